@@ -1,0 +1,61 @@
+"""Reading the shared data sets: labelled CSVs with per-category masks, and the unlabelled corpus."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+CATEGORIES: tuple[str, ...] = ("offensive", "hate", "vulgar", "violence", "spam")
+
+
+@dataclass(frozen=True)
+class LabeledSet:
+    """Texts with a label matrix and a mask matrix (1 where the source annotated the category)."""
+
+    texts: list[str]
+    sources: list[str]
+    labels: np.ndarray  # float32, shape (n, len(CATEGORIES))
+    mask: np.ndarray  # float32, same shape; 0 = not annotated, never read as negative
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+
+def _cell(value: str) -> tuple[float, float]:
+    value = value.strip()
+    if not value:
+        return 0.0, 0.0
+    return float(float(value) >= 0.5), 1.0
+
+
+def read_labeled(path: str | Path) -> LabeledSet:
+    """Read a labelled CSV (columns: text, source, and one per category; empty cell = unannotated)."""
+    texts: list[str] = []
+    sources: list[str] = []
+    labels: list[list[float]] = []
+    mask: list[list[float]] = []
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            cells = [_cell(row.get(cat) or "") for cat in CATEGORIES]
+            texts.append(row["text"])
+            sources.append(row.get("source") or "unknown")
+            labels.append([c[0] for c in cells])
+            mask.append([c[1] for c in cells])
+    return LabeledSet(
+        texts=texts,
+        sources=sources,
+        labels=np.asarray(labels, dtype=np.float32).reshape(-1, len(CATEGORIES)),
+        mask=np.asarray(mask, dtype=np.float32).reshape(-1, len(CATEGORIES)),
+    )
+
+
+def read_corpus(data_dir: str | Path) -> list[str]:
+    """Unlabelled texts for tokenizer and masked-LM training: the corpus plus the training texts
+    (never dev, which is kept for calibration and model selection)."""
+    data_dir = Path(data_dir)
+    with open(data_dir / "unlabeled" / "corpus.txt", encoding="utf-8") as handle:
+        lines = [line.strip() for line in handle if line.strip()]
+    return lines + read_labeled(data_dir / "labeled" / "train.csv").texts

@@ -1,0 +1,130 @@
+"""Arabic text normalisation shared by training and serving.
+
+One function, :func:`normalize`, runs before the tokenizer everywhere (training, evaluation, the
+service), so that a model never sees text prepared differently from the text it was trained on.
+Each rule is a small function below, applied in the order of ``RULES``; each says why it exists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+
+USER_TOKEN = "[user]"
+URL_TOKEN = "[url]"
+SPECIAL_TOKENS = (USER_TOKEN, URL_TOKEN)
+
+# Harakat (fathatan … sukun), maddah/hamza above and below, small marks, superscript alef and the
+# Quranic annotation signs: they change pronunciation, rarely meaning, and most writers omit them.
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_TATWEEL = "\u0640"
+_LETTER_FOLDS = str.maketrans(
+    {
+        "\u0623": "\u0627",  # أ -> ا
+        "\u0625": "\u0627",  # إ -> ا
+        "\u0622": "\u0627",  # آ -> ا
+        "\u0671": "\u0627",  # ٱ -> ا
+        "\u0649": "\u064a",  # ى -> ي
+        "\u0629": "\u0647",  # ة -> ه
+        "\u06cc": "\u064a",  # Persian ye -> ي
+        "\u06a9": "\u0643",  # Persian keheh -> ك
+    }
+)
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Arabizi (Arabic written in Latin script) uses digits for letters Latin lacks.
+_ARABIZI = str.maketrans({"2": "\u0621", "3": "\u0639", "5": "\u062e", "7": "\u062d", "9": "\u0642"})
+_LATIN_WORD = re.compile(r"\b(?=[a-z0-9']*[a-z])[a-z0-9']+\b")
+_ARABIZI_DIGIT = re.compile(r"(?<=[a-z'])[23579]|[23579](?=[a-z'])")
+_URL = re.compile(r"(?:https?://|www\.)\S+|\bURL\b", re.IGNORECASE)
+_USER = re.compile(r"@USER\b|@\w+")
+_LINE_BREAK = re.compile(r"<LF>|[\r\n\t]+")
+_RETWEET = re.compile(r"^\s*RT\b:?\s*")
+_HASHTAG = re.compile(r"#(\w+)")
+_ELONGATION = re.compile(r"(.)\1{2,}")
+_SPACES = re.compile(r"\s+")
+
+
+def _placeholders(text: str) -> str:
+    """Fold links and mentions to one token each (datasets differ: ``URL``, real links, ``@name``),
+    and treat the ``<LF>`` line-break placeholder as white space."""
+    text = _LINE_BREAK.sub(" ", text)
+    text = _URL.sub(f" {URL_TOKEN} ", text)
+    text = _USER.sub(f" {USER_TOKEN} ", text)
+    return _RETWEET.sub("", text)
+
+
+def _unicode(text: str) -> str:
+    """NFKC turns Arabic presentation forms (ﻻ, ﺍ …) and full-width Latin into ordinary letters."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _strip_marks(text: str) -> str:
+    """Remove diacritics and tatweel (ـ), which stretch or vocalise words without changing them."""
+    return _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+
+
+def _fold_letters(text: str) -> str:
+    """Fold alef with hamza or madda to bare alef, alef maqsura to ya, ta marbuta to ha: writers
+    use them interchangeably, especially in dialect."""
+    return text.translate(_LETTER_FOLDS)
+
+
+def _digits_and_arabizi(text: str) -> str:
+    """Eastern Arabic digits become ASCII; then, in Latin-script words only, the Arabizi digits
+    2 3 5 7 9 that touch a letter become ء ع خ ح ق (``3lach`` → ``علach``); numbers stay."""
+    text = text.translate(_DIGITS).lower()
+    return _LATIN_WORD.sub(lambda m: _ARABIZI_DIGIT.sub(_arabizi_letter, m.group(0)), text)
+
+
+def _arabizi_letter(match: re.Match[str]) -> str:
+    return match.group(0).translate(_ARABIZI)
+
+
+def _hashtags(text: str) -> str:
+    """``#صدارة_بس`` → ``صدارة بس``: hashtags carry words, and their words carry meaning."""
+    return _HASHTAG.sub(lambda m: " " + m.group(1).replace("_", " ") + " ", text)
+
+
+def _elongation(text: str) -> str:
+    """Runs of three or more of one character (``جداااا``, ``هههههه``, ``😂😂😂😂``) shrink to two,
+    which keeps the emphasis as a signal but makes every length of it the same word."""
+    return _ELONGATION.sub(r"\1\1", text)
+
+
+def _isolate_symbols(text: str) -> str:
+    """Emoji and other pictographs are kept, each as a word of its own, so that ``زمالك⚪🔴``
+    tokenizes as the word plus two symbols instead of an unseen word."""
+    out: list[str] = []
+    for ch in text:
+        if unicodedata.category(ch) == "So":
+            out.append(f" {ch} ")
+        elif ch in "\u200d\ufe0f\u200c\u200e\u200f":  # joiners, variation selectors, direction marks
+            continue
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _spaces(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
+RULES: tuple[Callable[[str], str], ...] = (
+    _placeholders,
+    _unicode,
+    _strip_marks,
+    _fold_letters,
+    _digits_and_arabizi,
+    _hashtags,
+    _elongation,
+    _isolate_symbols,
+    _spaces,
+)
+
+
+def normalize(text: str) -> str:
+    """Return the canonical form of ``text`` that the tokenizer and model expect."""
+    for rule in RULES:
+        text = rule(text)
+    return text

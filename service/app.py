@@ -1,0 +1,82 @@
+"""The application factory. Everything heavy (Redis, later the model) is built here, not at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Request, request
+
+from . import api, errors
+from . import store as store_module
+from .config import Config
+from .errors import InvalidJSON, UnsupportedMediaType
+
+BODY_TYPES = ("application/json", "multipart/form-data")
+
+
+class ApiRequest(Request):
+    """Invalid JSON is our error (``invalid_json``), not werkzeug's HTML 400."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if e is None:
+            raise UnsupportedMediaType("send the body as application/json")
+        if isinstance(e, UnicodeDecodeError):
+            raise InvalidJSON("the body is not valid UTF-8")
+        raise InvalidJSON(f"the body is not valid JSON: {e}")
+
+
+def _check_body(json_cap: int) -> None:
+    """Before any view: bodies must be JSON (within the JSON size cap) or multipart."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return
+    has_body = bool(request.content_length) or request.headers.get("Transfer-Encoding", "").lower() == "chunked"
+    if not has_body:
+        return
+    if request.mimetype not in BODY_TYPES:
+        raise UnsupportedMediaType("send the body as application/json (or multipart/form-data for an image)")
+    if request.is_json:
+        request.max_content_length = json_cap
+        try:
+            request.get_json()
+        except RecursionError:
+            raise InvalidJSON("the body is nested too deeply") from None
+
+
+def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store_module.Store | None = None) -> Flask:
+    """Build the service. ``config`` is a :class:`Config`, a mapping of its fields (tests), or
+    ``None`` to read ``RAQIB_*`` from the environment. ``store`` overrides the one built from
+    ``config.redis_url``."""
+    if config is None:
+        config = Config.from_env()
+    elif not isinstance(config, Config):
+        config = Config.from_mapping(config)
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    app = Flask("raqib")
+    app.request_class = ApiRequest
+    app.config["RAQIB"] = config
+    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    if store is None:
+        if not config.redis_url:
+            raise errors.RaqibError("RAQIB_REDIS_URL is empty: `raqib serve` starts an embedded Redis, or set REDIS_URL")
+        store = store_module.Store.from_url(
+            config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen
+        )
+    store_module.init_app(app, store)
+    errors.init_app(app)
+
+    @app.before_request
+    def check_body() -> None:
+        _check_body(config.max_json_bytes)
+
+    from .blueprints import health, items, reports
+
+    for blueprint in (health.bp, reports.bp, items.bp):
+        app.register_blueprint(blueprint)
+    api.init_app(app)
+    return app

@@ -1,0 +1,76 @@
+"""Bearer API keys with roles: ``client`` (the host site), ``moderator`` and ``admin``.
+
+``admin`` may do everything; a route names the roles it admits with :func:`require`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable, Mapping
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+from flask import current_app, g, request
+
+from .config import ROLES, Role
+from .errors import Forbidden, RateLimited, Unauthorized
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def key_id(key: str) -> str:
+    """A short, non-secret name for a key (logs, rate-limit counters, the audit trail)."""
+    return hashlib.sha256(key.encode()).hexdigest()[:12]
+
+
+def authenticate(header: str | None, keys: Mapping[str, Role]) -> tuple[str, Role]:
+    scheme, _, token = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send 'Authorization: Bearer <api key>'")
+    token = token.strip()
+    role: Role | None = None
+    for key, key_role in keys.items():  # constant time per key, and every key is compared
+        if hmac.compare_digest(key.encode(), token.encode()):
+            role = key_role
+    if role is None:
+        raise Unauthorized("unknown API key")
+    return key_id(token), role
+
+
+def require(*roles: Role) -> Callable[[F], F]:
+    """Admit requests whose key has one of ``roles`` (``admin`` always); 401 or 403 otherwise."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            config = current_app.config["RAQIB"]
+            g.key_id, g.role = authenticate(request.headers.get("Authorization"), config.keys)
+            if g.role != "admin" and g.role not in roles:
+                raise Forbidden(f"this route needs the role {' or '.join(roles)}; the key has {g.role}")
+            limit = config.key_limit
+            if limit is not None:
+                from .store import get_store, keys
+
+                wait = get_store().hit_rate_limit(keys.api_key_rate(g.key_id), limit.limit, limit.window_s)
+                if wait:
+                    raise RateLimited("too many requests for this API key", wait)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def ensure_keys(path: Path) -> tuple[str, bool]:
+    """The ``role:key`` list kept in ``path``, creating one key per role the first time.
+    Returns the list and whether it was just created (so the caller prints it once)."""
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip(), False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = ",".join(f"{role}:rq_{role[:3]}_{secrets.token_urlsafe(24)}" for role in ROLES)
+    path.touch(mode=0o600)
+    path.write_text(text + "\n", encoding="utf-8")
+    return text, True

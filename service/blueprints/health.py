@@ -1,0 +1,37 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+from redis.exceptions import RedisError
+
+from ..api import responses, spec
+from ..schemas import Health
+from ..store import get_store
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+@spec.validate(resp=responses(("HTTP_200", Health)), tags=["health"])
+def healthz() -> dict[str, Any]:
+    """The process is alive (no dependency is checked)."""
+    return {"status": "ok", "checks": {}}
+
+
+@bp.get("/readyz")
+@spec.validate(resp=responses(("HTTP_200", Health), 503), tags=["health"])
+def readyz() -> tuple[dict[str, Any], int]:
+    """Ready to serve: Redis answers (and, when configured, the model is loaded)."""
+    checks: dict[str, Any] = {}
+    try:
+        get_store().ping()
+        checks["redis"] = "ok"
+    except RedisError as err:
+        checks["redis"] = f"unreachable: {err}"
+    ready = all(v == "ok" for v in checks.values())
+    if not ready:
+        return {"error": "not_ready", "message": "a dependency is not ready", "details": checks}, 503
+    return {"status": "ready", "checks": checks}, 200

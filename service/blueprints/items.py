@@ -1,0 +1,45 @@
+"""``GET /v1/items/<item_id>``: what the host site needs to know about one item."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from ..api import BEARER, responses, spec, validate_path
+from ..auth import require
+from ..errors import NotFound
+from ..schemas import ItemPath, ItemView
+from ..store import get_store
+from ..timefmt import iso
+
+bp = Blueprint("items", __name__)
+
+
+@bp.get("/v1/items/<item_id>")
+@require("client", "moderator")
+@spec.validate(resp=responses(("HTTP_200", ItemView), 401, 403, 404, 422, 503), tags=["items"], security=BEARER)
+def get_item(item_id: str) -> dict[str, Any]:
+    """An item's status, distinct reporters, reasons, report times, scores and state history."""
+    validate_path(ItemPath, item_id=item_id)
+    record = get_store().get_item(item_id)
+    if record is None:
+        raise NotFound(f"no report was ever received for item {item_id!r}")
+    f = record.fields
+    view = ItemView(
+        item_id=item_id,
+        item_type=f["item_type"],  # type: ignore[arg-type]
+        status=f["status"],  # type: ignore[arg-type]
+        reports=int(f.get("reports", 0)),
+        threshold=int(f["threshold"]),
+        threshold_rule=f.get("threshold_rule", ""),
+        reasons=record.reasons,
+        first_report_at=iso(record.ms("first_report_at")),
+        last_report_at=iso(record.ms("last_report_at")),
+        hidden_at=iso(record.ms("hidden_at")),
+        seq=int(f.get("seq", 0)),
+        scores=record.json_field("scores"),
+        image=record.json_field("image"),
+        history=[{**entry, "at": iso(entry["at"])} for entry in record.history],
+    )
+    return view.model_dump()

@@ -1,0 +1,109 @@
+"""``POST /v1/reports``: a reader's report of a comment or an image."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from pydantic import ValidationError
+from werkzeug.datastructures import FileStorage
+
+from ..api import BEARER, responses, spec
+from ..auth import require
+from ..config import Config
+from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
+from ..i18n import thanks
+from ..policy import threshold_for
+from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
+from ..store import TypeMismatch, get_store, keys
+
+bp = Blueprint("reports", __name__)
+
+# The first bytes of each accepted image format; full decoding happens later, in the worker.
+_SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
+
+
+def image_format(head: bytes) -> str | None:
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "webp"
+    return next((fmt for sig, fmt in _SIGNATURES.items() if head.startswith(sig)), None)
+
+
+def _image_reference(upload: Any, limit: int) -> dict[str, Any]:
+    if not isinstance(upload, FileStorage):
+        raise ValidationFailed("image: expected a file part named 'image'")
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the image is larger than {limit} bytes")
+    if not data:
+        raise ValidationFailed("image: the file is empty")
+    fmt = image_format(data[:16])
+    if fmt is None:
+        raise UnsupportedMediaType("image: only JPEG, PNG, WebP and GIF files are accepted")
+    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "format": fmt}
+
+
+def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, dict[str, Any] | None]:
+    try:
+        context = ReportContext.model_validate_json(form.context) if form.context else None
+    except ValidationError as err:
+        raise ValidationFailed(f"context: {err.errors()[0]['msg']}") from None
+    image = _image_reference(form.image, config.max_image_bytes) if form.image is not None else None
+    fields = form.model_dump(exclude={"context", "image"})
+    return ReportRequest(**fields, context=context), image
+
+
+@bp.post("/v1/reports")
+@require("client")
+@spec.validate(
+    json=ReportRequest,
+    form=ReportForm,
+    resp=responses(("HTTP_202", ReportAccepted), 400, 401, 403, 409, 413, 415, 422, 429, 503),
+    tags=["reports"],
+    security=BEARER,
+)
+def create_report() -> tuple[dict[str, Any], int]:
+    """Report an item. Once enough distinct readers reported it, it is hidden (exactly once)."""
+    config: Config = current_app.config["RAQIB"]
+    image = None
+    if request.context.form is not None:  # type: ignore[attr-defined]
+        report, image = _form_report(request.context.form, config)  # type: ignore[attr-defined]
+    else:
+        report = request.context.json  # type: ignore[attr-defined]
+    store = get_store()
+    limit = config.reporter_limit
+    if limit is not None:
+        wait = store.hit_rate_limit(keys.reporter_rate(report.reporter_id), limit.limit, limit.window_s)
+        if wait:
+            raise RateLimited("this reader sent too many reports; retry later", wait)
+    threshold = threshold_for(config, report.item_type)
+    new_fields: dict[str, str] = {}
+    if report.text:
+        new_fields["text"] = report.text
+    if image:
+        new_fields["image"] = json.dumps(image)
+    details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}
+    try:
+        outcome = store.report(
+            item_id=report.item_id,
+            item_type=report.item_type,
+            reporter_id=report.reporter_id,
+            reason=report.reason,
+            report={k: v for k, v in details.items() if v},
+            threshold=threshold.reports,
+            rule=threshold.rule,
+            new_item_fields=new_fields,
+        )
+    except TypeMismatch as err:
+        raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
+    body = ReportAccepted(
+        item_id=report.item_id,
+        status=outcome.status,  # type: ignore[arg-type]
+        reports=outcome.reports,
+        threshold=outcome.threshold,
+        duplicate=outcome.duplicate,
+        message=thanks(report.item_type, outcome.status),
+    )
+    return body.model_dump(), 202

@@ -1,0 +1,158 @@
+"""Typed, flat configuration: defaults here, overridden by ``RAQIB_*`` environment variables or by
+a mapping (tests). Every value is checked at start-up and a bad one names its key."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+ROLES = ("client", "moderator", "admin")
+Role = Literal["client", "moderator", "admin"]
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(s|m|h)?\s*$")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
+
+
+class ConfigError(ValueError):
+    """A configuration value is missing or malformed; the message names the key."""
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """``limit`` requests per ``window_s`` seconds, written ``"20/60"`` or ``"20/1m"``."""
+
+    limit: int
+    window_s: int
+
+    @classmethod
+    def parse(cls, text: str) -> RateLimit | None:
+        if not text.strip() or text.strip().lower() == "off":
+            return None
+        match = _RATE.match(text)
+        if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+            raise ValueError(f"expected 'COUNT/SECONDS' such as '20/60' or 'off', got {text!r}")
+        return cls(int(match.group(1)), int(match.group(2)) * _SECONDS[match.group(3)])
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting of the service. Environment: ``RAQIB_`` + the upper-case field name."""
+
+    # Redis: a URL (redis://, rediss://, unix://); empty = start the embedded server in data_dir.
+    redis_url: str = ""
+    data_dir: Path = Path("var")
+    redis_fsync: Literal["always", "everysec", "no"] = "everysec"
+    partitions: int = 16
+    # "role:key,role:key"; empty = `raqib serve` creates one key per role in data_dir.
+    api_keys: str = ""
+    threshold_comment: int = 3
+    threshold_image: int = 3
+    reporter_rate_limit: str = "30/60"
+    key_rate_limit: str = "off"
+    max_body_bytes: int = 11 * 1024 * 1024
+    max_json_bytes: int = 64 * 1024
+    max_image_bytes: int = 10 * 1024 * 1024
+    events_maxlen: int = 1_000_000
+    log_level: str = "INFO"
+    _keys: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[str, bool, str]] = [
+            ("partitions", 1 <= self.partitions <= 1024, "must be between 1 and 1024"),
+            ("threshold_comment", self.threshold_comment >= 1, "must be at least 1"),
+            ("threshold_image", self.threshold_image >= 1, "must be at least 1"),
+            ("max_body_bytes", self.max_body_bytes >= 1024, "must be at least 1024"),
+            ("max_json_bytes", 1024 <= self.max_json_bytes <= self.max_body_bytes, "must be 1024..max_body_bytes"),
+            ("max_image_bytes", 1 <= self.max_image_bytes <= self.max_body_bytes, "must be 1..max_body_bytes"),
+            ("events_maxlen", self.events_maxlen >= 1000, "must be at least 1000"),
+            ("redis_fsync", self.redis_fsync in ("always", "everysec", "no"), "must be always, everysec or no"),
+        ]
+        for name, ok, why in checks:
+            if not ok:
+                raise ConfigError(f"RAQIB_{name.upper()}: {why} (got {getattr(self, name)!r})")
+        for name in ("reporter_rate_limit", "key_rate_limit"):
+            try:
+                RateLimit.parse(getattr(self, name))
+            except ValueError as err:
+                raise ConfigError(f"RAQIB_{name.upper()}: {err}") from None
+        self._keys.update(parse_api_keys(self.api_keys))
+
+    @property
+    def keys(self) -> Mapping[str, Role]:
+        """API key → role."""
+        return self._keys
+
+    @property
+    def reporter_limit(self) -> RateLimit | None:
+        return RateLimit.parse(self.reporter_rate_limit)
+
+    @property
+    def key_limit(self) -> RateLimit | None:
+        return RateLimit.parse(self.key_rate_limit)
+
+    def threshold_for(self, item_type: str) -> int:
+        return self.threshold_image if item_type == "image" else self.threshold_comment
+
+    def replace(self, **changes: Any) -> Config:
+        return dataclasses.replace(self, **changes)
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any], *, strings: bool = False) -> Config:
+        """Build from ``{field: value}``; with ``strings``, values are text to convert (environment)."""
+        known = {f.name: f for f in dataclasses.fields(cls) if not f.name.startswith("_")}
+        hints = typing.get_type_hints(cls)
+        kwargs: dict[str, Any] = {}
+        for name, value in values.items():
+            if name not in known:
+                raise ConfigError(f"RAQIB_{name.upper()}: unknown setting")
+            kwargs[name] = _convert(name, hints[name], value, strings)
+        return cls(**kwargs)
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Config:
+        """Read ``RAQIB_<FIELD>`` variables (and ``REDIS_URL``, the conventional name)."""
+        environ = os.environ if environ is None else environ
+        names = [f.name for f in dataclasses.fields(cls) if not f.name.startswith("_")]
+        values = {n: environ[f"RAQIB_{n.upper()}"] for n in names if f"RAQIB_{n.upper()}" in environ}
+        if "redis_url" not in values and environ.get("REDIS_URL"):
+            values["redis_url"] = environ["REDIS_URL"]
+        unknown = sorted(k for k in environ if k.startswith("RAQIB_") and k[6:].lower() not in names)
+        if unknown:
+            raise ConfigError(f"{unknown[0]}: unknown setting")
+        return cls.from_mapping(values, strings=True)
+
+
+def parse_api_keys(text: str) -> dict[str, Role]:
+    keys: dict[str, Role] = {}
+    for entry in filter(None, (part.strip() for part in text.split(","))):
+        role, sep, key = entry.partition(":")
+        if not sep or role not in ROLES or len(key) < 8:
+            raise ConfigError(f"RAQIB_API_KEYS: expected 'role:key' with role in {ROLES} and keys of 8+ characters")
+        keys[key] = typing.cast(Role, role)
+    return keys
+
+
+def _convert(name: str, hint: Any, value: Any, strings: bool) -> Any:
+    key = f"RAQIB_{name.upper()}"
+    if hint is Path:
+        return Path(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ConfigError(f"{key}: expected an integer, got {value!r}")
+        try:
+            return int(value)
+        except ValueError:
+            raise ConfigError(f"{key}: expected an integer, got {value!r}") from None
+    if typing.get_origin(hint) is Literal or hint is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text, got {value!r}")
+        return value.strip() if strings else value
+    if isinstance(hint, types.UnionType):
+        return value
+    raise ConfigError(f"{key}: cannot convert {value!r}")

@@ -1,0 +1,123 @@
+"""One exception family for the whole service, rendered by one handler as
+``{"error": code, "message": ...}`` (plus ``details`` where useful)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from redis.exceptions import RedisError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class RaqibError(Exception):
+    """Base of every error the API answers with; subclasses fix the status and code."""
+
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, *, details: Any = None, headers: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+        self.headers = headers or {}
+
+
+class InvalidJSON(RaqibError):
+    code = "invalid_json"
+
+
+class ValidationFailed(RaqibError):
+    status = 422
+    code = "validation_failed"
+
+
+class Unauthorized(RaqibError):
+    status = 401
+    code = "unauthorized"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"WWW-Authenticate": 'Bearer realm="raqib"'})
+
+
+class Forbidden(RaqibError):
+    status = 403
+    code = "forbidden"
+
+
+class NotFound(RaqibError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(RaqibError):
+    status = 409
+    code = "conflict"
+
+
+class PayloadTooLarge(RaqibError):
+    status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(RaqibError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+class RateLimited(RaqibError):
+    status = 429
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
+
+
+class StoreUnavailable(RaqibError):
+    status = 503
+    code = "store_unavailable"
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+    body: dict[str, Any] = {"error": code, "message": message}
+    if details is not None:
+        body["details"] = details
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def _render(error: RaqibError) -> Response:
+    response = error_response(error.status, error.code, error.message, error.details)
+    response.headers.update(error.headers)
+    return response
+
+
+def _render_http(error: HTTPException) -> Response:
+    code = (error.name or "error").lower().replace(" ", "_")
+    response = error_response(error.code or 500, code, error.description or error.name)
+    if error.code == 405 and error.response is None:
+        response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
+    return response
+
+
+def _render_redis(error: RedisError) -> Response:
+    log.error("redis unavailable: %s", error)
+    response = error_response(503, StoreUnavailable.code, "the data store is unavailable; retry later")
+    response.headers["Retry-After"] = "5"
+    return response
+
+
+def _render_unexpected(error: Exception) -> Response:
+    log.exception("unhandled error")
+    return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(RaqibError, _render)
+    app.register_error_handler(HTTPException, _render_http)
+    app.register_error_handler(RedisError, _render_redis)
+    app.register_error_handler(Exception, _render_unexpected)

@@ -1,0 +1,94 @@
+"""Request and response models: the API's contract, validated by spectree and published in
+``/openapi.json``. Limits are explicit here and listed in the README."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+ID_PATTERN = r"^[A-Za-z0-9:_.@-]{1,128}$"
+MAX_TEXT_CHARS = 5000
+MAX_NOTE_CHARS = 500
+REASONS = ("offensive", "hate", "vulgar", "violence", "spam", "sexual", "other")
+
+ItemId = Field(pattern=ID_PATTERN, description="the host site's id: 1-128 of A-Z a-z 0-9 : _ . @ -")
+Reason = Literal["offensive", "hate", "vulgar", "violence", "spam", "sexual", "other"]
+ItemType = Literal["comment", "image"]
+Status = Literal["visible", "hidden", "removed"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ReportContext(Strict):
+    url: str | None = Field(default=None, max_length=2048)
+    author_id: str | None = Field(default=None, max_length=128)
+    section: str | None = Field(default=None, max_length=128)
+
+
+class ReportRequest(Strict):
+    """A reader's report of a comment or an image."""
+
+    item_id: str = ItemId
+    item_type: ItemType
+    reporter_id: str = Field(pattern=ID_PATTERN, description="the reader's id on the host site")
+    reason: Reason = "other"
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="the comment's text")
+    context: ReportContext | None = None
+
+
+class ReportForm(Strict):
+    """The multipart form of a report: the same fields, an ``image`` file part, and ``context`` as JSON text."""
+
+    item_id: str = ItemId
+    item_type: ItemType
+    reporter_id: str = Field(pattern=ID_PATTERN)
+    reason: Reason = "other"
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    context: str | None = Field(default=None, max_length=4096, description="JSON object: url, author_id, section")
+    image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
+
+
+class ReportAccepted(BaseModel):
+    item_id: str
+    status: Status
+    reports: int = Field(description="distinct reporters counted")
+    threshold: int = Field(description="distinct reporters needed to hide the item")
+    duplicate: bool = Field(description="this reporter had already reported the item; nothing changed")
+    message: str = Field(description="thanks for the reader, in the language of Accept-Language")
+
+
+class ItemView(BaseModel):
+    item_id: str
+    item_type: ItemType
+    status: Status
+    reports: int
+    threshold: int
+    threshold_rule: str
+    reasons: dict[str, int]
+    first_report_at: str | None
+    last_report_at: str | None
+    hidden_at: str | None
+    seq: int
+    scores: dict[str, float] | None = None
+    image: dict[str, Any] | None = None
+    history: list[dict[str, Any]]
+
+
+class ErrorBody(BaseModel):
+    error: str = Field(description="a stable machine-readable code")
+    message: str
+    details: Any = None
+
+
+class Health(BaseModel):
+    status: str
+    checks: dict[str, Any] = {}
+
+
+class ItemPath(Strict):
+    item_id: str = ItemId

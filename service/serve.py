@@ -1,0 +1,70 @@
+"""``raqib serve``: gunicorn workers running the app, with an embedded Redis when none is given."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from .auth import ensure_keys
+from .config import Config
+
+
+class GunicornApp(BaseApplication):  # type: ignore[misc]
+    """Runs ``factory()`` in each worker after fork, so no Redis connection crosses a fork."""
+
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self.factory = factory
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.factory()
+
+
+def default_workers() -> int:
+    return max(2, 2 * (os.cpu_count() or 1))
+
+
+def serve(host: str, port: int, workers: int | None, threads: int = 4) -> None:
+    from .app import create_app
+    from .store.embedded import EmbeddedRedis
+
+    config = Config.from_env()
+    embedded = None
+    if not config.redis_url:
+        embedded = EmbeddedRedis(config.data_dir, fsync=config.redis_fsync).start()
+        config = config.replace(redis_url=embedded.url)
+        print(f"raqib: embedded Redis, data in {embedded.data_dir}", file=sys.stderr)
+    if not config.api_keys:
+        keys, created = ensure_keys(config.data_dir / "api_keys")
+        if created:
+            print(f"raqib: created API keys (kept in {config.data_dir / 'api_keys'}):", file=sys.stderr)
+            for entry in keys.split(","):
+                print(f"  {entry}", file=sys.stderr)
+        config = config.replace(api_keys=keys)
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "worker_class": "gthread",
+        "threads": threads,
+        "timeout": 60,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": config.log_level.lower(),
+    }
+    try:
+        GunicornApp(lambda: create_app(config), options).run()
+    finally:
+        if embedded is not None:
+            embedded.stop()

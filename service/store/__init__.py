@@ -1,0 +1,162 @@
+"""The data store: the only package that imports redis. Views reach it through :func:`get_store`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import redis
+from flask import Flask, current_app
+
+from . import keys, scripts
+
+EXTENSION = "raqib.store"
+
+
+@dataclass(frozen=True)
+class ReportOutcome:
+    status: str
+    reports: int
+    threshold: int
+    duplicate: bool
+    hidden_now: bool
+    seq: int
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """Everything stored about one item, decoded."""
+
+    item_id: str
+    fields: dict[str, str]
+    reports: list[dict[str, Any]]
+    history: list[dict[str, Any]]
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    def ms(self, name: str) -> int | None:
+        value = self.fields.get(name)
+        return int(value) if value is not None else None
+
+    def json_field(self, name: str) -> Any:
+        value = self.fields.get(name)
+        return json.loads(value) if value is not None else None
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry of an events stream (the schema of DESIGN.md, before rendering)."""
+
+    id: str
+    partition: int
+    stream_id: str
+    type: str
+    item_id: str
+    ts: int
+    data: dict[str, Any]
+
+
+class TypeMismatch(Exception):
+    def __init__(self, existing: str) -> None:
+        super().__init__(existing)
+        self.existing = existing
+
+
+class Store:
+    """Typed operations over Redis; each write is one Lua script (see ``lua/``)."""
+
+    def __init__(self, client: redis.Redis, *, partitions: int = 16, events_maxlen: int = 1_000_000) -> None:
+        self.client = client
+        self.partitions = partitions
+        self.events_maxlen = events_maxlen
+        self.scripts = scripts.register(client)
+
+    @classmethod
+    def from_url(cls, url: str, **kwargs: Any) -> Store:
+        client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
+        return cls(client, **kwargs)
+
+    def item_keys(self, item_id: str) -> keys.ItemKeys:
+        return keys.ItemKeys.of(item_id, self.partitions)
+
+    def ping(self) -> bool:
+        return bool(self.client.ping())
+
+    def close(self) -> None:
+        self.client.close()
+
+    def report(
+        self,
+        *,
+        item_id: str,
+        item_type: str,
+        reporter_id: str,
+        reason: str,
+        report: Mapping[str, Any],
+        threshold: int,
+        rule: str,
+        new_item_fields: Mapping[str, str],
+        weight: float = 1.0,
+    ) -> ReportOutcome:
+        """Record a report atomically; hides the item when distinct reporters reach its threshold."""
+        k = self.item_keys(item_id)
+        result = self.scripts["report"](
+            keys=[k.item, k.reporters, k.reports, k.history, k.partition.events],
+            args=[
+                item_id, item_type, reporter_id, weight, reason,
+                json.dumps(dict(report), ensure_ascii=False), threshold, rule, self.events_maxlen,
+                json.dumps(dict(new_item_fields), ensure_ascii=False),
+            ],
+        )
+        if result[0] == "type_mismatch":
+            raise TypeMismatch(result[1])
+        status, count, threshold_now, duplicate, hidden_now, seq = result
+        return ReportOutcome(status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
+
+    def hit_rate_limit(self, counter_key: str, limit: int, window_s: int) -> int:
+        """Count one request; 0 if allowed, else seconds until the window resets."""
+        return int(self.scripts["rate_limit"](keys=[counter_key], args=[limit, window_s]))
+
+    def get_item(self, item_id: str) -> ItemRecord | None:
+        k = self.item_keys(item_id)
+        pipe = self.client.pipeline(transaction=True)
+        pipe.hgetall(k.item)
+        pipe.lrange(k.reports, 0, -1)
+        pipe.lrange(k.history, 0, -1)
+        fields, reports, history = pipe.execute()
+        if not fields:
+            return None
+        reasons = {name[7:]: int(v) for name, v in fields.items() if name.startswith("reason:")}
+        return ItemRecord(
+            item_id=item_id,
+            fields={n: v for n, v in fields.items() if not n.startswith("reason:")},
+            reports=[json.loads(r) for r in reports],
+            history=[json.loads(h) for h in history],
+            reasons=reasons,
+        )
+
+    def events(self, partition: int | None = None, count: int = 10_000) -> Iterator[Event]:
+        """Events in stream order, one partition or all of them (partition by partition)."""
+        parts = range(self.partitions) if partition is None else [partition]
+        for part in parts:
+            stream = keys.PartitionKeys(part).events
+            for stream_id, entry in self.client.xrange(stream, count=count):
+                yield Event(
+                    id=f"evt_{part:02d}_{stream_id}",
+                    partition=part,
+                    stream_id=stream_id,
+                    type=entry["type"],
+                    item_id=entry["item_id"],
+                    ts=int(entry["ts"]),
+                    data=json.loads(entry["data"]),
+                )
+
+
+def init_app(app: Flask, store: Store) -> None:
+    app.extensions[EXTENSION] = store
+
+
+def get_store() -> Store:
+    store: Store = current_app.extensions[EXTENSION]
+    return store

@@ -1,0 +1,76 @@
+"""Every Redis key the service uses, built here and nowhere else.
+
+Items are spread over ``partitions`` hash tags ``{p:NN}`` (NN = crc32(item_id) mod P). An item's
+keys share the tag with its partition's event stream, review queue and audit log, so each atomic
+script touches a single Redis Cluster slot while the global structures are still spread over P slots.
+Reporters and API keys carry their own tags. Ids are validated to exclude ``{`` and ``}``.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+
+PREFIX = "raqib"
+
+
+def partition_of(item_id: str, partitions: int) -> int:
+    return zlib.crc32(item_id.encode("utf-8")) % partitions
+
+
+def partition_tag(partition: int) -> str:
+    return f"{{p:{partition:02d}}}"
+
+
+@dataclass(frozen=True)
+class PartitionKeys:
+    """The shared structures of one partition."""
+
+    partition: int
+
+    @property
+    def tag(self) -> str:
+        return partition_tag(self.partition)
+
+    @property
+    def events(self) -> str:
+        return f"{PREFIX}:{self.tag}:events"
+
+
+@dataclass(frozen=True)
+class ItemKeys:
+    """The keys of one item; ``partition`` holds its partition's shared structures."""
+
+    item_id: str
+    partition: PartitionKeys
+
+    @classmethod
+    def of(cls, item_id: str, partitions: int) -> ItemKeys:
+        return cls(item_id, PartitionKeys(partition_of(item_id, partitions)))
+
+    def _key(self, kind: str) -> str:
+        return f"{PREFIX}:{self.partition.tag}:{kind}:{self.item_id}"
+
+    @property
+    def item(self) -> str:
+        return self._key("item")
+
+    @property
+    def reporters(self) -> str:
+        return self._key("reporters")
+
+    @property
+    def reports(self) -> str:
+        return self._key("reports")
+
+    @property
+    def history(self) -> str:
+        return self._key("history")
+
+
+def reporter_rate(reporter_id: str) -> str:
+    return f"{PREFIX}:{{r:{reporter_id}}}:rate"
+
+
+def api_key_rate(key_id: str) -> str:
+    return f"{PREFIX}:{{k:{key_id}}}:rate"
