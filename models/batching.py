@@ -62,5 +62,5 @@ def length_batches(
         batches.append(Batch(indices=chosen, sequences=tuple(encoded[i] for i in chosen)))
         start = end
     if rng is not None:
-        rng.shuffle(batches)  # type: ignore[arg-type]
+        rng.shuffle(batches)
     return batches

@@ -72,9 +72,7 @@ def mask_tokens(
     return corrupted, chosen, targets
 
 
-def pretrain(
-    texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str | Path, cfg: PretrainConfig
-) -> Path:
+def pretrain(texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str | Path, cfg: PretrainConfig) -> Path:
     """Pre-train (or resume) in ``out_dir``; returns the directory of the finished MLM model."""
     out = Path(out_dir)
     ckpt, final = out / "checkpoint", out / "model"
@@ -93,10 +91,14 @@ def pretrain(
     else:
         model = BertForMaskedLM(bert_config(tokenizer, cfg))
         state = {"step": 0}
-    model.to(device).train()
+    torch.nn.Module.to(model, device)
+    model.train()
     no_decay = ("bias", "LayerNorm.weight")
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)], "weight_decay": cfg.weight_decay},
+        {
+            "params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
+            "weight_decay": cfg.weight_decay,
+        },
         {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=cfg.learning_rate, betas=(0.9, 0.98), eps=1e-6)
@@ -112,7 +114,12 @@ def pretrain(
         model.save_pretrained(str(directory))
         tokenizer.save_pretrained(str(directory))
         torch.save(
-            {"step": step, "optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "config": asdict(cfg)},
+            {
+                "step": step,
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "config": asdict(cfg),
+            },
             directory / "trainer_state.pt",
         )
 
@@ -129,7 +136,9 @@ def pretrain(
             ids, special, attention = batch.tensors(tokenizer)
             corrupted, chosen, targets = mask_tokens(ids, special, tokenizer, cfg.mask_probability, gen)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-                hidden = model.bert(input_ids=corrupted.to(device), attention_mask=attention.to(device)).last_hidden_state
+                hidden = model.bert(
+                    input_ids=corrupted.to(device), attention_mask=attention.to(device)
+                ).last_hidden_state
                 logits = model.cls(hidden[chosen.to(device)])
             loss = torch.nn.functional.cross_entropy(logits.float(), targets.to(device))
             loss.backward()

@@ -13,9 +13,7 @@ from .normalize import SPECIAL_TOKENS, normalize
 BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def train_tokenizer(
-    texts: Iterable[str], out_dir: str | Path, vocab_size: int = 20_000
-) -> PreTrainedTokenizerFast:
+def train_tokenizer(texts: Iterable[str], out_dir: str | Path, vocab_size: int = 20_000) -> PreTrainedTokenizerFast:
     """Train a WordPiece vocabulary on ``normalize``-d texts and save it to ``out_dir``.
 
     Normalisation is our own function, applied before the tokenizer, so the tokenizer itself only

@@ -26,7 +26,9 @@ def stage_tokenizer(data_dir: Path, out: Path) -> PreTrainedTokenizerFast:
     return train_tokenizer(read_corpus(data_dir), target)
 
 
-def run(data_dir: Path, out: Path, stages: tuple[str, ...] = STAGES, pretrain_cfg: PretrainConfig | None = None) -> None:
+def run(
+    data_dir: Path, out: Path, stages: tuple[str, ...] = STAGES, pretrain_cfg: PretrainConfig | None = None
+) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings: dict[str, float] = {}
     started = time.monotonic()

@@ -1,31 +1,26 @@
-"""The OpenAPI description and request validation (pydantic models checked by spectree), with
-validation failures raised into the service's own error family."""
+"""Request validation (pydantic models) and the OpenAPI document (spectree, from the same models).
+
+Views validate with :func:`json_body`, :func:`form_body`, :func:`query` and :func:`path`, which parse
+and check in one pass (``model_validate_json`` reads the raw bytes) and raise the service's own
+errors. spectree only describes routes: views build their responses from pydantic models, so a
+second validation of each response would be work without a purpose.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from flask import Flask, jsonify
-from pydantic import ValidationError
+from flask import Flask, jsonify, request
+from pydantic import BaseModel, ValidationError
+from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
-from spectree import Response as SpecResponse
 
-from .errors import ValidationFailed
+from .errors import InvalidJSON, ValidationFailed
 
-BEARER = {"bearer": []}
-
-
-def _raise_validation_error(req: Any, resp: Any, error: Exception | None, instance: Any, adapter: Any = None) -> None:
-    if error is None:
-        return
-    details = []
-    if isinstance(error, ValidationError):
-        for item in error.errors(include_url=False, include_input=False, include_context=False):
-            details.append({"field": ".".join(str(p) for p in item["loc"]) or "(body)", "problem": item["msg"]})
-    first = details[0] if details else {"field": "(body)", "problem": str(error)}
-    raise ValidationFailed(f"{first['field']}: {first['problem']}", details=details)
-
+M = TypeVar("M", bound=BaseModel)
+F = TypeVar("F", bound=Callable[..., Any])
 
 spec = SpecTree(
     "flask",
@@ -33,8 +28,6 @@ spec = SpecTree(
     version="1.0.0",
     path="apidoc",
     page_templates={},
-    before=_raise_validation_error,
-    validation_error_status=422,
     annotations=False,
     security_schemes=[
         SecurityScheme(
@@ -45,24 +38,73 @@ spec = SpecTree(
 )
 
 
-def responses(ok: tuple[str, Any], *errors: int) -> SpecResponse:
-    """A spectree response description: one success code and model, plus the error codes."""
+def documented(
+    ok: tuple[str, Any],
+    errors: Sequence[int] = (),
+    *,
+    tags: Sequence[str],
+    json: type[BaseModel] | None = None,
+    form: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    secured: bool = True,
+) -> Callable[[F], F]:
+    """Describe a route in ``/openapi.json``: its body or query model, success and error responses."""
     from .schemas import ErrorBody
 
     codes: dict[str, Any] = {ok[0]: ok[1]}
-    for status in errors:
-        codes[f"HTTP_{status}"] = ErrorBody
-    return SpecResponse(**codes)
+    codes.update({f"HTTP_{status}": ErrorBody for status in errors})
+    return spec.validate(
+        json=json,
+        form=form,
+        query=query,
+        resp=SpecResponse(**codes),
+        tags=list(tags),
+        security={"bearer": []} if secured else None,
+        skip_validation=True,
+    )
+
+
+def _failure(error: ValidationError) -> ValidationFailed | InvalidJSON:
+    details = []
+    for item in error.errors(include_url=False, include_input=False, include_context=False):
+        if item["type"] == "json_invalid":
+            return InvalidJSON(f"the body is not valid JSON: {item['msg']}")
+        details.append({"field": ".".join(str(p) for p in item["loc"]) or "(body)", "problem": item["msg"]})
+    first = details[0] if details else {"field": "(body)", "problem": "invalid"}
+    return ValidationFailed(f"{first['field']}: {first['problem']}", details=details)
+
+
+def validate(model: type[M], data: Any) -> M:
+    """``model`` checked against ``data`` (already-parsed values), or ``ValidationFailed``."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as err:
+        raise _failure(err) from None
+
+
+def json_body(model: type[M]) -> M:
+    """The request's JSON body as ``model``; invalid JSON (or UTF-8) is ``invalid_json``."""
+    try:
+        return model.model_validate_json(request.get_data(cache=True))
+    except ValidationError as err:
+        raise _failure(err) from None
+
+
+def form_body(model: type[M]) -> M:
+    """The request's multipart form (fields and files) as ``model``."""
+    values: dict[str, Any] = {k: v for k, v in request.form.items()}
+    values.update(request.files.items())
+    return validate(model, values)
+
+
+def query(model: type[M]) -> M:
+    return validate(model, request.args.to_dict())
+
+
+def path(model: type[M], **values: str) -> M:
+    return validate(model, values)
 
 
 def init_app(app: Flask) -> None:
     spec.register(app)
     app.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec.spec))
-
-
-def validate_path(model: type[Any], **values: str) -> Any:
-    """Validate path parameters with a pydantic model (spectree documents, but does not check, them)."""
-    try:
-        return model.model_validate(values)
-    except ValidationError as err:
-        _raise_validation_error(None, None, err, None)

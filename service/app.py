@@ -6,25 +6,14 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request, request
+from flask import Flask, request
 
 from . import api, errors
 from . import store as store_module
 from .config import Config
-from .errors import InvalidJSON, UnsupportedMediaType
+from .errors import UnsupportedMediaType
 
 BODY_TYPES = ("application/json", "multipart/form-data")
-
-
-class ApiRequest(Request):
-    """Invalid JSON is our error (``invalid_json``), not werkzeug's HTML 400."""
-
-    def on_json_loading_failed(self, e: ValueError | None) -> Any:
-        if e is None:
-            raise UnsupportedMediaType("send the body as application/json")
-        if isinstance(e, UnicodeDecodeError):
-            raise InvalidJSON("the body is not valid UTF-8")
-        raise InvalidJSON(f"the body is not valid JSON: {e}")
 
 
 def _check_body(json_cap: int) -> None:
@@ -38,10 +27,6 @@ def _check_body(json_cap: int) -> None:
         raise UnsupportedMediaType("send the body as application/json (or multipart/form-data for an image)")
     if request.is_json:
         request.max_content_length = json_cap
-        try:
-            request.get_json()
-        except RecursionError:
-            raise InvalidJSON("the body is nested too deeply") from None
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store_module.Store | None = None) -> Flask:
@@ -55,7 +40,6 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     app = Flask("raqib")
-    app.request_class = ApiRequest
     app.config["RAQIB"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
@@ -63,7 +47,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
 
     if store is None:
         if not config.redis_url:
-            raise errors.RaqibError("RAQIB_REDIS_URL is empty: `raqib serve` starts an embedded Redis, or set REDIS_URL")
+            raise errors.RaqibError(
+                "RAQIB_REDIS_URL is empty: `raqib serve` starts an embedded Redis, or set REDIS_URL"
+            )
         store = store_module.Store.from_url(
             config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen
         )

@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=None, help="default: 2 per CPU core")
-    serve.add_argument("--threads", type=int, default=4, help="threads per worker")
+    serve.add_argument("--threads", type=int, default=2, help="threads per worker")
     commands.add_parser("train", help="train the classifier (see `raqib train --help`)", add_help=False)
     if argv and argv[0] == "train":
         from models.train import main as train_main
@@ -32,3 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as err:
         print(f"raqib: configuration error: {err}", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+if __name__ == "__main__":
+    main()

@@ -96,8 +96,11 @@ def _render(error: RaqibError) -> Response:
     return response
 
 
+_HTTP_CODES = {413: PayloadTooLarge.code, 415: UnsupportedMediaType.code}
+
+
 def _render_http(error: HTTPException) -> Response:
-    code = (error.name or "error").lower().replace(" ", "_")
+    code = _HTTP_CODES.get(error.code or 0) or (error.name or "error").lower().replace(" ", "_")
     response = error_response(error.code or 500, code, error.description or error.name)
     if error.code == 405 and error.response is None:
         response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])

@@ -8,7 +8,11 @@ LANGUAGES = ("ar", "fr", "en")
 
 THANKS: dict[tuple[str, str, str], str] = {
     ("ar", "image", "pending"): "شكرا على الإبلاغ! سيتم حجب هذه الصورة تلقائيا عندما يتم الإبلاغ عنها من طرف عدة أشخاص",
-    ("ar", "comment", "pending"): "شكرا على الإبلاغ! سيتم حجب هذا التعليق تلقائيا عندما يتم الإبلاغ عنه من طرف عدة أشخاص",
+    (
+        "ar",
+        "comment",
+        "pending",
+    ): "شكرا على الإبلاغ! سيتم حجب هذا التعليق تلقائيا عندما يتم الإبلاغ عنه من طرف عدة أشخاص",
     ("ar", "image", "hidden"): "شكرا على الإبلاغ! تم حجب هذه الصورة",
     ("ar", "comment", "hidden"): "شكرا على الإبلاغ! تم حجب هذا التعليق",
     ("fr", "image", "pending"): (
@@ -21,7 +25,11 @@ THANKS: dict[tuple[str, str, str], str] = {
     ),
     ("fr", "image", "hidden"): "Merci pour votre signalement ! Cette image a été masquée.",
     ("fr", "comment", "hidden"): "Merci pour votre signalement ! Ce commentaire a été masqué.",
-    ("en", "image", "pending"): "Thanks for reporting! This image will be hidden automatically once several people report it.",
+    (
+        "en",
+        "image",
+        "pending",
+    ): "Thanks for reporting! This image will be hidden automatically once several people report it.",
     ("en", "comment", "pending"): (
         "Thanks for reporting! This comment will be hidden automatically once several people report it."
     ),

@@ -14,7 +14,7 @@ from .auth import ensure_keys
 from .config import Config
 
 
-class GunicornApp(BaseApplication):  # type: ignore[misc]
+class GunicornApp(BaseApplication):
     """Runs ``factory()`` in each worker after fork, so no Redis connection crosses a fork."""
 
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
@@ -34,7 +34,7 @@ def default_workers() -> int:
     return max(2, 2 * (os.cpu_count() or 1))
 
 
-def serve(host: str, port: int, workers: int | None, threads: int = 4) -> None:
+def serve(host: str, port: int, workers: int | None, threads: int = 2) -> None:
     from .app import create_app
     from .store.embedded import EmbeddedRedis
 
@@ -62,6 +62,7 @@ def serve(host: str, port: int, workers: int | None, threads: int = 4) -> None:
         "accesslog": None,
         "errorlog": "-",
         "loglevel": config.log_level.lower(),
+        "control_socket_disable": True,
     }
     try:
         GunicornApp(lambda: create_app(config), options).run()

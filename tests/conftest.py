@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -44,11 +44,6 @@ def settings(redis_url: str) -> dict[str, Any]:
     return {"redis_url": redis_url, "api_keys": API_KEYS, "partitions": 4, "reporter_rate_limit": "1000/60"}
 
 
-@pytest.fixture
-def app(settings: dict[str, Any], store: Store) -> Any:
-    return create_app(settings)
-
-
 class Api:
     """A real HTTP client for the served app, authenticated as ``role`` by default."""
 
@@ -69,21 +64,39 @@ class Api:
         return self.request("POST", path, **kwargs)
 
 
-@pytest.fixture
-def live_url(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+class LiveServer:
+    """The app on a real HTTP server on 127.0.0.1, in a thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.thread.join()
 
 
 @pytest.fixture
-def api(live_url: str) -> Iterator[Api]:
-    client = Api(live_url)
-    yield client
-    client.session.close()
+def api_factory(store: Store) -> Iterator[Callable[[dict[str, Any]], Api]]:
+    """Serve an app built from given settings; for tests that change them."""
+    made: list[tuple[LiveServer, Api]] = []
+
+    def make(settings: dict[str, Any]) -> Api:
+        server = LiveServer(create_app(settings))
+        made.append((server, Api(server.url)))
+        return made[-1][1]
+
+    yield make
+    for server, client in made:
+        client.session.close()
+        server.stop()
+
+
+@pytest.fixture
+def api(api_factory: Callable[[dict[str, Any]], Api], settings: dict[str, Any]) -> Api:
+    return api_factory(settings)
 
 
 def report(api: Api, item_id: str, reporter: str, **fields: Any) -> requests.Response:

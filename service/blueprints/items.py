@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint
 
-from ..api import BEARER, responses, spec, validate_path
+from ..api import documented, path
 from ..auth import require
 from ..errors import NotFound
 from ..schemas import ItemPath, ItemView
@@ -14,14 +14,23 @@ from ..store import get_store
 from ..timefmt import iso
 
 bp = Blueprint("items", __name__)
+HISTORY_ORDER = ("seq", "at", "type", "actor", "from", "to", "rule", "decision", "reports", "threshold", "event_id")
+
+
+def history_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry with its time in ISO form and its keys in reading order."""
+    ordered = {k: entry[k] for k in HISTORY_ORDER if k in entry}
+    ordered.update((k, v) for k, v in entry.items() if k not in ordered)
+    ordered["at"] = iso(entry["at"])
+    return ordered
 
 
 @bp.get("/v1/items/<item_id>")
 @require("client", "moderator")
-@spec.validate(resp=responses(("HTTP_200", ItemView), 401, 403, 404, 422, 503), tags=["items"], security=BEARER)
+@documented(("HTTP_200", ItemView), (401, 403, 404, 422, 503), tags=["items"])
 def get_item(item_id: str) -> dict[str, Any]:
     """An item's status, distinct reporters, reasons, report times, scores and state history."""
-    validate_path(ItemPath, item_id=item_id)
+    path(ItemPath, item_id=item_id)
     record = get_store().get_item(item_id)
     if record is None:
         raise NotFound(f"no report was ever received for item {item_id!r}")
@@ -40,6 +49,6 @@ def get_item(item_id: str) -> dict[str, Any]:
         seq=int(f.get("seq", 0)),
         scores=record.json_field("scores"),
         image=record.json_field("image"),
-        history=[{**entry, "at": iso(entry["at"])} for entry in record.history],
+        history=[history_entry(entry) for entry in record.history],
     )
     return view.model_dump()

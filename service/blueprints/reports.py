@@ -10,14 +10,14 @@ from flask import Blueprint, current_app, request
 from pydantic import ValidationError
 from werkzeug.datastructures import FileStorage
 
-from ..api import BEARER, responses, spec
+from ..api import documented, form_body, json_body
 from ..auth import require
 from ..config import Config
 from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
 from ..i18n import thanks
 from ..policy import threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
-from ..store import TypeMismatch, get_store, keys
+from ..store import RateLimitExceeded, RateLimitRule, TypeMismatch, get_store, keys
 
 bp = Blueprint("reports", __name__)
 
@@ -57,27 +57,23 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, dict[
 
 @bp.post("/v1/reports")
 @require("client")
-@spec.validate(
+@documented(
+    ("HTTP_202", ReportAccepted),
+    (400, 401, 403, 409, 413, 415, 422, 429, 503),
+    tags=["reports"],
     json=ReportRequest,
     form=ReportForm,
-    resp=responses(("HTTP_202", ReportAccepted), 400, 401, 403, 409, 413, 415, 422, 429, 503),
-    tags=["reports"],
-    security=BEARER,
 )
 def create_report() -> tuple[dict[str, Any], int]:
     """Report an item. Once enough distinct readers reported it, it is hidden (exactly once)."""
     config: Config = current_app.config["RAQIB"]
     image = None
-    if request.context.form is not None:  # type: ignore[attr-defined]
-        report, image = _form_report(request.context.form, config)  # type: ignore[attr-defined]
+    if request.mimetype == "multipart/form-data":
+        report, image = _form_report(form_body(ReportForm), config)
     else:
-        report = request.context.json  # type: ignore[attr-defined]
-    store = get_store()
+        report = json_body(ReportRequest)
     limit = config.reporter_limit
-    if limit is not None:
-        wait = store.hit_rate_limit(keys.reporter_rate(report.reporter_id), limit.limit, limit.window_s)
-        if wait:
-            raise RateLimited("this reader sent too many reports; retry later", wait)
+    rate_rule = RateLimitRule(keys.reporter_rate(report.reporter_id), limit.limit, limit.window_s) if limit else None
     threshold = threshold_for(config, report.item_type)
     new_fields: dict[str, str] = {}
     if report.text:
@@ -86,7 +82,7 @@ def create_report() -> tuple[dict[str, Any], int]:
         new_fields["image"] = json.dumps(image)
     details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}
     try:
-        outcome = store.report(
+        outcome = get_store().report(
             item_id=report.item_id,
             item_type=report.item_type,
             reporter_id=report.reporter_id,
@@ -95,7 +91,10 @@ def create_report() -> tuple[dict[str, Any], int]:
             threshold=threshold.reports,
             rule=threshold.rule,
             new_item_fields=new_fields,
+            rate_limit=rate_rule,
         )
+    except RateLimitExceeded as err:
+        raise RateLimited("this reader sent too many reports; retry later", err.retry_after) from None
     except TypeMismatch as err:
         raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
     body = ReportAccepted(

@@ -57,17 +57,41 @@ class Event:
     data: dict[str, Any]
 
 
+def event_id(partition: int, stream_id: str) -> str:
+    """The public id of an event (also the webhook-id): unique across partitions, stable on retries."""
+    return f"evt_{partition:02d}_{stream_id}"
+
+
 class TypeMismatch(Exception):
     def __init__(self, existing: str) -> None:
         super().__init__(existing)
         self.existing = existing
 
 
+class RateLimitExceeded(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RateLimitRule:
+    """``limit`` hits per ``window_s`` seconds on the counter ``key``."""
+
+    key: str
+    limit: int
+    window_s: int
+
+
 class Store:
     """Typed operations over Redis; each write is one Lua script (see ``lua/``)."""
 
-    def __init__(self, client: redis.Redis, *, partitions: int = 16, events_maxlen: int = 1_000_000) -> None:
-        self.client = client
+    def __init__(
+        self, client: redis.Redis, *, partitions: int = 16, events_maxlen: int = 1_000_000, cluster: bool = False
+    ) -> None:
+        # decode_responses=True: every reply is str, which redis-py's stubs cannot express.
+        self.client: Any = client
+        self.cluster = cluster
         self.partitions = partitions
         self.events_maxlen = events_maxlen
         self.scripts = scripts.register(client)
@@ -98,19 +122,41 @@ class Store:
         rule: str,
         new_item_fields: Mapping[str, str],
         weight: float = 1.0,
+        rate_limit: RateLimitRule | None = None,
     ) -> ReportOutcome:
-        """Record a report atomically; hides the item when distinct reporters reach its threshold."""
+        """Record a report atomically; hides the item when distinct reporters reach its threshold.
+
+        ``rate_limit`` is counted first; over it, :class:`RateLimitExceeded` and nothing is written.
+        On one server the count runs inside the same script (one round trip); on a cluster the
+        counter lives on another slot, so it is a call of its own.
+        """
         k = self.item_keys(item_id)
-        result = self.scripts["report"](
-            keys=[k.item, k.reporters, k.reports, k.history, k.partition.events],
-            args=[
-                item_id, item_type, reporter_id, weight, reason,
-                json.dumps(dict(report), ensure_ascii=False), threshold, rule, self.events_maxlen,
-                json.dumps(dict(new_item_fields), ensure_ascii=False),
-            ],
-        )
+        keys_ = [k.item, k.reporters, k.reports, k.history, k.partition.events]
+        args: list[str | int | float] = [
+            item_id,
+            item_type,
+            reporter_id,
+            weight,
+            reason,
+            json.dumps(dict(report), ensure_ascii=False),
+            threshold,
+            rule,
+            self.events_maxlen,
+            json.dumps(dict(new_item_fields), ensure_ascii=False),
+        ]
+        if rate_limit is not None:
+            if self.cluster:
+                wait = self.hit_rate_limit(rate_limit.key, rate_limit.limit, rate_limit.window_s)
+                if wait:
+                    raise RateLimitExceeded(wait)
+            else:
+                keys_.append(rate_limit.key)
+                args += [rate_limit.limit, rate_limit.window_s]
+        result = self.scripts["report"](keys=keys_, args=args)
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])
+        if result[0] == "rate_limited":
+            raise RateLimitExceeded(max(1, int(result[1])))
         status, count, threshold_now, duplicate, hidden_now, seq = result
         return ReportOutcome(status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
 
@@ -128,11 +174,15 @@ class Store:
         if not fields:
             return None
         reasons = {name[7:]: int(v) for name, v in fields.items() if name.startswith("reason:")}
+        history = [json.loads(h) for h in history]
+        for entry in history:
+            if "event_id" in entry:
+                entry["event_id"] = event_id(k.partition.partition, entry["event_id"])
         return ItemRecord(
             item_id=item_id,
             fields={n: v for n, v in fields.items() if not n.startswith("reason:")},
             reports=[json.loads(r) for r in reports],
-            history=[json.loads(h) for h in history],
+            history=history,
             reasons=reasons,
         )
 
@@ -143,7 +193,7 @@ class Store:
             stream = keys.PartitionKeys(part).events
             for stream_id, entry in self.client.xrange(stream, count=count):
                 yield Event(
-                    id=f"evt_{part:02d}_{stream_id}",
+                    id=event_id(part, stream_id),
                     partition=part,
                     stream_id=stream_id,
                     type=entry["type"],

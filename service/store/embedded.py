@@ -71,19 +71,32 @@ class EmbeddedRedis:
         self._stop_stale()
         args = [
             redis_server_binary(),
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--unixsocket", str(self.socket),
-            "--unixsocketperm", "700",
-            "--dir", str(self.data_dir),
-            "--appendonly", "yes",
-            "--appendfsync", self.fsync,
-            "--dbfilename", "raqib.rdb",
-            "--save", "900 1 300 10",
-            "--daemonize", "no",
-            "--pidfile", str(self.pidfile),
-            "--loglevel", "warning",
-            "--logfile", str(self.data_dir / "redis.log"),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--unixsocket",
+            str(self.socket),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(self.data_dir),
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            self.fsync,
+            "--dbfilename",
+            "raqib.rdb",
+            "--save",
+            "900 1 300 10",
+            "--daemonize",
+            "no",
+            "--pidfile",
+            str(self.pidfile),
+            "--loglevel",
+            "warning",
+            "--logfile",
+            str(self.data_dir / "redis.log"),
         ]
         if self.socket.exists():
             self.socket.unlink()
@@ -93,7 +106,9 @@ class EmbeddedRedis:
         try:
             while True:
                 if self.process.poll() is not None:
-                    raise RuntimeError(f"redis-server exited with {self.process.returncode}; see {self.data_dir}/redis.log")
+                    raise RuntimeError(
+                        f"redis-server exited with {self.process.returncode}; see {self.data_dir}/redis.log"
+                    )
                 try:
                     if client.ping():
                         break

@@ -4,15 +4,29 @@
 -- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)
 -- KEYS[3] reports list     KEYS[4] history list (state changes, JSON)
 -- KEYS[5] events stream of the item's partition
+-- KEYS[6] (optional, single server only) the reporter's rate-limit counter: checked first, so a
+--         limited report changes nothing else and costs no second round trip
 -- ARGV[1] item_id          ARGV[2] item_type (comment|image)    ARGV[3] reporter_id
 -- ARGV[4] reporter weight  ARGV[5] reason                       ARGV[6] report JSON (note, context)
 -- ARGV[7] threshold for a new item   ARGV[8] the rule that chose it   ARGV[9] events MAXLEN
 -- ARGV[10] JSON object of fields stored on a new item (text, image reference, scores)
--- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq} or {"type_mismatch", type}.
+-- ARGV[11], ARGV[12] with KEYS[6]: the limit and its window in seconds
+-- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
+-- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
 local item, reporters, reports, history, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
 local item_id, item_type, reporter = ARGV[1], ARGV[2], ARGV[3]
 local weight, reason = tonumber(ARGV[4]), ARGV[5]
+
+if KEYS[6] then
+  local count = redis.call('INCR', KEYS[6])
+  if count == 1 or redis.call('TTL', KEYS[6]) < 0 then
+    redis.call('EXPIRE', KEYS[6], ARGV[12])
+  end
+  if count > tonumber(ARGV[11]) then
+    return {'rate_limited', redis.call('TTL', KEYS[6])}
+  end
+end
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)

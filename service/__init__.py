@@ -1,0 +1,1 @@
+"""Raqib: the HTTP service (reports, items, review, webhooks) around the classifier in ``models``."""

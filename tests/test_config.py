@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from service.config import Config, ConfigError, RateLimit
+
+
+def test_defaults_are_valid() -> None:
+    config = Config()
+    assert config.threshold_for("comment") == 3
+    assert config.reporter_limit == RateLimit(30, 60)
+    assert config.key_limit is None
+
+
+def test_environment_overrides_and_converts() -> None:
+    config = Config.from_env(
+        {"RAQIB_THRESHOLD_IMAGE": "5", "RAQIB_DATA_DIR": "/tmp/x", "REDIS_URL": "redis://h:1/0", "PATH": "/bin"}
+    )
+    assert config.threshold_image == 5
+    assert config.data_dir == Path("/tmp/x")
+    assert config.redis_url == "redis://h:1/0"
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"RAQIB_PARTITIONS": "many"}, "RAQIB_PARTITIONS"),
+        ({"RAQIB_PARTITIONS": "0"}, "RAQIB_PARTITIONS"),
+        ({"RAQIB_THRESHOLD_COMMENT": "0"}, "RAQIB_THRESHOLD_COMMENT"),
+        ({"RAQIB_REPORTER_RATE_LIMIT": "fast"}, "RAQIB_REPORTER_RATE_LIMIT"),
+        ({"RAQIB_API_KEYS": "root:abcdefghij"}, "RAQIB_API_KEYS"),
+        ({"RAQIB_API_KEYS": "client:short"}, "RAQIB_API_KEYS"),
+        ({"RAQIB_REDIS_FSYNC": "sometimes"}, "RAQIB_REDIS_FSYNC"),
+        ({"RAQIB_THRESHOLDS": "3"}, "RAQIB_THRESHOLDS"),
+    ],
+)
+def test_bad_values_fail_naming_the_key(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Config.from_env(env)
+
+
+def test_mapping_rejects_wrong_types_and_unknown_keys() -> None:
+    with pytest.raises(ConfigError, match="RAQIB_PARTITIONS"):
+        Config.from_mapping({"partitions": "4x"})
+    with pytest.raises(ConfigError, match="RAQIB_NOPE"):
+        Config.from_mapping({"nope": 1})
+
+
+def test_api_keys_parse_to_roles() -> None:
+    config = Config.from_mapping({"api_keys": "client:k-123456789, admin:a-123456789"})
+    assert dict(config.keys) == {"k-123456789": "client", "a-123456789": "admin"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("20/60", RateLimit(20, 60)), ("5/1m", RateLimit(5, 60)), ("off", None)]
+)
+def test_rate_limit_syntax(text: str, expected: RateLimit | None) -> None:
+    assert RateLimit.parse(text) == expected

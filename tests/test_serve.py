@@ -1,0 +1,85 @@
+"""``raqib serve`` as a user runs it: embedded Redis, generated keys, gunicorn, a clean stop."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_") and k != "REDIS_URL"}
+    env["RAQIB_DATA_DIR"] = str(tmp_path / "var")
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+    ]
+    return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+
+
+def _wait_ready(url: str, process: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "raqib serve exited early"
+        try:
+            if requests.get(url + "/readyz", timeout=2).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("raqib serve did not become ready")
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=60)
+    return stderr
+
+
+@pytest.mark.slow
+def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> None:
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    process = _start(tmp_path, port)
+    try:
+        _wait_ready(url, process)
+        keys = dict(line.split(":", 1) for line in (tmp_path / "var" / "api_keys").read_text().strip().split(","))
+        auth = {"Authorization": f"Bearer {keys['client']}"}
+        for reader in ("a", "b", "c"):
+            body = {"item_id": "served-1", "item_type": "image", "reporter_id": reader}
+            assert requests.post(url + "/v1/reports", json=body, headers=auth, timeout=10).status_code == 202
+    finally:
+        stderr = _stop(process)
+    assert process.returncode == 0, stderr
+    assert re.search(r"client:rq_cli_\S+", stderr), "the generated keys are printed once"
+
+    process = _start(tmp_path, port)
+    try:
+        _wait_ready(url, process)
+        item = requests.get(url + "/v1/items/served-1", headers=auth, timeout=10).json()
+        assert (item["status"], item["reports"]) == ("hidden", 3)
+    finally:
+        stderr = _stop(process)
+    assert "client:rq_cli_" not in stderr, "existing keys are not printed again"

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from redis.crc import key_slot
+
+from service.store import RateLimitExceeded, RateLimitRule, Store, keys, scripts
+
+
+def test_every_script_declares_its_keys() -> None:
+    for name in scripts.SCRIPTS:
+        source = scripts.source(name)
+        assert source.startswith(f"-- {name}.lua:"), name
+        assert "KEYS[1]" in source.split("\n\n")[0] or "KEYS[1]" in source[:800], name
+        assert not re.search(r"redis\.call\('[A-Z]+',\s*'raqib", source), f"{name} builds a key itself"
+
+
+def test_item_keys_share_one_cluster_slot_with_their_partition() -> None:
+    for item_id in ["a", "comment:123", "x" * 128, "img.5"]:
+        k = keys.ItemKeys.of(item_id, 16)
+        slots = {key_slot(key.encode()) for key in (k.item, k.reporters, k.reports, k.history, k.partition.events)}
+        assert len(slots) == 1, item_id
+
+
+def test_partitions_spread_items() -> None:
+    used = {keys.partition_of(f"item-{n}", 16) for n in range(1000)}
+    assert used == set(range(16))
+
+
+def test_report_script_is_exactly_once(store: Store) -> None:
+    outcomes = [
+        store.report(
+            item_id="s1",
+            item_type="comment",
+            reporter_id=f"r{n}",
+            reason="other",
+            report={},
+            threshold=2,
+            rule="test",
+            new_item_fields={"text": "t"},
+        )
+        for n in range(4)
+    ]
+    assert [o.hidden_now for o in outcomes] == [False, True, False, False]
+    assert [o.status for o in outcomes] == ["visible", "hidden", "hidden", "hidden"]
+    assert [e.type for e in store.events()].count("item.hidden") == 1
+
+
+def test_events_carry_the_schema(store: Store) -> None:
+    store.report(
+        item_id="s2",
+        item_type="image",
+        reporter_id="r",
+        reason="vulgar",
+        report={},
+        threshold=1,
+        rule="test",
+        new_item_fields={},
+    )
+    reported, hidden = list(store.events())
+    assert hidden.id.startswith(f"evt_{hidden.partition:02d}_")
+    assert hidden.data == {
+        "item_id": "s2",
+        "item_type": "image",
+        "status": "hidden",
+        "seq": 2,
+        "reports": 1,
+        "actor": "system",
+        "rule": "test",
+        "threshold": 1,
+    }
+    assert reported.data["reason"] == "vulgar"
+
+
+def test_lua_files_are_packaged() -> None:
+    lua_dir = Path(scripts.__file__).parent / "lua"
+    assert sorted(p.stem for p in lua_dir.glob("*.lua")) == sorted(scripts.SCRIPTS)
+
+
+@pytest.mark.parametrize("cluster", [False, True], ids=["in-script", "separate-call"])
+def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None:
+    limited = Store(store.client, partitions=store.partitions, cluster=cluster)
+    rule = RateLimitRule(keys.reporter_rate("flooder"), 2, 60)
+    for n in range(2):
+        limited.report(
+            item_id=f"f{n}",
+            item_type="comment",
+            reporter_id="flooder",
+            reason="other",
+            report={},
+            threshold=3,
+            rule="test",
+            new_item_fields={},
+            rate_limit=rule,
+        )
+    with pytest.raises(RateLimitExceeded) as caught:
+        limited.report(
+            item_id="f9",
+            item_type="comment",
+            reporter_id="flooder",
+            reason="other",
+            report={},
+            threshold=3,
+            rule="test",
+            new_item_fields={},
+            rate_limit=rule,
+        )
+    assert 1 <= caught.value.retry_after <= 60
+    assert limited.get_item("f9") is None
