@@ -12,9 +12,13 @@ from transformers import PreTrainedTokenizerBase
 from .normalize import normalize
 
 
-def encode_texts(texts: Sequence[str], tokenizer: PreTrainedTokenizerBase, max_length: int) -> list[np.ndarray]:
-    """Normalise and tokenise ``texts``; each becomes an int32 id array with [CLS] … [SEP]."""
-    ids = tokenizer([normalize(t) for t in texts], truncation=True, max_length=max_length)["input_ids"]
+def encode_texts(
+    texts: Sequence[str], tokenizer: PreTrainedTokenizerBase, max_length: int, *, normalized: bool = True
+) -> list[np.ndarray]:
+    """Tokenise ``texts`` (after :func:`normalize` unless ``normalized`` is false); each becomes an
+    int32 id array with [CLS] … [SEP]."""
+    prepared = [normalize(t) for t in texts] if normalized else list(texts)
+    ids = tokenizer(prepared, truncation=True, max_length=max_length)["input_ids"]
     return [np.asarray(x, dtype=np.int32) for x in ids]
 
 

@@ -36,7 +36,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _ARABIZI = str.maketrans({"2": "\u0621", "3": "\u0639", "5": "\u062e", "7": "\u062d", "9": "\u0642"})
 _LATIN_WORD = re.compile(r"\b(?=[a-z0-9']*[a-z])[a-z0-9']+\b")
 _ARABIZI_DIGIT = re.compile(r"(?<=[a-z'])[23579]|[23579](?=[a-z'])")
-_URL = re.compile(r"(?:https?://|www\.)\S+|\bURL\b", re.IGNORECASE)
+_URL = re.compile(r"(?i:https?://|www\.)\S+|\bURL\b")
 _USER = re.compile(r"@USER\b|@\w+")
 _LINE_BREAK = re.compile(r"<LF>|[\r\n\t]+")
 _RETWEET = re.compile(r"^\s*RT\b:?\s*")

@@ -13,7 +13,9 @@ from .normalize import SPECIAL_TOKENS, normalize
 BERT_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 
 
-def train_tokenizer(texts: Iterable[str], out_dir: str | Path, vocab_size: int = 20_000) -> PreTrainedTokenizerFast:
+def train_tokenizer(
+    texts: Iterable[str], out_dir: str | Path, vocab_size: int = 20_000, *, show_progress: bool = True
+) -> PreTrainedTokenizerFast:
     """Train a WordPiece vocabulary on ``normalize``-d texts and save it to ``out_dir``.
 
     Normalisation is our own function, applied before the tokenizer, so the tokenizer itself only
@@ -25,7 +27,7 @@ def train_tokenizer(texts: Iterable[str], out_dir: str | Path, vocab_size: int =
     tokenizer.decoder = decoders.WordPiece()
     specials = BERT_SPECIALS + list(SPECIAL_TOKENS)
     trainer = trainers.WordPieceTrainer(
-        vocab_size=vocab_size, min_frequency=3, special_tokens=specials, show_progress=True
+        vocab_size=vocab_size, min_frequency=3, special_tokens=specials, show_progress=show_progress
     )
     tokenizer.train_from_iterator((normalize(t) for t in texts), trainer=trainer)
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")

@@ -1,22 +1,31 @@
-"""The model's whole life in stages: tokenizer, masked-LM pre-training, fine-tuning, calibration,
-export. Each stage writes into its own folder of ``out`` and is skipped when already done, so an
-interrupted run resumes by running the same command again."""
+"""``raqib train``: the model's whole life in stages — tokenizer, masked-LM pre-training,
+fine-tuning, calibration and export. Each stage writes into its own folder of ``--out`` and is
+skipped when already done, so an interrupted run resumes by running the same command again."""
 
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import shutil
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
-from transformers import PreTrainedTokenizerFast
+import numpy as np
+import torch
+from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
-from .data import read_corpus
+from .card import write_model_card
+from .data import read_corpus, read_labeled
+from .evaluate import calibrate, report
+from .finetune import FinetuneConfig, finetune
+from .inference import META_FILE
 from .pretrain import PretrainConfig, pretrain
 from .tokenizer import train_tokenizer
 
 log = logging.getLogger(__name__)
-STAGES = ("tokenizer", "pretrain")
+STAGES = ("tokenizer", "pretrain", "finetune", "export")
 
 
 def stage_tokenizer(data_dir: Path, out: Path) -> PreTrainedTokenizerFast:
@@ -26,32 +35,99 @@ def stage_tokenizer(data_dir: Path, out: Path) -> PreTrainedTokenizerFast:
     return train_tokenizer(read_corpus(data_dir), target)
 
 
+def export(
+    best: Path, data_dir: Path, artifact: Path, timings: Mapping[str, float], cfgs: Mapping[str, object]
+) -> Path:
+    """Write the artifact: fp16 weights, tokenizer, thresholds calibrated on dev, model card."""
+    dev = read_labeled(data_dir / "labeled" / "dev.csv")
+    scores = np.load(best / "dev_scores.npy")
+    thresholds = calibrate(scores, dev)
+    metrics = report(scores, dev, thresholds)
+    if artifact.exists():
+        shutil.rmtree(artifact)
+    model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
+    model.half().save_pretrained(str(artifact))  # halves the size; loading casts back to float32
+    PreTrainedTokenizerFast.from_pretrained(str(best), local_files_only=True).save_pretrained(str(artifact))
+    meta = {
+        "format": 1,
+        "normalize": True,
+        "max_length": 128,
+        "thresholds": thresholds,
+        "dev_macro_f1": metrics,
+        "training": cfgs,
+        "stage_seconds": {k: round(v) for k, v in timings.items()},
+    }
+    (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_model_card(artifact, meta)
+    return artifact
+
+
 def run(
-    data_dir: Path, out: Path, stages: tuple[str, ...] = STAGES, pretrain_cfg: PretrainConfig | None = None
+    data_dir: Path,
+    out: Path,
+    artifact: Path | None,
+    stages: tuple[str, ...] = STAGES,
+    pretrain_cfg: PretrainConfig | None = None,
+    finetune_cfg: FinetuneConfig | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
-    timings: dict[str, float] = {}
+    timings_path = out / "timings.json"
+    timings: dict[str, float] = json.loads(timings_path.read_text()) if timings_path.exists() else {}
+    pretrain_cfg = pretrain_cfg or PretrainConfig()
+    finetune_cfg = finetune_cfg or FinetuneConfig()
+
+    def timed(name: str, started: float) -> None:
+        timings[name] = timings.get(name, 0.0) + time.monotonic() - started
+        timings_path.write_text(json.dumps(timings, indent=2))
+
     started = time.monotonic()
     tokenizer = stage_tokenizer(data_dir, out)
-    timings["tokenizer"] = time.monotonic() - started
+    timed("tokenizer", started)
+    mlm_dir = out / "mlm" / "model"
     if "pretrain" in stages:
         started = time.monotonic()
-        pretrain(read_corpus(data_dir), tokenizer, out / "mlm", pretrain_cfg or PretrainConfig())
-        timings["pretrain"] = time.monotonic() - started
+        mlm_dir = pretrain(read_corpus(data_dir), tokenizer, out / "mlm", pretrain_cfg)
+        timed("pretrain", started)
+        if mlm_dir.name != "model":
+            log.info("pre-training stopped at its time budget; run again to continue")
+            return
+    best = out / "finetune" / "best"
+    if "finetune" in stages:
+        started = time.monotonic()
+        train = read_labeled(data_dir / "labeled" / "train.csv")
+        dev = read_labeled(data_dir / "labeled" / "dev.csv")
+        best = finetune(mlm_dir, tokenizer, train, dev, out / "finetune", finetune_cfg)
+        timed("finetune", started)
+    if "export" in stages and artifact is not None:
+        cfgs = {"pretrain": pretrain_cfg.__dict__, "finetune": finetune_cfg.__dict__, "device": _device()}
+        export(best, data_dir, artifact, timings, cfgs)
+        log.info("artifact written to %s", artifact)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
+
+
+def _device() -> str:
+    return torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu x{torch.get_num_threads()}"
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="raqib train", description=__doc__)
-    parser.add_argument("--data", type=Path, required=True, help="the shared data directory")
+    parser.add_argument("--data", type=Path, required=True, help="the shared data directory (labeled/, unlabeled/)")
     parser.add_argument("--out", type=Path, required=True, help="working directory for every stage")
-    parser.add_argument("--stages", default=",".join(STAGES))
+    parser.add_argument("--artifact", type=Path, default=None, help="where to export the finished model")
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     parser.add_argument("--pretrain-epochs", type=float, default=PretrainConfig.epochs)
-    parser.add_argument("--pretrain-minutes", type=float, default=None)
+    parser.add_argument("--pretrain-minutes", type=float, default=None, help="stop pre-training (resumably) after")
+    parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    cfg = PretrainConfig(epochs=args.pretrain_epochs, max_minutes=args.pretrain_minutes)
-    run(args.data, args.out, tuple(args.stages.split(",")), cfg)
+    run(
+        args.data,
+        args.out,
+        args.artifact,
+        tuple(args.stages.split(",")),
+        PretrainConfig(epochs=args.pretrain_epochs, max_minutes=args.pretrain_minutes),
+        FinetuneConfig(epochs=args.finetune_epochs),
+    )
 
 
 if __name__ == "__main__":

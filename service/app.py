@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import api, errors
+from . import api, classifier, errors
 from . import store as store_module
 from .config import Config
 from .errors import UnsupportedMediaType
@@ -54,15 +54,16 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
             config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen
         )
     store_module.init_app(app, store)
+    classifier.init_app(app, classifier.load(config))
     errors.init_app(app)
 
     @app.before_request
     def check_body() -> None:
         _check_body(config.max_json_bytes)
 
-    from .blueprints import health, items, reports
+    from .blueprints import classify, health, items, reports
 
-    for blueprint in (health.bp, reports.bp, items.bp):
+    for blueprint in (health.bp, reports.bp, items.bp, classify.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

@@ -1,11 +1,19 @@
-"""The ``raqib`` command: serve, train (and, as they land, worker, evaluate, classify)."""
+"""The ``raqib`` command: serve, and the model's train, evaluate and classify."""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 
 from .config import ConfigError
+
+# Subcommands that belong to the model package, each with its own arguments (`raqib NAME --help`).
+MODEL_COMMANDS = {
+    "train": "train the classifier: tokenizer, pre-training, fine-tuning, calibration, export",
+    "evaluate": "macro-F1 per category and source, beside the char n-gram baseline",
+    "classify": "score texts from a CSV, a .txt or stdin into JSON Lines",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -17,11 +25,11 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=None, help="default: 2 per CPU core")
     serve.add_argument("--threads", type=int, default=2, help="threads per worker")
-    commands.add_parser("train", help="train the classifier (see `raqib train --help`)", add_help=False)
-    if argv and argv[0] == "train":
-        from models.train import main as train_main
-
-        train_main(argv[1:])
+    for name, text in MODEL_COMMANDS.items():
+        commands.add_parser(name, help=text, add_help=False)
+    if argv and argv[0] in MODEL_COMMANDS:
+        module = importlib.import_module(f"models.{argv[0]}")
+        module.main(argv[1:])
         return
     args = parser.parse_args(argv)
     try:

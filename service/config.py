@@ -60,6 +60,15 @@ class Config:
     max_image_bytes: int = 10 * 1024 * 1024
     events_maxlen: int = 1_000_000
     log_level: str = "INFO"
+    # The text classifier: a model directory; empty = the bundled artifact (when present); "off" = none.
+    model_dir: str = ""
+    model_threads: int = 1
+    # Scores move the auto-hide threshold: fewer reports when the model is confident the comment
+    # is offensive, more when it is confident the comment is clean.
+    confident_offensive_score: float = 0.9
+    confident_offensive_threshold: int = 2
+    confident_clean_score: float = 0.05
+    confident_clean_threshold: int = 5
     _keys: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -72,6 +81,11 @@ class Config:
             ("max_image_bytes", 1 <= self.max_image_bytes <= self.max_body_bytes, "must be 1..max_body_bytes"),
             ("events_maxlen", self.events_maxlen >= 1000, "must be at least 1000"),
             ("redis_fsync", self.redis_fsync in ("always", "everysec", "no"), "must be always, everysec or no"),
+            ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
+            ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
+            ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
+            ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),
+            ("confident_clean_threshold", self.confident_clean_threshold >= 1, "must be at least 1"),
         ]
         for name, ok, why in checks:
             if not ok:
@@ -142,6 +156,11 @@ def _convert(name: str, hint: Any, value: Any, strings: bool) -> Any:
     key = f"RAQIB_{name.upper()}"
     if hint is Path:
         return Path(value)
+    if hint is float:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{key}: expected a number, got {value!r}") from None
     if hint is int:
         if isinstance(value, bool) or not isinstance(value, int | str):
             raise ConfigError(f"{key}: expected an integer, got {value!r}")

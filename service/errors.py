@@ -76,6 +76,11 @@ class RateLimited(RaqibError):
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after))})
 
 
+class ModelUnavailable(RaqibError):
+    status = 503
+    code = "model_unavailable"
+
+
 class StoreUnavailable(RaqibError):
     status = 503
     code = "store_unavailable"

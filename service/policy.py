@@ -1,8 +1,8 @@
 """How many distinct reporters an item needs before it is hidden, and the rule that decided it.
 
-The seam for the classifier: today the threshold is the configured one per item type; scores
-(from the text or image model) will move it up or down, and the rule's name is recorded in the
-item's history either way.
+The configured threshold per item type, moved by the model's ``offensive`` score when there is
+one: fewer reports when the model is confident the item is offensive, more when it is confident
+the item is clean. The rule's name is stored on the item and recorded in its history when it hides.
 """
 
 from __future__ import annotations
@@ -20,4 +20,9 @@ class Threshold:
 
 
 def threshold_for(config: Config, item_type: str, scores: Mapping[str, float] | None = None) -> Threshold:
+    offensive = (scores or {}).get("offensive")
+    if offensive is not None and offensive >= config.confident_offensive_score:
+        return Threshold(config.confident_offensive_threshold, "model_confident_offensive")
+    if offensive is not None and offensive <= config.confident_clean_score:
+        return Threshold(config.confident_clean_threshold, "model_confident_clean")
     return Threshold(config.threshold_for(item_type), f"default_{item_type}_threshold")

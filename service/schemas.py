@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9:_.@-]{1,128}$"
 MAX_TEXT_CHARS = 5000
 MAX_NOTE_CHARS = 500
+MAX_CLASSIFY_TEXTS = 64
 REASONS = ("offensive", "hate", "vulgar", "violence", "spam", "sexual", "other")
 
 ItemId = Field(pattern=ID_PATTERN, description="the host site's id: 1-128 of A-Z a-z 0-9 : _ . @ -")
@@ -77,6 +78,30 @@ class ItemView(BaseModel):
     scores: dict[str, float] | None = None
     image: dict[str, Any] | None = None
     history: list[dict[str, Any]]
+
+
+class ClassifyRequest(Strict):
+    """One text, or up to 64."""
+
+    text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    texts: list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]] | None = Field(
+        default=None, min_length=1, max_length=MAX_CLASSIFY_TEXTS
+    )
+
+    @model_validator(mode="after")
+    def one_of(self) -> ClassifyRequest:
+        if (self.text is None) == (self.texts is None):
+            raise ValueError("send exactly one of 'text' or 'texts'")
+        return self
+
+
+class Classification(BaseModel):
+    scores: dict[str, float] = Field(description="probability per category")
+    flagged: list[str] = Field(description="categories at or above their calibrated threshold")
+
+
+class Classifications(BaseModel):
+    results: list[Classification]
 
 
 class ErrorBody(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,7 +42,21 @@ def store(redis_url: str) -> Iterator[Store]:
 @pytest.fixture
 def settings(redis_url: str) -> dict[str, Any]:
     """The app's configuration as a dict; tests change it before asking for ``app``."""
-    return {"redis_url": redis_url, "api_keys": API_KEYS, "partitions": 4, "reporter_rate_limit": "1000/60"}
+    return {
+        "redis_url": redis_url,
+        "api_keys": API_KEYS,
+        "partitions": 4,
+        "reporter_rate_limit": "1000/60",
+        "model_dir": "off",
+    }
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A tiny random classifier artifact, built once per session with the real training code."""
+    from models.tiny import build_tiny_artifact
+
+    return build_tiny_artifact(tmp_path_factory.mktemp("tiny-model"))
 
 
 class Api:

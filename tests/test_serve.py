@@ -44,9 +44,9 @@ def _wait_ready(url: str, process: subprocess.Popen[str]) -> None:
     while time.monotonic() < deadline:
         assert process.poll() is None, "raqib serve exited early"
         try:
-            if requests.get(url + "/readyz", timeout=2).status_code == 200:
+            if requests.get(url + "/readyz", timeout=10).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         time.sleep(0.2)
     raise AssertionError("raqib serve did not become ready")

@@ -8,6 +8,7 @@ from flask import Blueprint
 from redis.exceptions import RedisError
 
 from ..api import documented
+from ..classifier import get_classifier
 from ..schemas import Health
 from ..store import get_store
 
@@ -24,14 +25,16 @@ def healthz() -> dict[str, Any]:
 @bp.get("/readyz")
 @documented(("HTTP_200", Health), (503,), tags=["health"], secured=False)
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready to serve: Redis answers (and, when configured, the model is loaded)."""
+    """Ready to serve: Redis answers; names the loaded model (the app does not start without a configured one)."""
     checks: dict[str, Any] = {}
     try:
         get_store().ping()
         checks["redis"] = "ok"
     except RedisError as err:
         checks["redis"] = f"unreachable: {err}"
-    ready = all(v == "ok" for v in checks.values())
+    model = get_classifier()
+    checks["model"] = str(model.path) if model is not None else "none configured"
+    ready = checks["redis"] == "ok"
     if not ready:
         return {"error": "not_ready", "message": "a dependency is not ready", "details": checks}, 503
     return {"status": "ready", "checks": checks}, 200

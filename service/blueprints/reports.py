@@ -12,6 +12,7 @@ from werkzeug.datastructures import FileStorage
 
 from ..api import documented, form_body, json_body
 from ..auth import require
+from ..classifier import get_classifier
 from ..config import Config
 from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
 from ..i18n import thanks
@@ -55,6 +56,19 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, dict[
     return ReportRequest(**fields, context=context), image
 
 
+def _first_report_scores(report: ReportRequest) -> dict[str, float] | None:
+    """The classifier's scores for a comment reported for the first time (they fix its threshold);
+    later reports reuse what is stored. Two concurrent first reports may both score: the script
+    keeps the first."""
+    classifier = get_classifier()
+    if classifier is None or report.item_type != "comment" or not report.text:
+        return None
+    if get_store().item_exists(report.item_id):
+        return None
+    scores: dict[str, float] = classifier.predict([report.text])[0]["scores"]
+    return scores
+
+
 @bp.post("/v1/reports")
 @require("client")
 @documented(
@@ -74,8 +88,11 @@ def create_report() -> tuple[dict[str, Any], int]:
         report = json_body(ReportRequest)
     limit = config.reporter_limit
     rate_rule = RateLimitRule(keys.reporter_rate(report.reporter_id), limit.limit, limit.window_s) if limit else None
-    threshold = threshold_for(config, report.item_type)
     new_fields: dict[str, str] = {}
+    scores = _first_report_scores(report)
+    threshold = threshold_for(config, report.item_type, scores)
+    if scores is not None:
+        new_fields["scores"] = json.dumps(scores)
     if report.text:
         new_fields["text"] = report.text
     if image:

@@ -104,6 +104,9 @@ class Store:
     def item_keys(self, item_id: str) -> keys.ItemKeys:
         return keys.ItemKeys.of(item_id, self.partitions)
 
+    def item_exists(self, item_id: str) -> bool:
+        return bool(self.client.exists(self.item_keys(item_id).item))
+
     def ping(self) -> bool:
         return bool(self.client.ping())
 

@@ -1,0 +1,43 @@
+"""The reference to beat: char 2–5-gram TF-IDF + logistic regression, one per category, trained on
+the annotated rows of train.csv. Needs scikit-learn (a development dependency)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .data import CATEGORIES, LabeledSet
+from .normalize import normalize
+
+
+class CharNgramBaseline:
+    def __init__(self) -> None:
+        self.vectorizer: Any = None
+        self.models: dict[str, Any] = {}
+
+    def fit(self, train: LabeledSet) -> CharNgramBaseline:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        texts = [normalize(t) for t in train.texts]
+        self.vectorizer = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), min_df=2, max_features=400_000, sublinear_tf=True
+        )
+        matrix = self.vectorizer.fit_transform(texts)
+        for j, category in enumerate(CATEGORIES):
+            rows = np.flatnonzero(train.mask[:, j] > 0)
+            labels = train.labels[rows, j]
+            if len(np.unique(labels)) < 2:
+                continue
+            model = LogisticRegression(C=4.0, max_iter=2000, class_weight="balanced")
+            self.models[category] = model.fit(matrix[rows], labels)
+        return self
+
+    def predict_scores(self, texts: list[str]) -> np.ndarray:
+        matrix = self.vectorizer.transform([normalize(t) for t in texts])
+        scores = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
+        for j, category in enumerate(CATEGORIES):
+            if category in self.models:
+                scores[:, j] = self.models[category].predict_proba(matrix)[:, 1]
+        return scores

@@ -1,0 +1,132 @@
+"""Multi-label fine-tuning of the pre-trained encoder on five heads, with the loss masked where a
+source did not annotate a category. Keeps the epoch with the best mean macro-F1 on dev."""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from transformers import BertForSequenceClassification, PreTrainedTokenizerFast, get_linear_schedule_with_warmup
+
+from .batching import encode_texts, length_batches
+from .data import CATEGORIES, LabeledSet
+from .evaluate import calibrate, report
+from .inference import scores_in_order
+from .progress import progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FinetuneConfig:
+    epochs: int = 4
+    learning_rate: float = 1.5e-4
+    max_tokens: int = 4096
+    max_length: int = 128
+    warmup_fraction: float = 0.06
+    weight_decay: float = 0.01
+    seed: int = 13
+    bf16: bool = True
+
+
+def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy averaged over annotated cells only: an empty cell is not a negative."""
+    losses = torch.nn.functional.binary_cross_entropy_with_logits(logits.float(), labels, reduction="none")
+    return (losses * mask).sum() / mask.sum().clamp(min=1.0)
+
+
+def dev_score(results: dict[str, dict[str, float]]) -> float:
+    """Model selection: the mean of the overall macro-F1 of every category."""
+    return float(np.mean([row["overall"] for row in results.values()]))
+
+
+def finetune(
+    mlm_dir: Path,
+    tokenizer: PreTrainedTokenizerFast,
+    train: LabeledSet,
+    dev: LabeledSet,
+    out_dir: Path,
+    cfg: FinetuneConfig,
+) -> Path:
+    """Fine-tune (resuming per epoch) in ``out_dir``; returns the directory of the best epoch."""
+    best_dir, ckpt = out_dir / "best", out_dir / "checkpoint"
+    if (out_dir / "done").exists():
+        return best_dir
+    torch.manual_seed(cfg.seed)
+    device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    source = ckpt if (ckpt / "config.json").exists() else mlm_dir
+    model = BertForSequenceClassification.from_pretrained(
+        str(source),
+        local_files_only=True,
+        num_labels=len(CATEGORIES),
+        problem_type="multi_label_classification",
+        id2label=dict(enumerate(CATEGORIES)),
+        label2id={c: i for i, c in enumerate(CATEGORIES)},
+    )
+    torch.nn.Module.to(model, device)
+    encoded = encode_texts(train.texts, tokenizer, cfg.max_length)
+    dev_encoded = encode_texts(dev.texts, tokenizer, cfg.max_length)
+    n_batches = len(length_batches(encoded, cfg.max_tokens, np.random.default_rng(0)))
+    total = cfg.epochs * n_batches
+    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_fraction * total), total)
+    start_epoch, best = 0, -1.0
+    if source == ckpt:
+        saved = torch.load(ckpt / "trainer_state.pt", weights_only=True, map_location="cpu")
+        optimizer.load_state_dict(saved["optimizer"])
+        scheduler.load_state_dict(saved["scheduler"])
+        start_epoch, best = int(saved["epoch"]), float(saved["best"])
+    labels, mask = torch.from_numpy(train.labels), torch.from_numpy(train.mask)
+
+    for epoch in range(start_epoch, cfg.epochs):
+        model.train()
+        batches = length_batches(encoded, cfg.max_tokens, np.random.default_rng(cfg.seed + epoch))
+        bar = progress(total=len(batches), desc=f"finetune {epoch + 1}/{cfg.epochs}")
+        smoothed = math.nan
+        for batch in batches:
+            ids, _, attention = batch.tensors(tokenizer)
+            rows = torch.from_numpy(batch.indices.astype(np.int64))
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+                logits = model(input_ids=ids.to(device), attention_mask=attention.to(device)).logits
+            loss = masked_bce(logits, labels[rows].to(device), mask[rows].to(device))
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            smoothed = loss.item() if math.isnan(smoothed) else 0.98 * smoothed + 0.02 * loss.item()
+            bar.update(1)
+            bar.set_postfix(loss=f"{smoothed:.4f}", refresh=False)
+        bar.close()
+        model.eval()
+        scores = scores_in_order(model, tokenizer, dev_encoded, 16384)
+        results = report(scores, dev, calibrate(scores, dev))
+        score = dev_score(results)
+        log.info(
+            "epoch %d: dev mean macro-F1 %.4f (%s)",
+            epoch + 1,
+            score,
+            {c: round(r["overall"], 3) for c, r in results.items()},
+        )
+        if score > best:
+            best = score
+            model.save_pretrained(str(best_dir))
+            tokenizer.save_pretrained(str(best_dir))
+            np.save(best_dir / "dev_scores.npy", scores)
+        model.save_pretrained(str(ckpt))
+        torch.save(
+            {
+                "epoch": epoch + 1,
+                "best": best,
+                "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(),
+                "config": asdict(cfg),
+            },
+            ckpt / "trainer_state.pt",
+        )
+    (out_dir / "done").write_text(f"{best:.4f}\n")
+    return best_dir

@@ -1,0 +1,51 @@
+"""A tiny random classifier artifact, built in seconds, for tests: the real tokenizer training,
+the real model class and the real saving and loading code, on a handful of texts."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+from transformers import BertConfig, BertForSequenceClassification
+
+from .data import CATEGORIES
+from .inference import META_FILE
+from .tokenizer import train_tokenizer
+
+TEXTS = [
+    "يا حمار يا غبي",
+    "صباح الخير يا جماعة",
+    "الله يلعن هاد الناس",
+    "مبروك للفريق الفوز",
+    "3lach katdir hakka",
+    "اشترك الان واربح جائزه",
+    "ما شاء الله عليك",
+    "انت كلب ابن كلب",
+    "شكرا على المقال الرائع",
+    "ديما مغرب",
+    "يا ربي سترك",
+    "هذا الكلام غير مقبول",
+]
+
+
+def build_tiny_artifact(out: str | Path, seed: int = 0) -> Path:
+    out = Path(out)
+    torch.manual_seed(seed)
+    tokenizer = train_tokenizer(TEXTS * 5, out, vocab_size=300, show_progress=False)
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    config.id2label = dict(enumerate(CATEGORIES))
+    config.label2id = {c: i for i, c in enumerate(CATEGORIES)}
+    config.problem_type = "multi_label_classification"
+    BertForSequenceClassification(config).eval().save_pretrained(str(out))
+    meta = {"format": 1, "normalize": True, "max_length": 128, "thresholds": dict.fromkeys(CATEGORIES, 0.5)}
+    (out / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    return out

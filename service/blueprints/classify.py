@@ -1,0 +1,30 @@
+"""``POST /v1/classify``: the classifier's scores for one text or up to 64."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint
+
+from ..api import documented, json_body
+from ..auth import require
+from ..classifier import get_classifier
+from ..errors import ModelUnavailable
+from ..schemas import Classification, ClassifyRequest
+
+bp = Blueprint("classify", __name__)
+
+
+@bp.post("/v1/classify")
+@require("client", "moderator")
+@documented(("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 503), tags=["classify"], json=ClassifyRequest)
+def classify() -> dict[str, Any]:
+    """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``."""
+    body = json_body(ClassifyRequest)
+    classifier = get_classifier()
+    if classifier is None:
+        raise ModelUnavailable("no classifier is configured (RAQIB_MODEL_DIR)")
+    if body.text is not None:
+        result: dict[str, Any] = classifier.predict([body.text])[0]
+        return result
+    return {"results": classifier.predict(body.texts or [])}

@@ -1,0 +1,44 @@
+"""The text classifier as a resource of the app. The model package (and torch) loads only here,
+in ``create_app``, never at import time; views reach it through :func:`get_classifier`."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from flask import Flask, current_app
+
+from .config import Config
+
+if TYPE_CHECKING:
+    from models.inference import Classifier
+
+log = logging.getLogger(__name__)
+EXTENSION = "raqib.classifier"
+
+
+def load(config: Config) -> Classifier | None:
+    """The configured classifier: ``model_dir``, else the bundled artifact if present; ``off``: none."""
+    from models.paths import BUNDLED
+
+    if config.model_dir.lower() == "off":
+        return None
+    path = Path(config.model_dir) if config.model_dir else BUNDLED
+    if not config.model_dir and not (path / "config.json").exists():
+        log.warning("no bundled model at %s: reports are counted without scores", path)
+        return None
+    from models.inference import load_classifier  # torch loads here, only when a model is used
+
+    classifier = load_classifier(path, threads=config.model_threads)
+    log.info("classifier loaded from %s", path)
+    return classifier
+
+
+def init_app(app: Flask, classifier: Classifier | None) -> None:
+    app.extensions[EXTENSION] = classifier
+
+
+def get_classifier() -> Classifier | None:
+    classifier: Classifier | None = current_app.extensions.get(EXTENSION)
+    return classifier

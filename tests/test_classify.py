@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models.data import CATEGORIES
+
+from .conftest import Api, report
+
+ApiFactory = Callable[[dict[str, Any]], Api]
+
+
+@pytest.fixture
+def model_api(settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path) -> Api:
+    settings["model_dir"] = str(tiny_model)
+    return api_factory(settings)
+
+
+def test_one_text(model_api: Api) -> None:
+    body = model_api.post("/v1/classify", json={"text": "يا حمار"}).json()
+    assert list(body["scores"]) == list(CATEGORIES)
+    assert isinstance(body["flagged"], list)
+
+
+def test_many_texts_keep_their_order(model_api: Api) -> None:
+    texts = ["يا حمار", "صباح الخير", "3lach"]
+    many = model_api.post("/v1/classify", json={"texts": texts}).json()["results"]
+    single = [model_api.post("/v1/classify", json={"text": t}).json() for t in texts]
+    assert many == single
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"text": "a", "texts": ["b"]}, {"texts": []}, {"texts": ["x"] * 65}, {"text": "x" * 5001}, {"text": 5}],
+    ids=["neither", "both", "empty-list", "too-many", "too-long", "not-text"],
+)
+def test_bad_requests_are_422(model_api: Api, body: dict[str, Any]) -> None:
+    response = model_api.post("/v1/classify", json=body)
+    assert response.status_code == 422
+    assert response.json()["error"] == "validation_failed"
+
+
+def test_without_a_model_it_is_503(api: Api) -> None:
+    response = api.post("/v1/classify", json={"text": "نص"})
+    assert (response.status_code, response.json()["error"]) == (503, "model_unavailable")
+
+
+def test_moderator_may_classify(model_api: Api) -> None:
+    assert model_api.post("/v1/classify", role="moderator", json={"text": "نص"}).status_code == 200
+
+
+def test_readyz_names_the_model(model_api: Api, tiny_model: Path) -> None:
+    assert model_api.get("/readyz", role=None).json()["checks"]["model"] == str(tiny_model)
+
+
+def test_first_report_of_a_comment_is_scored(model_api: Api) -> None:
+    report(model_api, "m-1", "u1", text="يا حمار")
+    scores = model_api.get("/v1/items/m-1").json()["scores"]
+    assert list(scores) == list(CATEGORIES)
+    expected = model_api.post("/v1/classify", json={"text": "يا حمار"}).json()["scores"]
+    assert scores == expected
+
+
+def test_confident_score_lowers_the_threshold_and_the_rule_is_recorded(
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path
+) -> None:
+    # The tiny random model scores about 0.5 everywhere; moving the cut-offs below that makes
+    # every comment "confidently offensive" without touching the model.
+    settings.update(model_dir=str(tiny_model), confident_offensive_score=0.3, confident_offensive_threshold=2)
+    api = api_factory(settings)
+    first = report(api, "m-2", "u1", text="نص").json()
+    assert first["threshold"] == 2
+    assert report(api, "m-2", "u2").json()["status"] == "hidden"
+    [entry] = api.get("/v1/items/m-2").json()["history"]
+    assert entry["rule"] == "model_confident_offensive"
+
+
+def test_confident_clean_raises_the_threshold(
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path
+) -> None:
+    settings.update(model_dir=str(tiny_model), confident_clean_score=0.9, confident_clean_threshold=5)
+    api = api_factory(settings)
+    assert report(api, "m-3", "u1", text="نص").json()["threshold"] == 5
+    assert api.get("/v1/items/m-3").json()["threshold_rule"] == "model_confident_clean"
+
+
+def test_images_and_textless_comments_keep_the_default(model_api: Api) -> None:
+    assert report(model_api, "m-4", "u1", item_type="image").json()["threshold"] == 3
+    assert report(model_api, "m-5", "u1").json()["threshold"] == 3

@@ -1,0 +1,99 @@
+"""The model package on a tiny artifact built in a temporary directory: loading, shapes,
+determinism, order, a foreign directory without raqib.json, and the CLI."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from models.batching import encode_texts, length_batches
+from models.data import CATEGORIES
+from models.inference import META_FILE, load_classifier
+from models.normalize import URL_TOKEN, USER_TOKEN
+
+TEXTS = ["يا حمار", "صباح الخير يا جماعة " * 20, "", "3lach", "😂", "شكرا"]
+
+
+def test_predict_shape_and_flags(tiny_model: Path) -> None:
+    results = load_classifier(tiny_model).predict(TEXTS)
+    assert len(results) == len(TEXTS)
+    for result in results:
+        assert list(result["scores"]) == list(CATEGORIES)
+        assert all(0.0 <= p <= 1.0 for p in result["scores"].values())
+        assert set(result["flagged"]) <= set(CATEGORIES)
+
+
+def test_scores_are_deterministic_and_in_input_order(tiny_model: Path) -> None:
+    classifier = load_classifier(tiny_model)
+    together = classifier.predict_scores(TEXTS)
+    alone = np.vstack([classifier.predict_scores([t]) for t in TEXTS])
+    np.testing.assert_allclose(together, alone, atol=1e-5)
+    np.testing.assert_array_equal(together, classifier.predict_scores(TEXTS))
+
+
+def test_empty_input(tiny_model: Path) -> None:
+    assert load_classifier(tiny_model).predict([]) == []
+
+
+def test_placeholders_are_single_tokens(tiny_model: Path) -> None:
+    classifier = load_classifier(tiny_model)
+    tokens = classifier.tokenizer.tokenize(f"{USER_TOKEN} {URL_TOKEN}")
+    assert tokens == [USER_TOKEN, URL_TOKEN]
+
+
+def test_directory_without_raqib_json_uses_raw_text_and_half_thresholds(tiny_model: Path, tmp_path: Path) -> None:
+    foreign = tmp_path / "foreign"
+    shutil.copytree(tiny_model, foreign)
+    (foreign / META_FILE).unlink()
+    classifier = load_classifier(foreign)
+    assert classifier.normalized is False
+    assert set(classifier.thresholds.values()) == {0.5}
+    assert len(classifier.predict(["نص"])) == 1
+
+
+def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match=r"config\.json"):
+        load_classifier(tmp_path)
+
+
+def test_length_batches_cover_every_text_once(tiny_model: Path) -> None:
+    classifier = load_classifier(tiny_model)
+    encoded = encode_texts(TEXTS * 10, classifier.tokenizer, 128)
+    batches = length_batches(encoded, max_tokens=64, rng=np.random.default_rng(0))
+    seen = np.sort(np.concatenate([b.indices for b in batches]))
+    np.testing.assert_array_equal(seen, np.arange(len(encoded)))
+    assert all(len(b.sequences) * max(len(s) for s in b.sequences) <= 64 or len(b.sequences) == 1 for b in batches)
+
+
+def test_classify_cli_keeps_order(tiny_model: Path, tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text('id,text\n1,يا حمار\n2,"صباح, الخير"\n3,\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "classify",
+        "--input",
+        str(source),
+        "--output",
+        str(out),
+        "--model",
+        str(tiny_model),
+    ]
+    subprocess.run(command, check=True, capture_output=True)
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    expected = load_classifier(tiny_model).predict(["يا حمار", "صباح, الخير", ""])
+    assert rows == expected
+
+
+def test_classify_cli_reads_stdin(tiny_model: Path) -> None:
+    command = [sys.executable, "-m", "service.cli", "classify", "--input", "-", "--model", str(tiny_model)]
+    done = subprocess.run(command, input="نص\nنص آخر\n", text=True, check=True, capture_output=True)
+    assert len(done.stdout.splitlines()) == 2
