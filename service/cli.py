@@ -25,6 +25,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=None, help="default: 2 per CPU core")
     serve.add_argument("--threads", type=int, default=2, help="threads per worker")
+    serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
+    commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
     for name, text in MODEL_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     if argv and argv[0] in MODEL_COMMANDS:
@@ -36,7 +38,11 @@ def main(argv: list[str] | None = None) -> None:
         if args.command == "serve":
             from .serve import serve as run_serve
 
-            run_serve(args.host, args.port, args.workers, args.threads)
+            run_serve(args.host, args.port, args.workers, args.threads, with_worker=not args.no_worker)
+        elif args.command == "worker":
+            from .worker import main as run_worker
+
+            run_worker()
     except ConfigError as err:
         print(f"raqib: configuration error: {err}", file=sys.stderr)
         raise SystemExit(2) from None

@@ -17,6 +17,7 @@ ROLES = ("client", "moderator", "admin")
 Role = Literal["client", "moderator", "admin"]
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(s|m|h)?\s*$")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, None: 1}
+_BOOLS = {"true": True, "1": True, "yes": True, "on": True, "false": False, "0": False, "no": False, "off": False}
 
 
 class ConfigError(ValueError):
@@ -69,6 +70,15 @@ class Config:
     confident_offensive_threshold: int = 2
     confident_clean_score: float = 0.05
     confident_clean_threshold: int = 5
+    # Webhooks
+    webhook_allow_private: bool = False  # allow loopback/private/link-local targets (tests, private networks)
+    webhook_timeout_s: float = 10.0
+    webhook_retry_schedule: str = "5s,5m,30m,2h,5h,10h,14h,20h,24h"
+    webhook_lease_s: float = 60.0  # a claimed delivery left this long by a dead worker is retried
+    webhook_concurrency: int = 16  # endpoints delivered to at once by one worker
+    webhook_log_keep: int = 1000  # settled deliveries kept per endpoint
+    webhook_rotation_grace_s: int = 86_400  # the previous secret keeps signing this long
+    inline_worker: bool = True  # `raqib serve` also runs a delivery worker
     _keys: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -86,10 +96,18 @@ class Config:
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
             ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),
             ("confident_clean_threshold", self.confident_clean_threshold >= 1, "must be at least 1"),
+            ("webhook_timeout_s", 0 < self.webhook_timeout_s <= 60, "must be in (0, 60]"),
+            ("webhook_lease_s", self.webhook_lease_s > self.webhook_timeout_s, "must exceed RAQIB_WEBHOOK_TIMEOUT_S"),
+            ("webhook_concurrency", 1 <= self.webhook_concurrency <= 256, "must be between 1 and 256"),
+            ("webhook_log_keep", self.webhook_log_keep >= 10, "must be at least 10"),
         ]
         for name, ok, why in checks:
             if not ok:
                 raise ConfigError(f"RAQIB_{name.upper()}: {why} (got {getattr(self, name)!r})")
+        try:
+            parse_durations(self.webhook_retry_schedule)
+        except ValueError as err:
+            raise ConfigError(f"RAQIB_WEBHOOK_RETRY_SCHEDULE: {err}") from None
         for name in ("reporter_rate_limit", "key_rate_limit"):
             try:
                 RateLimit.parse(getattr(self, name))
@@ -109,6 +127,10 @@ class Config:
     @property
     def key_limit(self) -> RateLimit | None:
         return RateLimit.parse(self.key_rate_limit)
+
+    @property
+    def retry_delays_ms(self) -> list[int]:
+        return parse_durations(self.webhook_retry_schedule)
 
     def threshold_for(self, item_type: str) -> int:
         return self.threshold_image if item_type == "image" else self.threshold_comment
@@ -142,6 +164,21 @@ class Config:
         return cls.from_mapping(values, strings=True)
 
 
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$")
+_DURATION_MS = {"ms": 1, "s": 1000, None: 1000, "m": 60_000, "h": 3_600_000, "d": 86_400_000}
+
+
+def parse_durations(text: str) -> list[int]:
+    """``"5s,5m,2h"`` → milliseconds; a bare number is seconds."""
+    delays = []
+    for part in text.split(","):
+        match = _DURATION.match(part)
+        if not match:
+            raise ValueError(f"expected durations such as '5s,5m,2h', got {part.strip()!r}")
+        delays.append(int(float(match.group(1)) * _DURATION_MS[match.group(2)]))
+    return delays
+
+
 def parse_api_keys(text: str) -> dict[str, Role]:
     keys: dict[str, Role] = {}
     for entry in filter(None, (part.strip() for part in text.split(","))):
@@ -156,6 +193,12 @@ def _convert(name: str, hint: Any, value: Any, strings: bool) -> Any:
     key = f"RAQIB_{name.upper()}"
     if hint is Path:
         return Path(value)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _BOOLS:
+            return _BOOLS[value.strip().lower()]
+        raise ConfigError(f"{key}: expected true or false, got {value!r}")
     if hint is float:
         try:
             return float(value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -34,7 +35,13 @@ def default_workers() -> int:
     return max(2, 2 * (os.cpu_count() or 1))
 
 
-def serve(host: str, port: int, workers: int | None, threads: int = 2) -> None:
+def start_worker(config: Config) -> subprocess.Popen[bytes]:
+    """A ``raqib worker`` child process on the same Redis (a process, not a thread: gunicorn forks)."""
+    env = {**os.environ, "REDIS_URL": config.redis_url, "RAQIB_REDIS_URL": config.redis_url}
+    return subprocess.Popen([sys.executable, "-m", "service.worker"], env=env)
+
+
+def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_worker: bool = True) -> None:
     from .app import create_app
     from .store.embedded import EmbeddedRedis
 
@@ -64,8 +71,15 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2) -> None:
         "loglevel": config.log_level.lower(),
         "control_socket_disable": True,
     }
+    worker = start_worker(config) if with_worker and config.inline_worker else None
     try:
         GunicornApp(lambda: create_app(config), options).run()
     finally:
+        if worker is not None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                worker.kill()
         if embedded is not None:
             embedded.stop()

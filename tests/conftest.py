@@ -48,6 +48,10 @@ def settings(redis_url: str) -> dict[str, Any]:
         "partitions": 4,
         "reporter_rate_limit": "1000/60",
         "model_dir": "off",
+        "webhook_allow_private": True,
+        "webhook_retry_schedule": "100ms,100ms,100ms,100ms",
+        "webhook_timeout_s": 2.0,
+        "webhook_lease_s": 3.0,
     }
 
 
@@ -117,3 +121,19 @@ def api(api_factory: Callable[[dict[str, Any]], Api], settings: dict[str, Any]) 
 def report(api: Api, item_id: str, reporter: str, **fields: Any) -> requests.Response:
     body = {"item_id": item_id, "item_type": "comment", "reporter_id": reporter, **fields}
     return api.post("/v1/reports", json=body)
+
+
+@pytest.fixture
+def receivers() -> Iterator[Callable[..., Any]]:
+    """Make real webhook receivers on 127.0.0.1; all are closed after the test."""
+    from .receiver import Receiver
+
+    made: list[Receiver] = []
+
+    def make(answer: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0)) -> Receiver:
+        made.append(Receiver(answer))
+        return made[-1]
+
+    yield make
+    for receiver in made:
+        receiver.close()

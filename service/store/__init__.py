@@ -11,6 +11,7 @@ import redis
 from flask import Flask, current_app
 
 from . import keys, scripts
+from .webhooks import WebhookStore
 
 EXTENSION = "raqib.store"
 
@@ -95,6 +96,7 @@ class Store:
         self.partitions = partitions
         self.events_maxlen = events_maxlen
         self.scripts = scripts.register(client)
+        self.webhooks = WebhookStore(self.client, self.scripts, partitions)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Store:

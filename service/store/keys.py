@@ -74,3 +74,35 @@ def reporter_rate(reporter_id: str) -> str:
 
 def api_key_rate(key_id: str) -> str:
     return f"{PREFIX}:{{k:{key_id}}}:rate"
+
+
+WEBHOOKS = f"{PREFIX}:webhooks"  # set of subscription ids
+DELIVERY_GROUP = "delivery"
+
+
+@dataclass(frozen=True)
+class WebhookKeys:
+    """One subscription's keys, all under its own hash tag."""
+
+    webhook_id: str
+
+    @property
+    def tag(self) -> str:
+        return f"{{w:{self.webhook_id}}}"
+
+    @property
+    def endpoint(self) -> str:
+        return f"{PREFIX}:{self.tag}:endpoint"
+
+    @property
+    def due(self) -> str:
+        """Sorted set: delivery id -> time (ms) of its next attempt, or of its lease's end."""
+        return f"{PREFIX}:{self.tag}:due"
+
+    @property
+    def log(self) -> str:
+        """Sorted set: delivery id -> creation time (ms), for listing latest first."""
+        return f"{PREFIX}:{self.tag}:log"
+
+    def delivery(self, delivery_id: str) -> str:
+        return f"{PREFIX}:{self.tag}:delivery:{delivery_id}"

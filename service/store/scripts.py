@@ -9,7 +9,7 @@ from typing import Any
 
 from redis.commands.core import Script
 
-SCRIPTS = ("report", "rate_limit")
+SCRIPTS = ("report", "rate_limit", "enqueue_delivery", "claim_deliveries", "finish_attempt")
 
 
 @cache

@@ -1,0 +1,192 @@
+"""``raqib worker``: background jobs — today, webhook delivery.
+
+Two loops share one process. *Fan-out* reads the partitioned event streams through the consumer
+group ``delivery`` and creates one delivery per matching endpoint (idempotently), then
+acknowledges the event; events a crashed worker read but never acknowledged are taken over after
+``webhook_lease_s``. *Dispatch* hands each endpoint with due deliveries to a thread pool, one task
+per endpoint at a time, so a slow or dead endpoint holds only its own slot. Every error is logged
+and retried; the loops never stop on one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import requests
+
+from .config import Config
+from .events import signed_headers, webhook_body
+from .ssrf import UnsafeURL, check_url
+from .store import Store, event_id
+from .store.webhooks import Subscription, partition_of_stream
+
+log = logging.getLogger("raqib.worker")
+CLAIM_BATCH = 20
+RECLAIM_EVERY_S = 5.0
+
+
+def _guarded(name: str, stop: threading.Event, step: Callable[[], Any], pause_s: float) -> None:
+    """Run ``step`` until ``stop``; log and back off on errors instead of dying."""
+    while not stop.is_set():
+        try:
+            step()
+        except Exception:  # the worker must outlive any single failure
+            log.exception("%s failed; retrying in %.1f s", name, pause_s)
+            stop.wait(pause_s)
+
+
+class DeliveryWorker:
+    def __init__(self, store: Store, config: Config, consumer: str | None = None) -> None:
+        self.store = store
+        self.hooks = store.webhooks
+        self.config = config
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.pool = ThreadPoolExecutor(max_workers=config.webhook_concurrency, thread_name_prefix="deliver")
+        self.in_flight: set[str] = set()
+        self.lock = threading.Lock()
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self.last_reclaim = 0.0
+
+    # Fan-out
+    def fan_out(self, block_ms: int = 1000) -> int:
+        entries = self.hooks.read_events(self.consumer, count=200, block_ms=block_ms)
+        if time.monotonic() - self.last_reclaim > RECLAIM_EVERY_S:
+            self.last_reclaim = time.monotonic()
+            entries += self.hooks.reclaim_events(self.consumer, int(self.config.webhook_lease_s * 1000))
+        if not entries:
+            return 0
+        subscriptions = [s for s in self.hooks.all() if s.enabled]
+        for stream, sid, fields in entries:
+            ts = int(fields["ts"])
+            eid = event_id(partition_of_stream(stream), sid)
+            body = webhook_body(fields["type"], ts, json.loads(fields["data"]))
+            for sub in subscriptions:
+                if sub.wants(fields["type"]) and sub.created_at <= ts:
+                    self.hooks.enqueue(sub.id, eid, fields["type"], body)
+            self.hooks.ack(stream, sid)
+        self.wake.set()
+        return len(entries)
+
+    # Dispatch
+    def dispatch(self) -> int:
+        """Start a task for every endpoint with due deliveries and none running here."""
+        now = int(time.time() * 1000)
+        started = 0
+        for sub in self.hooks.all():
+            with self.lock:
+                if sub.id in self.in_flight or not sub.enabled:
+                    continue
+            if not self.hooks.has_due(sub.id, now):
+                continue
+            with self.lock:
+                self.in_flight.add(sub.id)
+            self.pool.submit(self._deliver_endpoint, sub.id)
+            started += 1
+        return started
+
+    def _deliver_endpoint(self, webhook_id: str) -> None:
+        try:
+            lease_ms = int(self.config.webhook_lease_s * 1000)
+            while not self.stop.is_set():
+                sub = self.hooks.get(webhook_id)
+                if sub is None or not sub.enabled:
+                    return
+                batch = self.hooks.claim(webhook_id, CLAIM_BATCH, lease_ms)
+                if not batch:
+                    break
+                for delivery in batch:
+                    self.attempt(sub, delivery.id, delivery.event_id, delivery.body)
+            self.hooks.trim_log(webhook_id, self.config.webhook_log_keep)
+        except Exception:
+            log.exception("delivering to %s failed; its deliveries stay due", webhook_id)
+        finally:
+            with self.lock:
+                self.in_flight.discard(webhook_id)
+            self.wake.set()
+
+    def attempt(self, sub: Subscription, delivery_id: str, msg_id: str, body: str) -> str:
+        """One HTTP attempt; records the outcome and returns the delivery's new state."""
+        now = time.time()
+        headers = signed_headers(sub.signing_secrets(int(now * 1000)), msg_id, int(now), body)
+        status, error, outcome = 0, "", "retry"
+        started = time.perf_counter()
+        try:
+            check_url(sub.url, allow_private=self.config.webhook_allow_private)
+            response = requests.post(
+                sub.url,
+                data=body.encode(),
+                headers=headers,
+                timeout=self.config.webhook_timeout_s,
+                allow_redirects=False,
+            )
+            status = response.status_code
+            response.close()
+            if 200 <= status < 300:
+                outcome = "ok"
+            elif status == 410:
+                outcome = "gone"
+            else:
+                error = f"HTTP {status}"
+        except UnsafeURL as err:
+            error = str(err)
+        except requests.RequestException as err:
+            error = type(err).__name__ + ": " + str(err)[:300]
+        latency = int((time.perf_counter() - started) * 1000)
+        state = self.hooks.finish(sub.id, delivery_id, outcome, status, latency, error, self.config.retry_delays_ms)
+        log.info("delivery %s to %s: %s (%s, %d ms)", delivery_id, sub.id, state, status or error, latency)
+        return state
+
+    # Running
+    def _dispatch_loop(self) -> None:
+        self.dispatch()
+        self.wake.wait(0.25)
+        self.wake.clear()
+
+    def start(self) -> list[threading.Thread]:
+        """Run both loops in daemon threads (``raqib serve``'s in-process worker, tests)."""
+        self.hooks.ensure_groups()
+        threads = [
+            threading.Thread(target=_guarded, args=("fan-out", self.stop, self.fan_out, 1.0), daemon=True),
+            threading.Thread(target=_guarded, args=("dispatch", self.stop, self._dispatch_loop, 1.0), daemon=True),
+        ]
+        for thread in threads:
+            thread.start()
+        return threads
+
+    def close(self, threads: list[threading.Thread] | None = None) -> None:
+        self.stop.set()
+        self.wake.set()
+        for thread in threads or []:
+            thread.join(timeout=5)
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of ``raqib worker``: runs until SIGTERM or SIGINT."""
+    config = Config.from_env()
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not config.redis_url:
+        raise SystemExit("raqib worker: set REDIS_URL (or run `raqib serve`, which starts one worker itself)")
+    store = Store.from_url(config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen)
+    worker = DeliveryWorker(store, config)
+    threads = worker.start()
+    done = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: done.set())
+    log.info("worker %s delivering webhooks", worker.consumer)
+    done.wait()
+    worker.close(threads)
+
+
+if __name__ == "__main__":
+    main()
