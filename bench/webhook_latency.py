@@ -25,8 +25,8 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from service.events import sign  # noqa: E402
-from service.store.embedded import EmbeddedRedis  # noqa: E402
+from service.events import sign
+from service.store.embedded import EmbeddedRedis
 
 KEYS = "client:bench-client-key,admin:bench-admin-key"
 
@@ -37,8 +37,15 @@ def _serve(port: int, env: dict[str, str]) -> None:
     from service.config import Config
     from service.serve import GunicornApp
 
-    options = {"bind": f"127.0.0.1:{port}", "workers": 2, "worker_class": "gthread", "threads": 2,
-               "accesslog": None, "loglevel": "warning", "control_socket_disable": True}
+    options = {
+        "bind": f"127.0.0.1:{port}",
+        "workers": 2,
+        "worker_class": "gthread",
+        "threads": 2,
+        "accesslog": None,
+        "loglevel": "warning",
+        "control_socket_disable": True,
+    }
     GunicornApp(lambda: create_app(Config.from_env()), options).run()
 
 
@@ -76,8 +83,14 @@ def main() -> None:
     receiver = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     redis_server = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-")).start()
-    env = {"REDIS_URL": redis_server.url, "RAQIB_API_KEYS": KEYS, "RAQIB_THRESHOLD_COMMENT": "1",
-           "RAQIB_WEBHOOK_ALLOW_PRIVATE": "true", "RAQIB_MODEL_DIR": "off", "RAQIB_LOG_LEVEL": "WARNING"}
+    env = {
+        "REDIS_URL": redis_server.url,
+        "RAQIB_API_KEYS": KEYS,
+        "RAQIB_THRESHOLD_COMMENT": "1",
+        "RAQIB_WEBHOOK_ALLOW_PRIVATE": "true",
+        "RAQIB_MODEL_DIR": "off",
+        "RAQIB_LOG_LEVEL": "WARNING",
+    }
     port = _free_port()
     server = mp.Process(target=_serve, args=(port, env), daemon=True)
     server.start()
@@ -91,20 +104,26 @@ def main() -> None:
                     break
             except requests.RequestException:
                 time.sleep(0.1)
-        hook = session.post(base + "/v1/webhooks", json={"url": f"http://127.0.0.1:{receiver.server_port}/",
-                                                          "events": ["item.hidden"]},
-                            headers={"Authorization": "Bearer bench-admin-key"}, timeout=10).json()
+        hook = session.post(
+            base + "/v1/webhooks",
+            json={"url": f"http://127.0.0.1:{receiver.server_port}/", "events": ["item.hidden"]},
+            headers={"Authorization": "Bearer bench-admin-key"},
+            timeout=10,
+        ).json()
         secret_box.append(hook["secret"])
         latencies = []
         for n in range(args.items + 20):
             item = f"bench-{n}"
             sent = time.perf_counter()
-            response = session.post(base + "/v1/reports", timeout=10,
-                                    json={"item_id": item, "item_type": "comment", "reporter_id": f"r{n}"},
-                                    headers={"Authorization": "Bearer bench-client-key"})
+            response = session.post(
+                base + "/v1/reports",
+                timeout=10,
+                json={"item_id": item, "item_type": "comment", "reporter_id": f"r{n}"},
+                headers={"Authorization": "Bearer bench-client-key"},
+            )
             assert response.json()["status"] == "hidden"
             with arrived:
-                arrived.wait_for(lambda: item in arrivals, timeout=30)
+                arrived.wait_for(lambda item=item: item in arrivals, timeout=30)  # type: ignore[misc]
             if n >= 20:  # the first deliveries warm up connections and code paths
                 latencies.append(1000 * (arrivals[item] - sent))
     finally:
@@ -115,8 +134,10 @@ def main() -> None:
         redis_server.stop(save=False)
     latencies.sort()
     p50, p99 = statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))]
-    print(f"items={len(latencies)} report→signed item.hidden at receiver: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
-          f"max {latencies[-1]:.1f} ms (target p50 <= 50 ms); bad signatures: {bad[0]}")
+    print(
+        f"items={len(latencies)} report→signed item.hidden at receiver: p50 {p50:.1f} ms, p99 {p99:.1f} ms, "
+        f"max {latencies[-1]:.1f} ms (target p50 <= 50 ms); bad signatures: {bad[0]}"
+    )
 
 
 if __name__ == "__main__":

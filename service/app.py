@@ -61,9 +61,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     def check_body() -> None:
         _check_body(config.max_json_bytes)
 
-    from .blueprints import classify, health, items, reports, webhooks
+    from .blueprints import classify, health, items, reports, review, webhooks
 
-    for blueprint in (health.bp, reports.bp, items.bp, classify.bp, webhooks.bp):
+    for blueprint in (health.bp, reports.bp, items.bp, classify.bp, review.bp, webhooks.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from functools import wraps
@@ -62,6 +63,16 @@ def require(*roles: Role) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorator
+
+
+_ACTOR = re.compile(r"^[A-Za-z0-9:_.@-]{1,64}$")
+
+
+def current_actor() -> str:
+    """Who acts, for claims and the audit trail: the role, and the ``X-Raqib-Actor`` header (the
+    moderator's name on the host site) when it is well formed, else the key's id."""
+    name = request.headers.get("X-Raqib-Actor", "")
+    return f"{g.role}:{name if _ACTOR.match(name) else g.key_id}"
 
 
 def ensure_keys(path: Path) -> tuple[str, bool]:

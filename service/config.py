@@ -70,6 +70,15 @@ class Config:
     confident_offensive_threshold: int = 2
     confident_clean_score: float = 0.05
     confident_clean_threshold: int = 5
+    # Reporter trust and brigades
+    trust_weighting: bool = True  # count a weighted sum of reports (weight from each reporter's accuracy)
+    min_reporters: int = 2  # distinct reporters an auto-hide needs, whatever their weights
+    trust_weight_min: float = 0.25
+    trust_weight_max: float = 2.0
+    new_reporter_minutes: float = 10.0  # a reporter first seen this recently is "new"
+    brigade_ratio: float = 0.8  # this share of new reporters sends the item to review instead of hiding it
+    brigade_min_reports: int = 5
+    claim_lease_s: int = 300
     # Webhooks
     webhook_allow_private: bool = False  # allow loopback/private/link-local targets (tests, private networks)
     webhook_timeout_s: float = 10.0
@@ -96,6 +105,12 @@ class Config:
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
             ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),
             ("confident_clean_threshold", self.confident_clean_threshold >= 1, "must be at least 1"),
+            ("min_reporters", self.min_reporters >= 1, "must be at least 1"),
+            ("trust_weight_min", 0 < self.trust_weight_min <= 1, "must be in (0, 1]"),
+            ("trust_weight_max", 1 <= self.trust_weight_max <= 10, "must be in [1, 10]"),
+            ("brigade_ratio", 0 < self.brigade_ratio <= 1, "must be in (0, 1]; 1 = only all-new bursts"),
+            ("brigade_min_reports", self.brigade_min_reports >= 2, "must be at least 2"),
+            ("claim_lease_s", 10 <= self.claim_lease_s <= 86_400, "must be between 10 and 86400"),
             ("webhook_timeout_s", 0 < self.webhook_timeout_s <= 60, "must be in (0, 60]"),
             ("webhook_lease_s", self.webhook_lease_s > self.webhook_timeout_s, "must exceed RAQIB_WEBHOOK_TIMEOUT_S"),
             ("webhook_concurrency", 1 <= self.webhook_concurrency <= 256, "must be between 1 and 256"),

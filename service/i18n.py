@@ -46,3 +46,48 @@ def language() -> str:
 def thanks(item_type: str, status: str) -> str:
     state = "pending" if status == "visible" else "hidden"
     return THANKS[(language(), item_type, state)]
+
+
+VIOLATIONS = ("hate_speech", "harassment", "vulgarity", "violence", "spam", "sexual_content", "other_violation")
+NON_VIOLATIONS = ("no_violation", "report_abuse")
+
+# The statement of reasons a host site can show the author, per reason code.
+STATEMENTS: dict[str, dict[str, str]] = {
+    "hate_speech": {
+        "ar": "تمت إزالة المحتوى لأنه يتضمن خطاب كراهية يستهدف أشخاصا بسبب أصلهم أو دينهم أو جنسهم أو انتمائهم.",
+        "fr": "Le contenu a été retiré car il contient un discours de haine visant des personnes pour leur origine, "
+        "leur religion, leur genre ou leur appartenance.",
+    },
+    "harassment": {
+        "ar": "تمت إزالة المحتوى لأنه يتضمن سبا أو إهانة أو تحرشا بأشخاص.",
+        "fr": "Le contenu a été retiré car il contient des insultes, des injures ou du harcèlement.",
+    },
+    "vulgarity": {
+        "ar": "تمت إزالة المحتوى لأنه يتضمن ألفاظا نابية أو فاحشة.",
+        "fr": "Le contenu a été retiré car il contient des propos vulgaires ou obscènes.",
+    },
+    "violence": {
+        "ar": "تمت إزالة المحتوى لأنه يتضمن تهديدا بالعنف أو تحريضا عليه.",
+        "fr": "Le contenu a été retiré car il contient une menace ou une incitation à la violence.",
+    },
+    "spam": {
+        "ar": "تمت إزالة المحتوى لأنه إعلان أو رسالة مزعجة أو احتيال.",
+        "fr": "Le contenu a été retiré car il s'agit de publicité, de spam ou d'une arnaque.",
+    },
+    "sexual_content": {
+        "ar": "تمت إزالة المحتوى لأنه يتضمن محتوى جنسيا غير مسموح به.",
+        "fr": "Le contenu a été retiré car il contient du contenu sexuel non autorisé.",
+    },
+    "other_violation": {
+        "ar": "تمت إزالة المحتوى لأنه يخالف قواعد النشر في الموقع.",
+        "fr": "Le contenu a été retiré car il enfreint les règles de publication du site.",
+    },
+    "no_violation": {
+        "ar": "راجع مشرف المحتوى ولم يجد فيه ما يخالف قواعد النشر، فبقي منشورا.",
+        "fr": "Un modérateur a examiné le contenu et n'y a trouvé aucune infraction : il reste publié.",
+    },
+    "report_abuse": {
+        "ar": "راجع مشرف المحتوى ووجد أن الإبلاغات عنه غير مبررة، فبقي منشورا.",
+        "fr": "Un modérateur a examiné le contenu et jugé les signalements abusifs : il reste publié.",
+    },
+}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -169,6 +170,121 @@ class WebhookPath(Strict):
 
 class DeliveryPath(Strict):
     delivery_id: str = Field(pattern=r"^dlv_[A-Za-z0-9_.:-]{1,160}$")
+
+
+Action = Literal["remove", "restore", "dismiss"]
+ReasonCode = Literal[
+    "hate_speech",
+    "harassment",
+    "vulgarity",
+    "violence",
+    "spam",
+    "sexual_content",
+    "other_violation",
+    "no_violation",
+    "report_abuse",
+]
+
+
+class QueueQuery(Strict):
+    status: Literal["pending", "hidden", "all"] = "all"
+    item_type: ItemType | None = None
+    reason: Reason | None = None
+    min_score: float | None = Field(default=None, ge=0, le=1, description="minimum offensive score")
+    sort: Literal["priority", "oldest"] = "priority"
+    limit: int = Field(default=50, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=400)
+
+
+class QueueItem(BaseModel):
+    item_id: str
+    item_type: ItemType
+    status: Status
+    priority: float
+    reports: int
+    weight: float
+    reasons: dict[str, int]
+    offensive: float | None
+    waiting_since: str | None
+    brigade: bool
+    claimed_by: str | None
+
+
+class QueuePage(BaseModel):
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+class ClaimRequest(Strict):
+    lease_s: int | None = Field(default=None, ge=10, le=86_400)
+
+
+class ClaimView(BaseModel):
+    item_id: str
+    claimed_by: str | None
+    expires_in_s: float
+
+
+class DecisionRequest(Strict):
+    action: Action
+    reason_code: ReasonCode
+    note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
+    override: bool = Field(default=False, description="needed to decide an item already decided")
+
+    @model_validator(mode="after")
+    def code_fits_action(self) -> DecisionRequest:
+        removing = self.action == "remove"
+        if removing != (self.reason_code not in ("no_violation", "report_abuse")):
+            raise ValueError(
+                "remove takes a violation reason code; restore and dismiss take no_violation or report_abuse"
+            )
+        return self
+
+
+class Statement(BaseModel):
+    action: Action
+    code: ReasonCode
+    explanation: dict[str, str] = Field(description="for the author, in Arabic (ar) and French (fr)")
+    automated_detection: bool = Field(description="auto-hide or the classifier was involved")
+    decided_at: str
+
+
+class DecisionView(BaseModel):
+    item_id: str
+    status: Status
+    seq: int
+    statement: Statement
+
+
+class AuditQuery(Strict):
+    since: datetime | None = None
+    until: datetime | None = None
+    actor: str | None = Field(default=None, max_length=200)
+    limit: int = Field(default=100, ge=1, le=1000)
+
+
+class AuditPage(BaseModel):
+    entries: list[dict[str, Any]]
+
+
+class HistoryView(BaseModel):
+    item_id: str
+    history: list[dict[str, Any]]
+
+
+class ReviewItemView(ItemView):
+    text: str | None
+    reports_list: list[dict[str, Any]]
+    claim: ClaimView | None
+    decision: dict[str, Any] | None
+    brigade: bool
+
+
+class ReviewStats(BaseModel):
+    queue: dict[str, int]
+    decisions: dict[str, int]
+    median_time_to_decision_s: float | None
+    auto_hide: dict[str, dict[str, Any]] = Field(description="per reason: confirmed, reversed, precision")
 
 
 class ErrorBody(BaseModel):

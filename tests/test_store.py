@@ -6,12 +6,12 @@ from pathlib import Path
 import pytest
 from redis.crc import key_slot
 
-from service.store import RateLimitExceeded, RateLimitRule, Store, keys, scripts
+from service.store import RateLimitExceeded, ReportRules, Store, keys, scripts
 
 
 def test_every_script_declares_its_keys() -> None:
     for name in scripts.SCRIPTS:
-        source = scripts.source(name)
+        source = scripts._read(f"{name}.lua")
         assert source.startswith(f"-- {name}.lua:"), name
         assert "KEYS[1]" in source.split("\n\n")[0] or "KEYS[1]" in source[:800], name
         assert not re.search(r"redis\.call\('[A-Z]+',\s*'raqib", source), f"{name} builds a key itself"
@@ -20,7 +20,10 @@ def test_every_script_declares_its_keys() -> None:
 def test_item_keys_share_one_cluster_slot_with_their_partition() -> None:
     for item_id in ["a", "comment:123", "x" * 128, "img.5"]:
         k = keys.ItemKeys.of(item_id, 16)
-        slots = {key_slot(key.encode()) for key in (k.item, k.reporters, k.reports, k.history, k.partition.events)}
+        p = k.partition
+        item_keys = (k.item, k.reporters, k.reports, k.history, k.claim, k.overruled)
+        shared = (p.events, p.review, p.audit, p.stats, p.decision_times)
+        slots = {key_slot(key.encode()) for key in item_keys + shared}
         assert len(slots) == 1, item_id
 
 
@@ -70,19 +73,23 @@ def test_events_carry_the_schema(store: Store) -> None:
         "actor": "system",
         "rule": "test",
         "threshold": 1,
+        "weight": 1,
     }
     assert reported.data["reason"] == "vulgar"
 
 
 def test_lua_files_are_packaged() -> None:
     lua_dir = Path(scripts.__file__).parent / "lua"
-    assert sorted(p.stem for p in lua_dir.glob("*.lua")) == sorted(scripts.SCRIPTS)
+    names = [p.name.removesuffix(".lua") for p in lua_dir.glob("*.lua") if not p.name.endswith(".lib.lua")]
+    assert sorted(names) == sorted(scripts.SCRIPTS)
+    libraries = {p.name.removesuffix(".lib.lua") for p in lua_dir.glob("*.lib.lua")}
+    assert libraries == {lib for used in scripts.LIBRARIES.values() for lib in used}
 
 
 @pytest.mark.parametrize("cluster", [False, True], ids=["in-script", "separate-call"])
 def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None:
     limited = Store(store.client, partitions=store.partitions, cluster=cluster)
-    rule = RateLimitRule(keys.reporter_rate("flooder"), 2, 60)
+    rules = ReportRules(rate_limit=2, rate_window_s=60)
     for n in range(2):
         limited.report(
             item_id=f"f{n}",
@@ -93,7 +100,7 @@ def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None
             threshold=3,
             rule="test",
             new_item_fields={},
-            rate_limit=rule,
+            rules=rules,
         )
     with pytest.raises(RateLimitExceeded) as caught:
         limited.report(
@@ -105,7 +112,7 @@ def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None
             threshold=3,
             rule="test",
             new_item_fields={},
-            rate_limit=rule,
+            rules=rules,
         )
     assert 1 <= caught.value.retry_after <= 60
     assert limited.get_item("f9") is None

@@ -10,7 +10,7 @@ from ..api import documented, path
 from ..auth import require
 from ..errors import NotFound
 from ..schemas import ItemPath, ItemView
-from ..store import get_store
+from ..store import ItemRecord, get_store
 from ..timefmt import iso
 
 bp = Blueprint("items", __name__)
@@ -34,9 +34,14 @@ def get_item(item_id: str) -> dict[str, Any]:
     record = get_store().get_item(item_id)
     if record is None:
         raise NotFound(f"no report was ever received for item {item_id!r}")
+    return item_view(record).model_dump()
+
+
+def item_view(record: ItemRecord) -> ItemView:
+    """What the API shows of an item, shared by the host's view and the moderators'."""
     f = record.fields
-    view = ItemView(
-        item_id=item_id,
+    return ItemView(
+        item_id=record.item_id,
         item_type=f["item_type"],  # type: ignore[arg-type]
         status=f["status"],  # type: ignore[arg-type]
         reports=int(f.get("reports", 0)),
@@ -51,4 +56,3 @@ def get_item(item_id: str) -> dict[str, Any]:
         image=record.json_field("image"),
         history=[history_entry(entry) for entry in record.history],
     )
-    return view.model_dump()

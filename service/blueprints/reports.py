@@ -16,9 +16,9 @@ from ..classifier import get_classifier
 from ..config import Config
 from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
 from ..i18n import thanks
-from ..policy import threshold_for
+from ..policy import report_rules, threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
-from ..store import RateLimitExceeded, RateLimitRule, TypeMismatch, get_store, keys
+from ..store import RateLimitExceeded, TypeMismatch, get_store
 
 bp = Blueprint("reports", __name__)
 
@@ -86,13 +86,12 @@ def create_report() -> tuple[dict[str, Any], int]:
         report, image = _form_report(form_body(ReportForm), config)
     else:
         report = json_body(ReportRequest)
-    limit = config.reporter_limit
-    rate_rule = RateLimitRule(keys.reporter_rate(report.reporter_id), limit.limit, limit.window_s) if limit else None
     new_fields: dict[str, str] = {}
     scores = _first_report_scores(report)
     threshold = threshold_for(config, report.item_type, scores)
     if scores is not None:
         new_fields["scores"] = json.dumps(scores)
+        new_fields["offensive"] = str(scores.get("offensive", 0.0))
     if report.text:
         new_fields["text"] = report.text
     if image:
@@ -108,7 +107,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             threshold=threshold.reports,
             rule=threshold.rule,
             new_item_fields=new_fields,
-            rate_limit=rate_rule,
+            rules=report_rules(config),
         )
     except RateLimitExceeded as err:
         raise RateLimited("this reader sent too many reports; retry later", err.retry_after) from None

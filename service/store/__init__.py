@@ -11,6 +11,7 @@ import redis
 from flask import Flask, current_app
 
 from . import keys, scripts
+from .review import ReviewStore
 from .webhooks import WebhookStore
 
 EXTENSION = "raqib.store"
@@ -76,12 +77,16 @@ class RateLimitExceeded(Exception):
 
 
 @dataclass(frozen=True)
-class RateLimitRule:
-    """``limit`` hits per ``window_s`` seconds on the counter ``key``."""
+class ReportRules:
+    """How reports count: the reporter's rate limit (0 = none), trust weighting, brigade detection."""
 
-    key: str
-    limit: int
-    window_s: int
+    rate_limit: int = 0
+    rate_window_s: int = 60
+    weighted: bool = True
+    min_reporters: int = 2
+    brigade_ratio: float = 0.8
+    brigade_min: int = 5
+    new_reporter_ms: int = 600_000
 
 
 class Store:
@@ -97,6 +102,7 @@ class Store:
         self.events_maxlen = events_maxlen
         self.scripts = scripts.register(client)
         self.webhooks = WebhookStore(self.client, self.scripts, partitions)
+        self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
 
     @classmethod
     def from_url(cls, url: str, **kwargs: Any) -> Store:
@@ -126,37 +132,49 @@ class Store:
         threshold: int,
         rule: str,
         new_item_fields: Mapping[str, str],
-        weight: float = 1.0,
-        rate_limit: RateLimitRule | None = None,
+        rules: ReportRules | None = None,
     ) -> ReportOutcome:
-        """Record a report atomically; hides the item when distinct reporters reach its threshold.
+        """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
-        ``rate_limit`` is counted first; over it, :class:`RateLimitExceeded` and nothing is written.
-        On one server the count runs inside the same script (one round trip); on a cluster the
-        counter lives on another slot, so it is a call of its own.
+        The reporter's bookkeeping (rate limit, first seen, trust weight) runs first: on one server
+        inside the same script, on a cluster as its own call on the reporter's slot. Over the rate
+        limit, :class:`RateLimitExceeded` and nothing is written.
         """
+        rules = rules or ReportRules()
         k = self.item_keys(item_id)
-        keys_ = [k.item, k.reporters, k.reports, k.history, k.partition.events]
-        args: list[str | int | float] = [
+        p = k.partition
+        keys_ = [k.item, k.reporters, k.reports, k.history, p.events, p.review, p.audit, k.overruled]
+        reporter_keys = [keys.reporter_rate(reporter_id), keys.reporter_trust(reporter_id)]
+        settings: dict[str, Any] = {
+            "threshold": threshold,
+            "rule": rule,
+            "events_maxlen": self.events_maxlen,
+            "min_reporters": rules.min_reporters,
+            "weighted": rules.weighted,
+            "brigade_ratio": rules.brigade_ratio,
+            "brigade_min": rules.brigade_min,
+            "new_ms": rules.new_reporter_ms,
+            "rate_limit": rules.rate_limit,
+            "rate_window": rules.rate_window_s,
+        }
+        if self.cluster:
+            wait, weight, is_new = self.scripts["reporter_touch"](
+                keys=reporter_keys, args=[rules.rate_limit, rules.rate_window_s, rules.new_reporter_ms]
+            )
+            if int(wait):
+                raise RateLimitExceeded(int(wait))
+            settings.update(weight=float(weight), is_new=int(is_new))
+        else:
+            keys_ += reporter_keys
+        args = [
             item_id,
             item_type,
             reporter_id,
-            weight,
             reason,
             json.dumps(dict(report), ensure_ascii=False),
-            threshold,
-            rule,
-            self.events_maxlen,
             json.dumps(dict(new_item_fields), ensure_ascii=False),
+            json.dumps(settings),
         ]
-        if rate_limit is not None:
-            if self.cluster:
-                wait = self.hit_rate_limit(rate_limit.key, rate_limit.limit, rate_limit.window_s)
-                if wait:
-                    raise RateLimitExceeded(wait)
-            else:
-                keys_.append(rate_limit.key)
-                args += [rate_limit.limit, rate_limit.window_s]
         result = self.scripts["report"](keys=keys_, args=args)
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])

@@ -36,6 +36,25 @@ class PartitionKeys:
     def events(self) -> str:
         return f"{PREFIX}:{self.tag}:events"
 
+    @property
+    def review(self) -> str:
+        """Sorted set: item id -> review priority, for items awaiting a decision."""
+        return f"{PREFIX}:{self.tag}:review"
+
+    @property
+    def audit(self) -> str:
+        """Stream: every state change, claim and decision of the partition's items."""
+        return f"{PREFIX}:{self.tag}:audit"
+
+    @property
+    def stats(self) -> str:
+        return f"{PREFIX}:{self.tag}:stats"
+
+    @property
+    def decision_times(self) -> str:
+        """List: the latest times from first report to decision, in ms."""
+        return f"{PREFIX}:{self.tag}:decision_times"
+
 
 @dataclass(frozen=True)
 class ItemKeys:
@@ -67,9 +86,23 @@ class ItemKeys:
     def history(self) -> str:
         return self._key("history")
 
+    @property
+    def claim(self) -> str:
+        return self._key("claim")
+
+    @property
+    def overruled(self) -> str:
+        """Set: reporters of earlier rounds that a moderator overruled; their reports no longer count."""
+        return self._key("overruled")
+
 
 def reporter_rate(reporter_id: str) -> str:
     return f"{PREFIX}:{{r:{reporter_id}}}:rate"
+
+
+def reporter_trust(reporter_id: str) -> str:
+    """Hash: agreed, disagreed, weight, first_seen of one reporter."""
+    return f"{PREFIX}:{{r:{reporter_id}}}:trust"
 
 
 def api_key_rate(key_id: str) -> str:

@@ -1,5 +1,5 @@
-"""Loads each ``lua/<name>.lua`` file once and registers it with a Redis client (EVALSHA with a
-transparent reload after a server restart)."""
+"""Loads each ``lua/<name>.lua`` file once (with the ``lua/<lib>.lib.lua`` function libraries it
+uses in front) and registers it with a Redis client (EVALSHA, reloaded after a server restart)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,30 @@ from typing import Any
 
 from redis.commands.core import Script
 
-SCRIPTS = ("report", "rate_limit", "enqueue_delivery", "claim_deliveries", "finish_attempt")
+SCRIPTS = (
+    "report",
+    "reporter_touch",
+    "rate_limit",
+    "claim",
+    "decide",
+    "trust_update",
+    "enqueue_delivery",
+    "claim_deliveries",
+    "finish_attempt",
+)
+# Libraries of Lua functions, prepended to the scripts that call them.
+LIBRARIES = {"report": ("reporter",), "reporter_touch": ("reporter",)}
 
 
 @cache
+def _read(filename: str) -> str:
+    return files("service.store").joinpath("lua", filename).read_text(encoding="utf-8")
+
+
 def source(name: str) -> str:
-    return files("service.store").joinpath("lua", f"{name}.lua").read_text(encoding="utf-8")
+    """The script's text, with the libraries it uses in front."""
+    libraries = [_read(f"{lib}.lib.lua") for lib in LIBRARIES.get(name, ())]
+    return "\n".join([*libraries, _read(f"{name}.lua")])
 
 
 def register(client: Any) -> dict[str, Script]:

@@ -1,35 +1,36 @@
--- report.lua: record one report of an item and hide the item once enough distinct people reported
--- it. Atomic: the count, the hide and both events happen together or not at all, exactly once.
+-- report.lua: record one report of an item and hide the item once enough distinct, trusted
+-- people reported it. Atomic: counts, hide, queue, history, audit and events change together or
+-- not at all, and a hide happens exactly once. touch_reporter comes from reporter.lib.lua.
 --
--- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)
--- KEYS[3] reports list     KEYS[4] history list (state changes, JSON)
--- KEYS[5] events stream of the item's partition
--- KEYS[6] (optional, single server only) the reporter's rate-limit counter: checked first, so a
---         limited report changes nothing else and costs no second round trip
--- ARGV[1] item_id          ARGV[2] item_type (comment|image)    ARGV[3] reporter_id
--- ARGV[4] reporter weight  ARGV[5] reason                       ARGV[6] report JSON (note, context)
--- ARGV[7] threshold for a new item   ARGV[8] the rule that chose it   ARGV[9] events MAXLEN
--- ARGV[10] JSON object of fields stored on a new item (text, image reference, scores)
--- ARGV[11], ARGV[12] with KEYS[6]: the limit and its window in seconds
+-- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)   KEYS[3] reports list
+-- KEYS[4] history list     KEYS[5] events stream     KEYS[6] review queue   KEYS[7] audit stream
+-- KEYS[8] overruled reporters set (their reports were judged in an earlier round: they count no more)
+-- KEYS[9], KEYS[10] (single server only) the reporter's rate-limit counter and trust hash: then the
+--         reporter's bookkeeping runs here too, and a limited report changes nothing
+-- ARGV[1] item_id   ARGV[2] item_type   ARGV[3] reporter_id   ARGV[4] reason
+-- ARGV[5] report JSON (note, context)   ARGV[6] JSON fields stored on a new item
+-- ARGV[7] settings JSON: threshold, rule (for a new item), events_maxlen, min_reporters, weighted,
+--         brigade_ratio, brigade_min, new_ms, rate_limit, rate_window, and without KEYS[9]:
+--         weight, is_new (from reporter_touch.lua)
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
-local item, reporters, reports, history, events = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local item_id, item_type, reporter = ARGV[1], ARGV[2], ARGV[3]
-local weight, reason = tonumber(ARGV[4]), ARGV[5]
-
-if KEYS[6] then
-  local count = redis.call('INCR', KEYS[6])
-  if count == 1 or redis.call('TTL', KEYS[6]) < 0 then
-    redis.call('EXPIRE', KEYS[6], ARGV[12])
-  end
-  if count > tonumber(ARGV[11]) then
-    return {'rate_limited', redis.call('TTL', KEYS[6])}
-  end
-end
+local item, reporters, reports, history, events, review, audit, overruled =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local item_id, item_type, reporter, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local s = cjson.decode(ARGV[7])
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+local weight, is_new = tonumber(s.weight), tonumber(s.is_new)
+if KEYS[9] then
+  local r = touch_reporter(KEYS[9], KEYS[10], s.rate_limit, s.rate_window, now, s.new_ms)
+  if r[1] > 0 then
+    return {'rate_limited', r[1]}
+  end
+  weight, is_new = r[2], r[3]
+end
 
 local existing = redis.call('HGET', item, 'item_type')
 if existing and existing ~= item_type then
@@ -37,49 +38,71 @@ if existing and existing ~= item_type then
 end
 if not existing then
   redis.call('HSET', item, 'item_type', item_type, 'status', 'visible', 'created_at', now,
-    'threshold', ARGV[7], 'threshold_rule', ARGV[8], 'reports', 0, 'weight', 0, 'seq', 0)
-  for k, v in pairs(cjson.decode(ARGV[10])) do
+    'threshold', s.threshold, 'threshold_rule', s.rule, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'seq', 0)
+  for k, v in pairs(cjson.decode(ARGV[6])) do
     redis.call('HSET', item, k, v)
   end
 end
 
-local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'scores')
-local status, threshold = state[1], tonumber(state[3])
-if redis.call('HEXISTS', reporters, reporter) == 1 then
+local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'scores', 'threshold_rule')
+local status, threshold, rule = state[1], tonumber(state[3]), state[6]
+if redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1 then
   return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4])}
 end
 
-local function event(kind, extra)
+local function record(kind, from, to, extra)
   local seq = redis.call('HINCRBY', item, 'seq', 1)
-  local data = {item_id = item_id, item_type = item_type, status = status, seq = seq,
+  local data = {item_id = item_id, item_type = item_type, status = to, seq = seq,
     reports = tonumber(redis.call('HGET', item, 'reports')), actor = 'system'}
   if state[5] then data.scores = cjson.decode(state[5]) end
   for k, v in pairs(extra) do data[k] = v end
-  local id = redis.call('XADD', events, 'MAXLEN', '~', ARGV[9], '*',
+  local id = redis.call('XADD', events, 'MAXLEN', '~', s.events_maxlen, '*',
     'type', kind, 'item_id', item_id, 'ts', now, 'data', cjson.encode(data))
-  return seq, id
+  if from ~= to or extra.signal then
+    local entry = {seq = seq, at = now, type = kind, actor = 'system', from = from, to = to, event_id = id}
+    for k, v in pairs(extra) do entry[k] = v end
+    redis.call('RPUSH', history, cjson.encode(entry))
+    entry.item_id = item_id
+    redis.call('XADD', audit, 'MAXLEN', '~', s.events_maxlen, '*', 'actor', 'system', 'entry', cjson.encode(entry))
+  end
+  return seq
 end
 
 redis.call('HSET', reporters, reporter, weight)
 local count = redis.call('HINCRBY', item, 'reports', 1)
-redis.call('HINCRBYFLOAT', item, 'weight', weight)
+local total = tonumber(redis.call('HINCRBYFLOAT', item, 'weight', weight))
+local fresh = redis.call('HINCRBY', item, 'new_reporters', is_new)
 redis.call('HINCRBY', item, 'reason:' .. reason, 1)
 redis.call('HSETNX', item, 'first_report_at', now)
+redis.call('HSETNX', item, 'round_started_at', now)
 redis.call('HSET', item, 'last_report_at', now)
-local report = cjson.decode(ARGV[6])
-report.reporter_id, report.reason, report.weight, report.at = reporter, reason, weight, now
+local report = cjson.decode(ARGV[5])
+report.reporter_id, report.reason, report.weight, report.at, report.new_reporter = reporter, reason, weight, now, is_new
 redis.call('RPUSH', reports, cjson.encode(report))
-local seq = event('item.reported', {reason = reason})
+local seq = record('item.reported', status, status, {reason = reason})
 
 local hidden_now = 0
-if status == 'visible' and count >= threshold then
-  status = 'hidden'
-  redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
-  local rule = redis.call('HGET', item, 'threshold_rule')
-  local id
-  seq, id = event('item.hidden', {rule = rule, threshold = threshold})
-  redis.call('RPUSH', history, cjson.encode({seq = seq, at = now, type = 'item.hidden', actor = 'system',
-    from = 'visible', to = 'hidden', rule = rule, reports = count, threshold = threshold, event_id = id}))
-  hidden_now = 1
+local enough = count >= math.min(s.min_reporters, threshold)
+if s.weighted then enough = enough and total >= threshold else enough = count >= threshold end
+if status == 'visible' and enough then
+  local brigade = count >= s.brigade_min and fresh / count >= s.brigade_ratio
+  if brigade and redis.call('HGET', item, 'brigade') ~= '1' then
+    redis.call('HSET', item, 'brigade', '1')
+    seq = record('item.brigade_suspected', status, status,
+      {signal = 'brigade', reports = count, new_reporters = fresh, rule = 'brigade_to_review'})
+  elseif not brigade then
+    redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
+    status = 'hidden'
+    seq = record('item.hidden', 'visible', 'hidden', {rule = rule, threshold = threshold, weight = total})
+    hidden_now = 1
+  end
+end
+
+if status ~= 'removed' then
+  -- priority: weighted reports + 3 x offensive score + 2 if hidden, and 1 more per 6 h of waiting
+  local offensive = tonumber(redis.call('HGET', item, 'offensive') or '0') or 0
+  local hidden = (status == 'hidden') and 1 or 0
+  local first = tonumber(redis.call('HGET', item, 'round_started_at'))
+  redis.call('ZADD', review, total + 3 * offensive + 2 * hidden - first / 21600000, item_id)
 end
 return {status, count, threshold, 0, hidden_now, seq}

@@ -1,0 +1,244 @@
+"""The moderators' API: the queue, an item's full record, claims, decisions, the audit trail and
+statistics (role ``moderator``; ``admin`` may do the same)."""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from ..api import documented, json_body, path, query
+from ..auth import current_actor, require
+from ..config import Config
+from ..errors import Conflict, NotFound, ValidationFailed
+from ..i18n import STATEMENTS
+from ..schemas import (
+    AuditPage,
+    AuditQuery,
+    ClaimRequest,
+    ClaimView,
+    DecisionRequest,
+    DecisionView,
+    HistoryView,
+    ItemPath,
+    QueuePage,
+    QueueQuery,
+    ReviewItemView,
+    ReviewStats,
+    Statement,
+)
+from ..store import ItemRecord, get_store
+from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry
+from ..timefmt import iso
+from .items import history_entry, item_view
+
+bp = Blueprint("review", __name__)
+ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
+
+
+def _record(item_id: str) -> ItemRecord:
+    path(ItemPath, item_id=item_id)
+    record = get_store().get_item(item_id)
+    if record is None:
+        raise NotFound(f"no report was ever received for item {item_id!r}")
+    return record
+
+
+def _sort_key(entry: QueueEntry, sort: str) -> list[Any]:
+    if sort == "oldest":
+        return [int(entry.fields.get("round_started_at") or entry.fields.get("created_at") or 0), entry.item_id]
+    return [-entry.priority, entry.item_id]
+
+
+def _encode_cursor(key: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> list[Any]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        assert isinstance(key, list) and len(key) == 2
+        return key
+    except (ValueError, AssertionError):
+        raise ValidationFailed("cursor: not a cursor returned by this API") from None
+
+
+def _matches(entry: QueueEntry, q: QueueQuery) -> bool:
+    status = entry.fields.get("status")
+    offensive = float(entry.fields.get("offensive") or 0)
+    return (
+        (q.status == "all" or (q.status == "hidden") == (status == "hidden"))
+        and (q.item_type is None or entry.fields.get("item_type") == q.item_type)
+        and (q.reason is None or q.reason in entry.reasons)
+        and (q.min_score is None or offensive >= q.min_score)
+    )
+
+
+@bp.get("/v1/review/queue")
+@require("moderator")
+@documented(("HTTP_200", QueuePage), ERRORS, tags=["review"], query=QueueQuery)
+def review_queue() -> dict[str, Any]:
+    """Items awaiting a decision. ``sort=priority``: weighted reports + 3 × offensive score + 2 if
+    hidden + 1 per 6 hours of waiting; ``sort=oldest``: longest waiting first."""
+    q = query(QueueQuery)
+    entries = sorted((e for e in get_store().review.queue() if _matches(e, q)), key=lambda e: _sort_key(e, q.sort))
+    if q.cursor:
+        after = _decode_cursor(q.cursor)
+        entries = [e for e in entries if _sort_key(e, q.sort) > after]
+    page = entries[: q.limit]
+    review = get_store().review
+    age_offset = get_store().webhooks.now_ms() / 21_600_000  # stored priorities count waiting from the epoch
+    items = []
+    for entry in page:
+        f = entry.fields
+        claim = review.claim_holder(entry.item_id)
+        items.append(
+            {
+                "item_id": entry.item_id,
+                "item_type": f["item_type"],
+                "status": f["status"],
+                "priority": round(entry.priority + age_offset, 3),
+                "reports": int(f.get("reports", 0)),
+                "weight": round(float(f.get("weight", 0)), 3),
+                "reasons": entry.reasons,
+                "offensive": float(f["offensive"]) if "offensive" in f else None,
+                "waiting_since": iso(f.get("round_started_at")),
+                "brigade": f.get("brigade") == "1",
+                "claimed_by": claim[0] if claim else None,
+            }
+        )
+    more = len(entries) > q.limit
+    return {"items": items, "next_cursor": _encode_cursor(_sort_key(page[-1], q.sort)) if more else None}
+
+
+@bp.get("/v1/review/items/<item_id>")
+@require("moderator")
+@documented(("HTTP_200", ReviewItemView), ERRORS, tags=["review"])
+def review_item(item_id: str) -> dict[str, Any]:
+    """Everything about an item: text or image, scores, every report with its reporter's trust,
+    state, claim, last decision and history."""
+    record = _record(item_id)
+    review = get_store().review
+    trust = review.trust(r["reporter_id"] for r in record.reports)
+    reports = [{**r, "at": iso(r["at"]), "reporter_trust": trust.get(r["reporter_id"])} for r in record.reports]
+    claim = review.claim_holder(item_id)
+    f = record.fields
+    decision = (
+        {"action": f["decision"], "by": f.get("decided_by"), "at": iso(f.get("decided_at"))}
+        if "decision" in f
+        else None
+    )
+    return ReviewItemView(
+        **item_view(record).model_dump(),
+        text=f.get("text"),
+        reports_list=reports,
+        claim=ClaimView(item_id=item_id, claimed_by=claim[0], expires_in_s=claim[1] / 1000) if claim else None,
+        decision=decision,
+        brigade=f.get("brigade") == "1",
+    ).model_dump()
+
+
+@bp.post("/v1/review/items/<item_id>/claim")
+@require("moderator")
+@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], json=ClaimRequest)
+def claim_item(item_id: str) -> dict[str, Any]:
+    """Take (or renew) a lease on the item; another moderator's decision then gets 409."""
+    path(ItemPath, item_id=item_id)
+    config: Config = current_app.config["RAQIB"]
+    body = json_body(ClaimRequest) if request.content_length else ClaimRequest()
+    lease_s = body.lease_s or config.claim_lease_s
+    try:
+        holder, ms_left = get_store().review.claim(item_id, current_actor(), lease_s * 1000)
+    except ItemMissing:
+        raise NotFound(f"no report was ever received for item {item_id!r}") from None
+    except ClaimConflict as err:
+        raise Conflict(f"claimed by {err.holder} for {err.ms_left / 1000:.0f} s more") from None
+    return {"item_id": item_id, "claimed_by": holder, "expires_in_s": ms_left / 1000}
+
+
+@bp.delete("/v1/review/items/<item_id>/claim")
+@require("moderator")
+@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"])
+def release_item(item_id: str) -> dict[str, Any]:
+    """Give the lease back."""
+    path(ItemPath, item_id=item_id)
+    try:
+        get_store().review.claim(item_id, current_actor(), 0)
+    except ItemMissing:
+        raise NotFound(f"no report was ever received for item {item_id!r}") from None
+    except ClaimConflict as err:
+        raise Conflict(f"claimed by {err.holder}, not by you") from None
+    return {"item_id": item_id, "claimed_by": None, "expires_in_s": 0}
+
+
+@bp.post("/v1/review/items/<item_id>/decision")
+@require("moderator")
+@documented(("HTTP_200", DecisionView), ERRORS, tags=["review"], json=DecisionRequest)
+def decide(item_id: str) -> dict[str, Any]:
+    """Remove (hidden for good), restore (visible; its reports no longer count) or dismiss (stays
+    visible, leaves the queue). Returns the statement of reasons for the author."""
+    record = _record(item_id)
+    body = json_body(DecisionRequest)
+    config: Config = current_app.config["RAQIB"]
+    f = record.fields
+    automated = "hidden_at" in f or "scores" in f
+    decided_at = get_store().webhooks.now_ms()
+    statement = Statement(
+        action=body.action,
+        code=body.reason_code,
+        explanation=STATEMENTS[body.reason_code],
+        automated_detection=automated,
+        decided_at=iso(decided_at) or "",
+    )
+    decision = {
+        "action": body.action,
+        "reason_code": body.reason_code,
+        "note": body.note,
+        "override": body.override,
+        "statement": statement.model_dump(),
+    }
+    review = get_store().review
+    try:
+        outcome = review.decide(item_id, body.action, current_actor(), decision, body.override)
+    except ClaimConflict as err:
+        raise Conflict(f"the item is claimed by {err.holder}") from None
+    except AlreadyDecided as err:
+        raise Conflict(f'the item was already decided ({err.action}); send "override": true to change it') from None
+    except InvalidTransition as err:
+        raise Conflict(f"cannot {body.action} an item that is {err.status}") from None
+    except ItemMissing:
+        raise NotFound(f"no report was ever received for item {item_id!r}") from None
+    review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
+    return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
+
+
+@bp.get("/v1/review/items/<item_id>/history")
+@require("moderator")
+@documented(("HTTP_200", HistoryView), ERRORS, tags=["review"])
+def item_history(item_id: str) -> dict[str, Any]:
+    """The item's audit trail: every state change, claim and decision, oldest first."""
+    record = _record(item_id)
+    return {"item_id": item_id, "history": [history_entry(e) for e in record.history]}
+
+
+@bp.get("/v1/audit")
+@require("moderator")
+@documented(("HTTP_200", AuditPage), ERRORS, tags=["review"], query=AuditQuery)
+def audit() -> dict[str, Any]:
+    """The audit trail of all items, oldest first, filtered by time and actor. Read-only."""
+    q = query(AuditQuery)
+    since = int(q.since.timestamp() * 1000) if q.since else None
+    until = int(q.until.timestamp() * 1000) if q.until else None
+    entries = get_store().review.audit(since, until, q.actor, q.limit)
+    return {"entries": [history_entry(e) for e in entries]}
+
+
+@bp.get("/v1/review/stats")
+@require("moderator")
+@documented(("HTTP_200", ReviewStats), ERRORS, tags=["review"])
+def stats() -> dict[str, Any]:
+    """Queue size by status, decisions by action, median time to decision, and how many auto-hides
+    moderators confirmed or reversed (auto-hide precision) per reason."""
+    return get_store().review.stats()

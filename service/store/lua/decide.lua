@@ -1,0 +1,77 @@
+-- decide.lua: a moderator's decision on an item — remove, restore or dismiss — with its statement
+-- of reasons. Atomic: status, queue, history, audit, event and statistics change together.
+-- restore and dismiss end the item's reporting round: the reports judged here no longer count.
+--
+-- KEYS[1] item hash   KEYS[2] reporters hash   KEYS[3] history list   KEYS[4] events stream
+-- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
+-- KEYS[9] decision times list   KEYS[10] overruled reporters set
+-- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
+-- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN
+-- Returns {"ok", status, seq, reporters JSON, top reason} or {"not_found"}, {"claimed", holder},
+-- {"already_decided", last action}, {"invalid", status}.
+
+local item, reporters, history, events, review, audit, claim, stats, times =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local item_id, action, actor = ARGV[1], ARGV[2], ARGV[3]
+
+local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'round_started_at', 'hidden_at', 'scores')
+local status = f[1]
+if not status then return {'not_found'} end
+local holder = redis.call('GET', claim)
+if holder and holder ~= actor then return {'claimed', holder} end
+local queued = redis.call('ZSCORE', review, item_id)
+if not queued and f[3] and ARGV[5] ~= '1' then return {'already_decided', f[3]} end
+
+local target = ({remove = 'removed', restore = 'visible', dismiss = 'visible'})[action]
+if action == 'dismiss' and status ~= 'visible' then return {'invalid', status} end
+if action == 'restore' and status == 'visible' then return {'invalid', status} end
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local round = redis.call('HGETALL', reporters)
+local judged = {}
+for i = 1, #round, 2 do table.insert(judged, round[i]) end
+
+-- the most reported reason, for the auto-hide precision statistics
+local top, top_count = 'other', -1
+local fields = redis.call('HGETALL', item)
+for i = 1, #fields, 2 do
+  local name = string.match(fields[i], '^reason:(.*)$')
+  if name and tonumber(fields[i + 1]) > top_count then top, top_count = name, tonumber(fields[i + 1]) end
+end
+
+redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now, 'decided_by', actor)
+redis.call('ZREM', review, item_id)
+redis.call('DEL', claim)
+if action ~= 'remove' then
+  if #judged > 0 then redis.call('SADD', KEYS[10], unpack(judged)) end
+  redis.call('DEL', reporters)
+  redis.call('HSET', item, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'brigade', 0)
+  redis.call('HDEL', item, 'round_started_at', 'hidden_at')
+  redis.call('HINCRBY', item, 'round', 1)
+end
+
+redis.call('HINCRBY', stats, 'decisions:' .. action, 1)
+if f[5] and status == 'hidden' then
+  local verdict = (action == 'remove') and 'confirmed' or 'reversed'
+  redis.call('HINCRBY', stats, 'autohide:' .. verdict .. ':' .. top, 1)
+end
+if f[4] then
+  redis.call('LPUSH', times, now - tonumber(f[4]))
+  redis.call('LTRIM', times, 0, 999)
+end
+
+local decision = cjson.decode(ARGV[4])
+local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'item.dismissed'})[action]
+local seq = redis.call('HINCRBY', item, 'seq', 1)
+local data = {item_id = item_id, item_type = f[2], status = target, seq = seq, reports = #judged,
+  actor = actor, decision = decision}
+if f[6] then data.scores = cjson.decode(f[6]) end
+local id = redis.call('XADD', events, 'MAXLEN', '~', ARGV[6], '*', 'type', kind, 'item_id', item_id, 'ts', now,
+  'data', cjson.encode(data))
+local entry = {seq = seq, at = now, type = kind, actor = actor, from = status, to = target, decision = decision,
+  event_id = id}
+redis.call('RPUSH', history, cjson.encode(entry))
+entry.item_id = item_id
+redis.call('XADD', audit, 'MAXLEN', '~', ARGV[6], '*', 'actor', actor, 'entry', cjson.encode(entry))
+return {'ok', target, seq, cjson.encode(judged), top}

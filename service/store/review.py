@@ -1,0 +1,186 @@
+"""Moderation: claims, decisions, reporter trust, the review queue, the audit log, statistics."""
+
+from __future__ import annotations
+
+import json
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from . import keys
+from .keys import ItemKeys, PartitionKeys
+
+
+class ItemMissing(Exception):
+    """No report was ever received for the item."""
+
+
+class ClaimConflict(Exception):
+    def __init__(self, holder: str, ms_left: int) -> None:
+        super().__init__(holder)
+        self.holder = holder
+        self.ms_left = ms_left
+
+
+class AlreadyDecided(Exception):
+    def __init__(self, action: str) -> None:
+        super().__init__(action)
+        self.action = action
+
+
+class InvalidTransition(Exception):
+    def __init__(self, status: str) -> None:
+        super().__init__(status)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Decided:
+    status: str
+    seq: int
+    reporters: list[str]
+    top_reason: str
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    item_id: str
+    priority: float
+    fields: dict[str, str]
+
+    @property
+    def reasons(self) -> dict[str, int]:
+        return {k[7:]: int(v) for k, v in self.fields.items() if k.startswith("reason:")}
+
+
+class ReviewStore:
+    def __init__(self, client: Any, scripts: dict[str, Any], partitions: int, events_maxlen: int) -> None:
+        self.client = client
+        self.scripts = scripts
+        self.partitions = partitions
+        self.maxlen = events_maxlen
+
+    def _item(self, item_id: str) -> ItemKeys:
+        return ItemKeys.of(item_id, self.partitions)
+
+    # Claims
+    def claim(self, item_id: str, actor: str, lease_ms: int) -> tuple[str, int]:
+        """Take or renew the lease (``lease_ms`` 0 releases it); returns (holder, ms left)."""
+        k = self._item(item_id)
+        result = self.scripts["claim"](
+            keys=[k.claim, k.item, k.history, k.partition.audit], args=[actor, lease_ms, self.maxlen, item_id]
+        )
+        if result[0] == "not_found":
+            raise ItemMissing(item_id)
+        if result[0] == "claimed":
+            raise ClaimConflict(result[1], int(result[2]))
+        return result[1], int(result[2])
+
+    def claim_holder(self, item_id: str) -> tuple[str, int] | None:
+        k = self._item(item_id)
+        pipe = self.client.pipeline(transaction=False)
+        pipe.get(k.claim)
+        pipe.pttl(k.claim)
+        holder, ms_left = pipe.execute()
+        return (holder, int(ms_left)) if holder else None
+
+    # Decisions and trust
+    def decide(self, item_id: str, action: str, actor: str, decision: dict[str, Any], override: bool) -> Decided:
+        k = self._item(item_id)
+        p = k.partition
+        result = self.scripts["decide"](
+            keys=[
+                k.item,
+                k.reporters,
+                k.history,
+                p.events,
+                p.review,
+                p.audit,
+                k.claim,
+                p.stats,
+                p.decision_times,
+                k.overruled,
+            ],
+            args=[item_id, action, actor, json.dumps(decision, ensure_ascii=False), int(override), self.maxlen],
+        )
+        match result[0]:
+            case "not_found":
+                raise ItemMissing(item_id)
+            case "claimed":
+                raise ClaimConflict(result[1], 0)
+            case "already_decided":
+                raise AlreadyDecided(result[1])
+            case "invalid":
+                raise InvalidTransition(result[1])
+        return Decided(result[1], int(result[2]), json.loads(result[3]) or [], result[4])
+
+    def update_trust(self, reporters: Iterable[str], agreed: bool, low: float, high: float) -> None:
+        """Each reporter was right (``agreed``) or not; their weight moves within [low, high]."""
+        field = "agreed" if agreed else "disagreed"
+        for reporter in reporters:
+            self.scripts["trust_update"](keys=[keys.reporter_trust(reporter)], args=[field, low, high])
+
+    def trust(self, reporter_ids: Iterable[str]) -> dict[str, dict[str, float]]:
+        ids = list(dict.fromkeys(reporter_ids))
+        pipe = self.client.pipeline(transaction=False)
+        for reporter in ids:
+            pipe.hmget(keys.reporter_trust(reporter), "agreed", "disagreed", "weight")
+        out = {}
+        for reporter, (agreed, disagreed, weight) in zip(ids, pipe.execute(), strict=True):
+            out[reporter] = {"agreed": int(agreed or 0), "disagreed": int(disagreed or 0), "weight": float(weight or 1)}
+        return out
+
+    # The queue
+    def queue(self) -> list[QueueEntry]:
+        """Every item awaiting a decision, with its fields, from all partitions."""
+        members: list[tuple[str, float]] = []
+        for part in range(self.partitions):
+            members += self.client.zrange(PartitionKeys(part).review, 0, -1, withscores=True)
+        pipe = self.client.pipeline(transaction=False)
+        for item_id, _ in members:
+            pipe.hgetall(self._item(item_id).item)
+        return [
+            QueueEntry(item_id, float(score), fields)
+            for (item_id, score), fields in zip(members, pipe.execute(), strict=True)
+            if fields
+        ]
+
+    # The audit log
+    def audit(self, since_ms: int | None, until_ms: int | None, actor: str | None, limit: int) -> list[dict[str, Any]]:
+        """Entries of every partition in time order, from ``since_ms`` up to ``until_ms``."""
+        start = str(since_ms) if since_ms is not None else "-"
+        end = str(until_ms) if until_ms is not None else "+"
+        found: list[tuple[str, dict[str, Any]]] = []
+        for part in range(self.partitions):
+            for sid, fields in self.client.xrange(PartitionKeys(part).audit, start, end):
+                if actor is None or fields["actor"] == actor:
+                    found.append((sid, json.loads(fields["entry"])))
+        found.sort(key=lambda pair: tuple(int(x) for x in pair[0].split("-")))
+        return [entry for _, entry in found[:limit]]
+
+    # Statistics
+    def stats(self) -> dict[str, Any]:
+        counters: Counter[str] = Counter()
+        times: list[int] = []
+        for part in range(self.partitions):
+            p = PartitionKeys(part)
+            counters.update({k: int(v) for k, v in self.client.hgetall(p.stats).items()})
+            times += [int(t) for t in self.client.lrange(p.decision_times, 0, -1)]
+        queue = Counter("hidden" if e.fields.get("status") == "hidden" else "pending" for e in self.queue())
+        decisions = {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("decisions:")}
+        precision: dict[str, dict[str, Any]] = {}
+        for key, value in counters.items():
+            if key.startswith("autohide:"):
+                _, verdict, reason = key.split(":", 2)
+                precision.setdefault(reason, {"confirmed": 0, "reversed": 0})[verdict] = value
+        for row in precision.values():
+            total = row["confirmed"] + row["reversed"]
+            row["precision"] = round(row["confirmed"] / total, 3) if total else None
+        return {
+            "queue": {"pending": queue["pending"], "hidden": queue["hidden"], "total": sum(queue.values())},
+            "decisions": decisions,
+            "median_time_to_decision_s": round(statistics.median(times) / 1000, 1) if times else None,
+            "auto_hide": precision,
+        }
