@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from models.data import CATEGORIES
+from service.store import Store
 
 from .conftest import Api, report
 
@@ -74,7 +75,7 @@ def test_confident_score_lowers_the_threshold_and_the_rule_is_recorded(
     first = report(api, "m-2", "u1", text="نص").json()
     assert first["threshold"] == 2
     assert report(api, "m-2", "u2").json()["status"] == "hidden"
-    [entry] = api.get("/v1/items/m-2").json()["history"]
+    [entry] = [e for e in api.get("/v1/items/m-2").json()["history"] if e["type"] == "item.hidden"]
     assert entry["rule"] == "model_confident_offensive"
 
 
@@ -90,3 +91,14 @@ def test_confident_clean_raises_the_threshold(
 def test_images_and_textless_comments_keep_the_default(model_api: Api) -> None:
     assert report(model_api, "m-4", "u1", item_type="image").json()["threshold"] == 3
     assert report(model_api, "m-5", "u1").json()["threshold"] == 3
+
+
+def test_flagged_comment_emits_item_flagged(model_api: Api, store: Store) -> None:
+    # The tiny model scores about 0.5 and its thresholds are 0.5: some categories are flagged.
+    report(model_api, "m-6", "u1", text="نص")
+    types = [e.type for e in store.events() if e.item_id == "m-6"]
+    flagged = model_api.post("/v1/classify", json={"text": "نص"}).json()["flagged"]
+    assert types == (["item.flagged", "item.reported"] if flagged else ["item.reported"])
+    if flagged:
+        [entry] = model_api.get("/v1/items/m-6").json()["history"]
+        assert (entry["type"], entry["flagged"]) == ("item.flagged", flagged)

@@ -219,6 +219,7 @@ def test_audit_trail_after_each_step(api: Api) -> None:
     removed = entries[-1]
     assert (removed["from"], removed["to"]) == ("hidden", "removed")
     assert removed["decision"]["note"] == "threat" and removed["item_id"] == "a-1"
+    assert all(e["event_id"].startswith("evt_") for e in entries if e["type"] != "item.claimed")
     mine = api.get("/v1/audit", role="moderator", params={"actor": "moderator:alice"}).json()["entries"]
     assert len(mine) == 2
     later = api.get("/v1/audit", role="moderator", params={"since": "2100-01-01T00:00:00Z"}).json()["entries"]

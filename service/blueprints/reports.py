@@ -56,17 +56,17 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, dict[
     return ReportRequest(**fields, context=context), image
 
 
-def _first_report_scores(report: ReportRequest) -> dict[str, float] | None:
-    """The classifier's scores for a comment reported for the first time (they fix its threshold);
-    later reports reuse what is stored. Two concurrent first reports may both score: the script
-    keeps the first."""
+def _first_report_scores(report: ReportRequest) -> tuple[dict[str, float] | None, list[str]]:
+    """The classifier's scores and flagged categories for a comment reported for the first time
+    (they fix its threshold); later reports reuse what is stored. Two concurrent first reports may
+    both score: the script keeps the first."""
     classifier = get_classifier()
     if classifier is None or report.item_type != "comment" or not report.text:
-        return None
+        return None, []
     if get_store().item_exists(report.item_id):
-        return None
-    scores: dict[str, float] = classifier.predict([report.text])[0]["scores"]
-    return scores
+        return None, []
+    result = classifier.predict([report.text])[0]
+    return result["scores"], result["flagged"]
 
 
 @bp.post("/v1/reports")
@@ -87,7 +87,7 @@ def create_report() -> tuple[dict[str, Any], int]:
     else:
         report = json_body(ReportRequest)
     new_fields: dict[str, str] = {}
-    scores = _first_report_scores(report)
+    scores, flagged = _first_report_scores(report)
     threshold = threshold_for(config, report.item_type, scores)
     if scores is not None:
         new_fields["scores"] = json.dumps(scores)
@@ -108,6 +108,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             rule=threshold.rule,
             new_item_fields=new_fields,
             rules=report_rules(config),
+            flagged=flagged,
         )
     except RateLimitExceeded as err:
         raise RateLimited("this reader sent too many reports; retry later", err.retry_after) from None

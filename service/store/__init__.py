@@ -61,7 +61,7 @@ class Event:
 
 def event_id(partition: int, stream_id: str) -> str:
     """The public id of an event (also the webhook-id): unique across partitions, stable on retries."""
-    return f"evt_{partition:02d}_{stream_id}"
+    return keys.event_id_prefix(partition) + stream_id
 
 
 class TypeMismatch(Exception):
@@ -133,6 +133,7 @@ class Store:
         rule: str,
         new_item_fields: Mapping[str, str],
         rules: ReportRules | None = None,
+        flagged: list[str] | None = None,
     ) -> ReportOutcome:
         """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
@@ -156,6 +157,8 @@ class Store:
             "new_ms": rules.new_reporter_ms,
             "rate_limit": rules.rate_limit,
             "rate_window": rules.rate_window_s,
+            "event_prefix": keys.event_id_prefix(p.partition),
+            "flagged": flagged or [],
         }
         if self.cluster:
             wait, weight, is_new = self.scripts["reporter_touch"](
@@ -198,9 +201,6 @@ class Store:
             return None
         reasons = {name[7:]: int(v) for name, v in fields.items() if name.startswith("reason:")}
         history = [json.loads(h) for h in history]
-        for entry in history:
-            if "event_id" in entry:
-                entry["event_id"] = event_id(k.partition.partition, entry["event_id"])
         return ItemRecord(
             item_id=item_id,
             fields={n: v for n, v in fields.items() if not n.startswith("reason:")},

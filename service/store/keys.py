@@ -18,6 +18,12 @@ def partition_of(item_id: str, partitions: int) -> int:
     return zlib.crc32(item_id.encode("utf-8")) % partitions
 
 
+def event_id_prefix(partition: int) -> str:
+    """Public event ids (also webhook-ids) are this prefix and the stream entry id: unique across
+    partitions, stable across retries."""
+    return f"evt_{partition:02d}_"
+
+
 def partition_tag(partition: int) -> str:
     return f"{{p:{partition:02d}}}"
 

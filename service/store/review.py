@@ -103,7 +103,15 @@ class ReviewStore:
                 p.decision_times,
                 k.overruled,
             ],
-            args=[item_id, action, actor, json.dumps(decision, ensure_ascii=False), int(override), self.maxlen],
+            args=[
+                item_id,
+                action,
+                actor,
+                json.dumps(decision, ensure_ascii=False),
+                int(override),
+                self.maxlen,
+                keys.event_id_prefix(p.partition),
+            ],
         )
         match result[0]:
             case "not_found":

@@ -6,7 +6,7 @@
 -- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
 -- KEYS[9] decision times list   KEYS[10] overruled reporters set
 -- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
--- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN
+-- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
 -- Returns {"ok", status, seq, reporters JSON, top reason} or {"not_found"}, {"claimed", holder},
 -- {"already_decided", last action}, {"invalid", status}.
 
@@ -70,7 +70,7 @@ if f[6] then data.scores = cjson.decode(f[6]) end
 local id = redis.call('XADD', events, 'MAXLEN', '~', ARGV[6], '*', 'type', kind, 'item_id', item_id, 'ts', now,
   'data', cjson.encode(data))
 local entry = {seq = seq, at = now, type = kind, actor = actor, from = status, to = target, decision = decision,
-  event_id = id}
+  event_id = ARGV[7] .. id}
 redis.call('RPUSH', history, cjson.encode(entry))
 entry.item_id = item_id
 redis.call('XADD', audit, 'MAXLEN', '~', ARGV[6], '*', 'actor', actor, 'entry', cjson.encode(entry))

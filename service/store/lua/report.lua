@@ -10,7 +10,9 @@
 -- ARGV[1] item_id   ARGV[2] item_type   ARGV[3] reporter_id   ARGV[4] reason
 -- ARGV[5] report JSON (note, context)   ARGV[6] JSON fields stored on a new item
 -- ARGV[7] settings JSON: threshold, rule (for a new item), events_maxlen, min_reporters, weighted,
---         brigade_ratio, brigade_min, new_ms, rate_limit, rate_window, and without KEYS[9]:
+--         brigade_ratio, brigade_min, new_ms, rate_limit, rate_window, event_prefix (the public
+--         event id is event_prefix .. stream id), flagged (categories the classifier flagged on a
+--         new item: an item.flagged event), and without KEYS[9]:
 --         weight, is_new (from reporter_touch.lua)
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
@@ -59,13 +61,18 @@ local function record(kind, from, to, extra)
   local id = redis.call('XADD', events, 'MAXLEN', '~', s.events_maxlen, '*',
     'type', kind, 'item_id', item_id, 'ts', now, 'data', cjson.encode(data))
   if from ~= to or extra.signal then
-    local entry = {seq = seq, at = now, type = kind, actor = 'system', from = from, to = to, event_id = id}
+    local entry = {seq = seq, at = now, type = kind, actor = 'system', from = from, to = to,
+      event_id = s.event_prefix .. id}
     for k, v in pairs(extra) do entry[k] = v end
     redis.call('RPUSH', history, cjson.encode(entry))
     entry.item_id = item_id
     redis.call('XADD', audit, 'MAXLEN', '~', s.events_maxlen, '*', 'actor', 'system', 'entry', cjson.encode(entry))
   end
   return seq
+end
+
+if not existing and s.flagged and #s.flagged > 0 then
+  record('item.flagged', status, status, {signal = 'classifier', flagged = s.flagged})
 end
 
 redis.call('HSET', reporters, reporter, weight)
