@@ -1,5 +1,8 @@
 """Loading a classifier artifact and scoring texts: ``load_classifier(path).predict(texts)``.
 
+With ``model.int8.onnx`` in the artifact, ONNX Runtime scores (see ``models/onnx.py``); otherwise,
+or with ``backend="torch"``, the transformers model does.
+
 An artifact is a Hugging Face directory (config, tokenizer, weights) plus ``raqib.json`` with the
 decision thresholds and whether texts are normalised first. A directory without ``raqib.json``
 (a fine-tuned MARBERT, say) works through the same path: raw text, thresholds of 0.5, categories
@@ -16,11 +19,12 @@ from typing import Any
 
 import numpy as np
 import torch
-from transformers import AutoModelForSequenceClassification, AutoTokenizer
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
 from transformers.utils import logging as transformers_logging
 
 from .batching import encode_texts, length_batches
 from .data import CATEGORIES
+from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
 
 META_FILE = "raqib.json"
@@ -33,39 +37,68 @@ def read_meta(path: Path) -> dict[str, Any]:
 
 def scores_in_order(model: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_tokens: int) -> np.ndarray:
     """Sigmoid scores for already-encoded texts, batched by length, returned in input order."""
-    out = np.zeros((len(encoded), model.config.num_labels), dtype=np.float32)
+
+    def torch_scores(ids: torch.Tensor, attention: torch.Tensor) -> np.ndarray:
+        logits = model(input_ids=ids, attention_mask=attention).logits
+        return torch.sigmoid(logits.float()).numpy()
+
     with torch.inference_mode():
-        for batch in length_batches(encoded, batch_tokens):
-            ids, _, attention = batch.tensors(tokenizer)
-            logits = model(input_ids=ids, attention_mask=attention).logits
-            out[batch.indices] = torch.sigmoid(logits.float()).numpy()
+        return _batched(torch_scores, tokenizer, encoded, batch_tokens, model.config.num_labels)
+
+
+def _batched(score: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_tokens: int, labels: int) -> np.ndarray:
+    out = np.zeros((len(encoded), labels), dtype=np.float32)
+    for batch in length_batches(encoded, batch_tokens):
+        ids, _, attention = batch.tensors(tokenizer)
+        out[batch.indices] = score(ids, attention)
     return out
 
 
 class Classifier:
     """Scores texts per category; ``flagged`` lists the categories at or above their threshold."""
 
-    def __init__(self, path: str | Path, *, threads: int | None = None, batch_tokens: int = 8192) -> None:
+    def __init__(
+        self, path: str | Path, *, threads: int | None = None, batch_tokens: int = 8192, backend: str = "auto"
+    ) -> None:
         self.path = Path(path)
         if threads:
             torch.set_num_threads(threads)
         meta = read_meta(self.path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-        self.model = AutoModelForSequenceClassification.from_pretrained(
-            str(self.path), local_files_only=True, dtype=torch.float32
-        ).eval()
-        labels = self.model.config.id2label
+        config = AutoConfig.from_pretrained(str(self.path), local_files_only=True)
+        labels = config.id2label
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
         self.thresholds: dict[str, float] = {c: float(meta.get("thresholds", {}).get(c, 0.5)) for c in self.categories}
         self.normalized: bool = bool(meta.get("normalize", False))
         self.max_length: int = int(meta.get("max_length", min(self.tokenizer.model_max_length, 512)))
         self.batch_tokens = batch_tokens
+        onnx_path = self.path / ONNX_FILE
+        if backend not in ("auto", "torch", "onnx"):
+            raise ValueError(f"backend must be auto, torch or onnx, not {backend!r}")
+        self.onnx: OnnxScorer | None = None
+        self.model: Any = None
+        if backend == "onnx" or (backend == "auto" and onnx_path.exists()):
+            self.onnx = OnnxScorer(onnx_path, threads)
+        else:
+            self.model = AutoModelForSequenceClassification.from_pretrained(
+                str(self.path), local_files_only=True, dtype=torch.float32
+            ).eval()
+        self.backend = "onnx" if self.onnx is not None else "torch"
 
     def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), len(categories)) array of probabilities."""
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         encoded = encode_texts(texts, self.tokenizer, self.max_length, normalized=self.normalized)
+        if self.onnx is not None:
+            onnx = self.onnx
+            return _batched(
+                lambda i, a: onnx(i.numpy(), a.numpy()),
+                self.tokenizer,
+                encoded,
+                self.batch_tokens,
+                len(self.categories),
+            )
         return scores_in_order(self.model, self.tokenizer, encoded, self.batch_tokens)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from .data import read_corpus, read_labeled
 from .evaluate import calibrate, report
 from .finetune import FinetuneConfig, finetune
 from .inference import META_FILE
+from .onnx import export_onnx
 from .pretrain import PretrainConfig, pretrain
 from .tokenizer import train_tokenizer
 
@@ -58,6 +59,7 @@ def export(
         "stage_seconds": {k: round(v) for k, v in timings.items()},
     }
     (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    export_onnx(artifact)
     write_model_card(artifact, meta)
     return artifact
 
