@@ -42,7 +42,7 @@ def bare_app() -> Flask:
     return app
 
 
-def _serve(kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str) -> None:
+def _serve(kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str, model: str) -> None:
     from service.app import create_app
     from service.serve import GunicornApp
 
@@ -56,7 +56,12 @@ def _serve(kind: str, port: int, workers: int, threads: int, redis_url: str, wor
         "loglevel": "warning",
         "control_socket_disable": True,
     }
-    settings = {"redis_url": redis_url, "api_keys": f"client:{KEY}", "reporter_rate_limit": "1000000/60"}
+    settings = {
+        "redis_url": redis_url,
+        "api_keys": f"client:{KEY}",
+        "reporter_rate_limit": "1000000/60",
+        "model_dir": model,
+    }
     factory = (lambda: create_app(settings)) if kind == "raqib" else bare_app
     GunicornApp(factory, options).run()
 
@@ -133,7 +138,9 @@ def measure(kind: str, args: argparse.Namespace, redis_url: str) -> dict[str, fl
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = mp.Process(
-        target=_serve, args=(kind, port, args.workers, args.threads, redis_url, args.worker_class), daemon=True
+        target=_serve,
+        args=(kind, port, args.workers, args.threads, redis_url, args.worker_class, args.model),
+        daemon=True,
     )
     server.start()
     try:
@@ -179,6 +186,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: as raqib serve")
     parser.add_argument("--threads", type=int, default=2, help="default: as raqib serve")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument(
+        "--model",
+        default="off",
+        help="RAQIB_MODEL_DIR for the service: off (the endpoint's own "
+        "cost), or empty for the bundled model (every first report of a comment is scored)",
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
     args = parser.parse_args()
     from service.store.embedded import EmbeddedRedis
@@ -191,7 +204,7 @@ def main() -> None:
     try:
         print(
             f"cores={os.cpu_count()} workers={args.workers} threads={args.threads} clients={args.clients} "
-            f"seconds={args.seconds} redis={'embedded' if embedded else 'REDIS_URL'} "
+            f"seconds={args.seconds} redis={'embedded' if embedded else 'REDIS_URL'} model={args.model or 'bundled'} "
             f"load={'wrk' if shutil.which('wrk') else 'python (install wrk for figures that measure the server)'}"
         )
         bare = measure("bare", args, redis_url)
