@@ -29,6 +29,16 @@ def _metrics_table(metrics: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _distilled(meta: dict[str, Any]) -> str:
+    if not meta["training"].get("distilled_from_char_ngram_teacher"):
+        return ""
+    return (
+        " The fine-tuning data also held the 176k unlabelled comments with soft labels (offensive, hate, spam)"
+        " from a char 2–5-gram TF-IDF + logistic-regression teacher trained on train.csv, at half a gold"
+        " label's weight; the shipped model scores alone."
+    )
+
+
 def write_model_card(artifact: Path, meta: dict[str, Any]) -> None:
     pre, fine = meta["training"]["pretrain"], meta["training"]["finetune"]
     thresholds = ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items())

@@ -18,6 +18,7 @@ from transformers import AutoModelForSequenceClassification, PreTrainedTokenizer
 
 from .card import write_model_card
 from .data import read_corpus, read_labeled
+from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report
 from .finetune import FinetuneConfig, finetune
 from .inference import META_FILE
@@ -71,6 +72,8 @@ def run(
     stages: tuple[str, ...] = STAGES,
     pretrain_cfg: PretrainConfig | None = None,
     finetune_cfg: FinetuneConfig | None = None,
+    distill: bool = False,
+    finetune_dir: str = "finetune",
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -93,15 +96,22 @@ def run(
         if mlm_dir.name != "model":
             log.info("pre-training stopped at its time budget; run again to continue")
             return
-    best = out / "finetune" / "best"
+    best = out / finetune_dir / "best"
     if "finetune" in stages:
         started = time.monotonic()
         train = read_labeled(data_dir / "labeled" / "train.csv")
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
-        best = finetune(mlm_dir, tokenizer, train, dev, out / "finetune", finetune_cfg)
-        timed("finetune", started)
+        if distill:
+            train = concat(train, soft_labeled(train, corpus_texts(data_dir)))
+        best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
+        timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
-        cfgs = {"pretrain": pretrain_cfg.__dict__, "finetune": finetune_cfg.__dict__, "device": _device()}
+        cfgs = {
+            "pretrain": pretrain_cfg.__dict__,
+            "finetune": finetune_cfg.__dict__,
+            "device": _device(),
+            "distilled_from_char_ngram_teacher": distill,
+        }
         export(best, data_dir, artifact, timings, cfgs)
         log.info("artifact written to %s", artifact)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
@@ -120,6 +130,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pretrain-epochs", type=float, default=PretrainConfig.epochs)
     parser.add_argument("--pretrain-minutes", type=float, default=None, help="stop pre-training (resumably) after")
     parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
+    parser.add_argument("--finetune-dir", default="finetune", help="subfolder of --out for this fine-tuning run")
+    parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
@@ -129,6 +141,8 @@ def main(argv: list[str] | None = None) -> None:
         tuple(args.stages.split(",")),
         PretrainConfig(epochs=args.pretrain_epochs, max_minutes=args.pretrain_minutes),
         FinetuneConfig(epochs=args.finetune_epochs),
+        distill=args.distill,
+        finetune_dir=args.finetune_dir,
     )
 
 

@@ -1,0 +1,37 @@
+"""Distillation data: the char n-gram teacher's probabilities on the unlabelled corpus, as soft
+targets for the transformer's fine-tuning. Only the heads where the teacher is decent are used
+(offensive, hate, spam), each with a weight below a gold label's; the transformer still scores alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from .baseline import CharNgramBaseline
+from .data import CATEGORIES, LabeledSet
+
+TAUGHT = ("offensive", "hate", "spam")
+
+
+def corpus_texts(data_dir: Path) -> list[str]:
+    with open(data_dir / "unlabeled" / "corpus.txt", encoding="utf-8") as handle:
+        return list(dict.fromkeys(line.strip() for line in handle if line.strip()))
+
+
+def soft_labeled(train: LabeledSet, texts: list[str], weight: float = 0.5) -> LabeledSet:
+    """``texts`` with the teacher's probabilities as labels and ``weight`` as mask on the taught heads."""
+    scores = CharNgramBaseline().fit(train).predict_scores(texts)
+    mask = np.zeros_like(scores)
+    for category in TAUGHT:
+        mask[:, CATEGORIES.index(category)] = weight
+    return LabeledSet(texts=texts, sources=["corpus"] * len(texts), labels=scores.astype(np.float32), mask=mask)
+
+
+def concat(a: LabeledSet, b: LabeledSet) -> LabeledSet:
+    return LabeledSet(
+        texts=a.texts + b.texts,
+        sources=a.sources + b.sources,
+        labels=np.concatenate([a.labels, b.labels]),
+        mask=np.concatenate([a.mask, b.mask]),
+    )
