@@ -130,8 +130,10 @@ def receivers() -> Iterator[Callable[..., Any]]:
 
     made: list[Receiver] = []
 
-    def make(answer: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0)) -> Receiver:
-        made.append(Receiver(answer))
+    def make(
+        answer: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0), headers: dict[str, str] | None = None
+    ) -> Receiver:
+        made.append(Receiver(answer, headers))
         return made[-1]
 
     yield make

@@ -17,9 +17,12 @@ class Received:
 
 
 class Receiver:
-    """``answer(n)`` gives (status, delay in seconds) for the n-th request (0-based)."""
+    """``answer(n)`` gives (status, delay in seconds) for the n-th request (0-based); ``headers``
+    are sent with every answer."""
 
-    def __init__(self, answer: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0)) -> None:
+    def __init__(
+        self, answer: Callable[[int], tuple[int, float]] = lambda n: (200, 0.0), headers: dict[str, str] | None = None
+    ) -> None:
         self.answer = answer
         self.received: list[Received] = []
         self.lock = threading.Lock()
@@ -37,6 +40,8 @@ class Receiver:
                 time.sleep(delay)
                 try:
                     self.send_response(status)
+                    for name, value in (headers or {}).items():
+                        self.send_header(name, value)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                 except OSError:

@@ -97,3 +97,30 @@ def test_classify_cli_reads_stdin(tiny_model: Path) -> None:
     command = [sys.executable, "-m", "service.cli", "classify", "--input", "-", "--model", str(tiny_model)]
     done = subprocess.run(command, input="نص\nنص آخر\n", text=True, check=True, capture_output=True)
     assert len(done.stdout.splitlines()) == 2
+
+
+def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> None:
+    rows = ["text,source,offensive,hate,vulgar,violence,spam"]
+    for n in range(40):
+        rows.append(f"نص رقم {n},src{n % 2},{n % 2},{(n // 2) % 2},,,")
+    data = tmp_path / "dev.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "figures.json"
+    command = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "evaluate",
+        "--data",
+        str(data),
+        "--model",
+        str(tiny_model),
+        "--no-baseline",
+        "--json",
+        str(out),
+    ]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    figures = json.loads(out.read_text())["model"]
+    assert set(figures) == {"offensive", "hate"}
+    assert set(figures["offensive"]) == {"overall"}  # 20 rows per source: under the 30-row floor
+    assert "offensive" in printed

@@ -248,3 +248,13 @@ def test_a_worker_killed_mid_delivery_is_replaced(
     finally:
         second.terminate()
         second.wait(10)
+
+
+def test_redirects_are_not_followed(api: Api, receivers: Callable[..., Receiver], worker: DeliveryWorker) -> None:
+    target = receivers()
+    redirecting = receivers(lambda n: (307, 0.0), {"Location": target.url})
+    hook = subscribe(api, redirecting.url, ["item.reported"])
+    report(api, "w-9", "a")
+    wait_until(lambda: deliveries(api, hook["id"])[:1] != [] and deliveries(api, hook["id"])[0]["attempts"] >= 1)
+    assert deliveries(api, hook["id"])[0]["last_status_code"] == 307
+    assert target.received == []
