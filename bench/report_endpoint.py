@@ -211,7 +211,7 @@ def main() -> None:
         raqib = measure("raqib", args, redis_url)
     finally:
         if embedded:
-            embedded.stop(save=False)
+            embedded.stop()
     for name, r in (("bare flask", bare), ("POST /v1/reports", raqib)):
         print(
             f"{name:18s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   "

@@ -131,7 +131,7 @@ def main() -> None:
         worker.wait(10)
         server.terminate()
         server.join(10)
-        redis_server.stop(save=False)
+        redis_server.stop()
     latencies.sort()
     p50, p99 = statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))]
     print(

@@ -7,7 +7,8 @@ import logging
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from redis.exceptions import RedisError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -112,7 +113,8 @@ def _render_http(error: HTTPException) -> Response:
     return response
 
 
-def _render_redis(error: RedisError) -> Response:
+def _render_redis(error: Exception) -> Response:
+    """The store cannot be reached: a temporary condition (other Redis errors are our bugs: 500)."""
     log.error("redis unavailable: %s", error)
     response = error_response(503, StoreUnavailable.code, "the data store is unavailable; retry later")
     response.headers["Retry-After"] = "5"
@@ -127,5 +129,6 @@ def _render_unexpected(error: Exception) -> Response:
 def init_app(app: Flask) -> None:
     app.register_error_handler(RaqibError, _render)
     app.register_error_handler(HTTPException, _render_http)
-    app.register_error_handler(RedisError, _render_redis)
+    app.register_error_handler(RedisConnectionError, _render_redis)
+    app.register_error_handler(RedisTimeoutError, _render_redis)
     app.register_error_handler(Exception, _render_unexpected)

@@ -3,10 +3,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 ID_PATTERN = r"^[A-Za-z0-9:_.@-]{1,128}$"
 MAX_TEXT_CHARS = 5000
@@ -257,10 +257,25 @@ class DecisionView(BaseModel):
 
 
 class AuditQuery(Strict):
-    since: datetime | None = None
-    until: datetime | None = None
+    since: datetime | None = Field(default=None, description="ISO 8601; from 1970 on")
+    until: datetime | None = Field(default=None, description="ISO 8601; from 1970 on")
     actor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=100, ge=1, le=1000)
+
+    @field_validator("since", "until")
+    @classmethod
+    def after_epoch(cls, value: datetime | None) -> datetime | None:
+        if value is not None:
+            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+            if aware.timestamp() < 0:
+                raise ValueError("times before 1970 are not valid")
+        return value
+
+    def ms(self, value: datetime | None) -> int | None:
+        if value is None:
+            return None
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return int(aware.timestamp() * 1000)
 
 
 class AuditPage(BaseModel):

@@ -28,7 +28,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
-    server.stop(save=False)
+    server.stop()
 
 
 @pytest.fixture

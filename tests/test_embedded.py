@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import redis
 
 from service.app import create_app
 from service.store.embedded import EmbeddedRedis
@@ -39,7 +40,7 @@ def test_acknowledged_reports_survive_a_restart(tmp_path: Path, crash: bool) -> 
         server.start()
         assert _total_reports(server.url) == 60
     finally:
-        server.stop(save=False)
+        server.stop()
 
 
 def test_stale_server_is_replaced(tmp_path: Path) -> None:
@@ -48,4 +49,17 @@ def test_stale_server_is_replaced(tmp_path: Path) -> None:
     try:
         assert first.process is not None and first.process.wait(timeout=10) is not None
     finally:
-        second.stop(save=False)
+        second.stop()
+
+
+def test_stop_only_stops_its_own_server(tmp_path: Path) -> None:
+    """A server that lost its socket path to a newer one must not shut the newer one down."""
+    old = EmbeddedRedis(tmp_path / "old").start()
+    new = EmbeddedRedis(tmp_path / "new").start()
+    old.socket = new.socket  # as after a restart on the same data directory
+    try:
+        old.stop()
+        assert new.process is not None and new.process.poll() is None
+        assert redis.Redis(unix_socket_path=str(new.socket)).ping()
+    finally:
+        new.stop()

@@ -225,6 +225,9 @@ def test_audit_trail_after_each_step(api: Api) -> None:
     later = api.get("/v1/audit", role="moderator", params={"since": "2100-01-01T00:00:00Z"}).json()["entries"]
     assert later == []
     assert api.get("/v1/audit", role="moderator", params={"since": "yesterday"}).status_code == 422
+    assert api.get("/v1/audit", role="moderator", params={"since": "0199-02-20T07:19:21Z"}).status_code == 422
+    naive = api.get("/v1/audit", role="moderator", params={"since": "2000-01-01T00:00:00"})
+    assert naive.status_code == 200 and len(naive.json()["entries"]) == 3
 
 
 def test_review_item_shows_everything(api: Api) -> None:

@@ -229,9 +229,7 @@ def item_history(item_id: str) -> dict[str, Any]:
 def audit() -> dict[str, Any]:
     """The audit trail of all items, oldest first, filtered by time and actor. Read-only."""
     q = query(AuditQuery)
-    since = int(q.since.timestamp() * 1000) if q.since else None
-    until = int(q.until.timestamp() * 1000) if q.until else None
-    entries = get_store().review.audit(since, until, q.actor, q.limit)
+    entries = get_store().review.audit(q.ms(q.since), q.ms(q.until), q.actor, q.limit)
     return {"entries": [history_entry(e) for e in entries]}
 
 

@@ -118,6 +118,14 @@ class Store:
     def ping(self) -> bool:
         return bool(self.client.ping())
 
+    def health(self) -> str:
+        """``ok``, or why Redis cannot be reached (for /readyz)."""
+        try:
+            self.client.ping()
+        except redis.RedisError as err:
+            return f"unreachable: {err}"
+        return "ok"
+
     def close(self) -> None:
         self.client.close()
 
