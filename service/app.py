@@ -10,7 +10,7 @@ from flask import Flask, request
 
 from . import api, classifier, errors
 from . import store as store_module
-from .config import Config
+from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
 
 BODY_TYPES = ("application/json", "multipart/form-data")
@@ -47,11 +47,9 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
 
     if store is None:
         if not config.redis_url:
-            raise errors.RaqibError(
-                "RAQIB_REDIS_URL is empty: `raqib serve` starts an embedded Redis, or set REDIS_URL"
-            )
+            raise ConfigError("RAQIB_REDIS_URL is empty: `raqib serve` starts an embedded Redis, or set REDIS_URL")
         store = store_module.Store.from_url(
-            config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen
+            config.redis_url, cluster=config.cluster, partitions=config.partitions, events_maxlen=config.events_maxlen
         )
     store_module.init_app(app, store)
     classifier.init_app(app, classifier.load(config))

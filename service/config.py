@@ -47,6 +47,7 @@ class Config:
 
     # Redis: a URL (redis://, rediss://, unix://); empty = start the embedded server in data_dir.
     redis_url: str = ""
+    redis_cluster: bool = False  # REDIS_URL names a Redis Cluster node (also: a redis+cluster:// URL)
     data_dir: Path = Path("var")
     redis_fsync: Literal["always", "everysec", "no"] = "everysec"
     partitions: int = 16
@@ -134,6 +135,10 @@ class Config:
     def keys(self) -> Mapping[str, Role]:
         """API key → role."""
         return self._keys
+
+    @property
+    def cluster(self) -> bool:
+        return self.redis_cluster or self.redis_url.startswith("redis+cluster://")
 
     @property
     def reporter_limit(self) -> RateLimit | None:

@@ -177,7 +177,9 @@ def main(argv: list[str] | None = None) -> None:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not config.redis_url:
         raise SystemExit("raqib worker: set REDIS_URL (or run `raqib serve`, which starts one worker itself)")
-    store = Store.from_url(config.redis_url, partitions=config.partitions, events_maxlen=config.events_maxlen)
+    store = Store.from_url(
+        config.redis_url, cluster=config.cluster, partitions=config.partitions, events_maxlen=config.events_maxlen
+    )
     worker = DeliveryWorker(store, config)
     threads = worker.start()
     done = threading.Event()

@@ -16,15 +16,29 @@ from service.app import create_app
 from service.store import Store
 from service.store.embedded import EmbeddedRedis
 
+from .cluster import LocalCluster
+
 KEYS = {"client": "test-client-key", "moderator": "test-moderator-key", "admin": "test-admin-key"}
 API_KEYS = ",".join(f"{role}:{key}" for role, key in KEYS.items())
 
 
+@pytest.fixture(scope="session", params=["single", "cluster"])
+def redis_kind(request: pytest.FixtureRequest) -> str:
+    """Every test that uses Redis runs against one server and against a 3-master Redis Cluster."""
+    kind: str = request.param
+    return kind
+
+
 @pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """``RAQIB_TEST_REDIS_URL`` names an existing server; otherwise one is started for the session."""
-    if os.environ.get("RAQIB_TEST_REDIS_URL"):
+def redis_url(redis_kind: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``RAQIB_TEST_REDIS_URL`` names an existing single server; otherwise servers are started."""
+    if redis_kind == "single" and os.environ.get("RAQIB_TEST_REDIS_URL"):
         yield os.environ["RAQIB_TEST_REDIS_URL"]
+        return
+    if redis_kind == "cluster":
+        cluster = LocalCluster(tmp_path_factory.mktemp("cluster")).start()
+        yield cluster.url
+        cluster.stop()
         return
     server = EmbeddedRedis(tmp_path_factory.mktemp("redis")).start()
     yield server.url
@@ -32,18 +46,19 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def store(redis_url: str) -> Iterator[Store]:
-    store = Store.from_url(redis_url, partitions=4)
+def store(redis_url: str, redis_kind: str) -> Iterator[Store]:
+    store = Store.from_url(redis_url, cluster=redis_kind == "cluster", partitions=4)
     store.client.flushall()
     yield store
     store.close()
 
 
 @pytest.fixture
-def settings(redis_url: str) -> dict[str, Any]:
+def settings(redis_url: str, redis_kind: str) -> dict[str, Any]:
     """The app's configuration as a dict; tests change it before asking for ``app``."""
     return {
         "redis_url": redis_url,
+        "redis_cluster": redis_kind == "cluster",
         "api_keys": API_KEYS,
         "partitions": 4,
         "reporter_rate_limit": "1000/60",

@@ -14,7 +14,9 @@ from .conftest import API_KEYS, KEYS
 
 
 def _report_many(url: str, count: int) -> None:
-    client = create_app({"redis_url": url, "api_keys": API_KEYS, "reporter_rate_limit": "off"}).test_client()
+    client = create_app(
+        {"redis_url": url, "api_keys": API_KEYS, "reporter_rate_limit": "off", "model_dir": "off"}
+    ).test_client()
     for n in range(count):
         body = {"item_id": f"p{n % 7}", "item_type": "comment", "reporter_id": f"r{n}"}
         response = client.post("/v1/reports", json=body, headers={"Authorization": f"Bearer {KEYS['client']}"})
@@ -22,7 +24,7 @@ def _report_many(url: str, count: int) -> None:
 
 
 def _total_reports(url: str) -> int:
-    client = create_app({"redis_url": url, "api_keys": API_KEYS}).test_client()
+    client = create_app({"redis_url": url, "api_keys": API_KEYS, "model_dir": "off"}).test_client()
     headers = {"Authorization": f"Bearer {KEYS['client']}"}
     return sum(client.get(f"/v1/items/p{n}", headers=headers).get_json()["reports"] for n in range(7))
 

@@ -17,14 +17,14 @@ def test_readyz_reports_redis(api: Api) -> None:
 
 
 def test_readyz_is_503_when_redis_is_down() -> None:
-    app = create_app({"redis_url": "redis://127.0.0.1:1/0", "api_keys": "client:abcdefghij"})
+    app = create_app({"redis_url": "redis://127.0.0.1:1/0", "api_keys": "client:abcdefghij", "model_dir": "off"})
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["error"] == "not_ready"
 
 
 def test_redis_down_is_503_not_500() -> None:
-    app = create_app({"redis_url": "redis://127.0.0.1:1/0", "api_keys": "client:abcdefghij"})
+    app = create_app({"redis_url": "redis://127.0.0.1:1/0", "api_keys": "client:abcdefghij", "model_dir": "off"})
     body = {"item_id": "c", "item_type": "comment", "reporter_id": "r"}
     response = app.test_client().post("/v1/reports", json=body, headers={"Authorization": "Bearer abcdefghij"})
     assert response.status_code == 503

@@ -124,3 +124,10 @@ def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> No
     assert set(figures) == {"offensive", "hate"}
     assert set(figures["offensive"]) == {"overall"}  # 20 rows per source: under the 30-row floor
     assert "offensive" in printed
+
+
+def test_package_contract(tiny_model: Path) -> None:
+    import models
+
+    [result] = models.load_classifier(tiny_model).predict(["نص"])
+    assert set(result) == {"scores", "flagged"}

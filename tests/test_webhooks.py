@@ -27,7 +27,9 @@ ApiFactory = Callable[[dict[str, Any]], Api]
 
 @pytest.fixture
 def worker(store: Store, settings: dict[str, Any]) -> Iterator[DeliveryWorker]:
-    delivery = DeliveryWorker(Store(store.client, partitions=store.partitions), Config.from_mapping(settings), "test")
+    delivery = DeliveryWorker(
+        Store(store.client, partitions=store.partitions, cluster=store.cluster), Config.from_mapping(settings), "test"
+    )
     threads = delivery.start()
     yield delivery
     delivery.close(threads)
@@ -146,7 +148,9 @@ def test_retries_end_in_dead_letter(
 ) -> None:
     settings["webhook_retry_schedule"] = "50ms,50ms"
     api = api_factory(settings)
-    delivery = DeliveryWorker(Store(store.client, partitions=4), Config.from_mapping(settings), "t")
+    delivery = DeliveryWorker(
+        Store(store.client, partitions=4, cluster=store.cluster), Config.from_mapping(settings), "t"
+    )
     threads = delivery.start()
     try:
         receiver = receivers(lambda n: (503, 0.0))
@@ -225,6 +229,7 @@ def test_a_worker_killed_mid_delivery_is_replaced(
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
     env.update(
         REDIS_URL=redis_url,
+        RAQIB_REDIS_CLUSTER=str(settings["redis_cluster"]).lower(),
         RAQIB_PARTITIONS="4",
         RAQIB_WEBHOOK_ALLOW_PRIVATE="true",
         RAQIB_WEBHOOK_TIMEOUT_S="2",

@@ -9,6 +9,7 @@ from typing import Any
 
 import redis
 from flask import Flask, current_app
+from redis.cluster import RedisCluster
 
 from . import keys, scripts
 from .review import ReviewStore
@@ -93,7 +94,12 @@ class Store:
     """Typed operations over Redis; each write is one Lua script (see ``lua/``)."""
 
     def __init__(
-        self, client: redis.Redis, *, partitions: int = 16, events_maxlen: int = 1_000_000, cluster: bool = False
+        self,
+        client: redis.Redis | RedisCluster,
+        *,
+        partitions: int = 16,
+        events_maxlen: int = 1_000_000,
+        cluster: bool = False,
     ) -> None:
         # decode_responses=True: every reply is str, which redis-py's stubs cannot express.
         self.client: Any = client
@@ -101,11 +107,15 @@ class Store:
         self.partitions = partitions
         self.events_maxlen = events_maxlen
         self.scripts = scripts.register(client)
-        self.webhooks = WebhookStore(self.client, self.scripts, partitions)
+        self.webhooks = WebhookStore(self.client, self.scripts, partitions, cluster)
         self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: Any) -> Store:
+    def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> Store:
+        """A store on one server, or on a Redis Cluster (``cluster`` or a ``redis+cluster://`` URL)."""
+        if cluster or url.startswith("redis+cluster://"):
+            node = url.replace("redis+cluster://", "redis://", 1)
+            return cls(RedisCluster.from_url(node, decode_responses=True), cluster=True, **kwargs)
         client = redis.Redis.from_url(url, decode_responses=True, health_check_interval=30)
         return cls(client, **kwargs)
 

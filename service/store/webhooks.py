@@ -15,6 +15,8 @@ import redis
 from . import keys
 from .keys import DELIVERY_GROUP, WEBHOOKS, PartitionKeys, WebhookKeys
 
+CLUSTER_IDLE_MS = 20  # on a cluster, the pause of an idle pass over the partitions
+
 
 def new_secret() -> str:
     """A Standard Webhooks secret: ``whsec_`` + base64 of 24 random bytes."""
@@ -104,14 +106,18 @@ def delivery_id(webhook_id: str, event_id: str) -> str:
 class WebhookStore:
     """Subscriptions and deliveries; every delivery operation stays inside one ``{w:ID}`` slot."""
 
-    def __init__(self, client: Any, scripts: dict[str, Any], partitions: int) -> None:
+    def __init__(self, client: Any, scripts: dict[str, Any], partitions: int, cluster: bool = False) -> None:
         self.client = client
         self.scripts = scripts
         self.partitions = partitions
+        self.cluster = cluster
 
     def now_ms(self) -> int:
         """Redis's clock, which also stamps the events, so comparisons between them hold."""
-        seconds, micros = self.client.time()
+        reply = self.client.time()
+        if isinstance(reply, dict):  # a cluster answers per node
+            reply = next(iter(reply.values()))
+        seconds, micros = reply
         return int(seconds) * 1000 + int(micros) // 1000
 
     # Subscriptions
@@ -160,9 +166,8 @@ class WebhookStore:
         k = WebhookKeys(webhook_id)
         ids = self.client.zrange(k.log, 0, -1)
         pipe = self.client.pipeline(transaction=False)
-        for did in ids:
-            pipe.delete(k.delivery(did))
-        pipe.delete(k.endpoint, k.due, k.log)
+        for key in [*(k.delivery(did) for did in ids), k.endpoint, k.due, k.log]:
+            pipe.delete(key)  # one key per command: a cluster pipeline routes each by its slot
         pipe.srem(WEBHOOKS, webhook_id)
         return bool(pipe.execute()[-1])
 
@@ -247,11 +252,21 @@ class WebhookStore:
                     raise
 
     def read_events(self, consumer: str, count: int, block_ms: int) -> list[tuple[str, str, dict[str, str]]]:
-        """New events for this consumer as ``(stream, stream id, fields)``."""
-        reply = self.client.xreadgroup(
-            DELIVERY_GROUP, consumer, dict.fromkeys(self.streams(), ">"), count=count, block=block_ms
-        )
-        return [(stream, sid, fields) for stream, entries in reply or [] for sid, fields in entries]
+        """New events for this consumer as ``(stream, stream id, fields)``. On one server a single
+        blocking read covers every partition; on a cluster each partition is its own slot, so they
+        are read one by one, and an idle pass sleeps briefly instead of blocking."""
+        if not self.cluster:
+            reply = self.client.xreadgroup(
+                DELIVERY_GROUP, consumer, dict.fromkeys(self.streams(), ">"), count=count, block=block_ms
+            )
+            return [(stream, sid, fields) for stream, entries in reply or [] for sid, fields in entries]
+        found = []
+        for stream in self.streams():
+            reply = self.client.xreadgroup(DELIVERY_GROUP, consumer, {stream: ">"}, count=count)
+            found += [(name, sid, fields) for name, entries in reply or [] for sid, fields in entries]
+        if not found:
+            time.sleep(min(block_ms, CLUSTER_IDLE_MS) / 1000)
+        return found
 
     def reclaim_events(self, consumer: str, min_idle_ms: int) -> list[tuple[str, str, dict[str, str]]]:
         """Events another consumer read but never acknowledged (it crashed), taken over."""

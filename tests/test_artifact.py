@@ -1,0 +1,57 @@
+"""The committed artifact: what the service loads by default."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from models.data import CATEGORIES
+from models.inference import META_FILE, Classifier, load_classifier
+from models.onnx import INT8_TOLERANCE, ONNX_FILE
+from models.paths import BUNDLED
+
+pytestmark = pytest.mark.skipif(not (BUNDLED / "config.json").exists(), reason="no bundled artifact yet")
+
+ABUSIVE = [
+    "يا حمار يا كلب يا ابن الكلب",  # MSA/Levantine insults
+    "الله ياخذك يا حيوان يا وسخ",  # Gulf
+    "سير تقود يا الحمار الله يلعن بوك",  # Darija
+    "انت واحد حقير وزبالة",  # Egyptian
+]
+FRIENDLY = [
+    "شكرا على هذا المقال الرائع",
+    "الله يعطيك الصحة على هاد المعلومات",  # Darija
+    "مبروك للفريق على الفوز المستحق",
+    "ربي يحفظك ويخليك لأهلك",
+]
+
+
+@pytest.fixture(scope="module")
+def classifier() -> Classifier:
+    return load_classifier()
+
+
+def test_files_and_size() -> None:
+    names = {p.name for p in BUNDLED.iterdir()}
+    assert {"config.json", "model.safetensors", "tokenizer.json", META_FILE, ONNX_FILE, "README.md"} <= names
+    assert sum(p.stat().st_size for p in BUNDLED.iterdir()) < 40 * 1024 * 1024
+    meta = json.loads((BUNDLED / META_FILE).read_text(encoding="utf-8"))
+    assert set(meta["thresholds"]) == set(CATEGORIES)
+
+
+def test_loads_by_default_with_the_fast_path(classifier: Classifier) -> None:
+    assert classifier.backend == "onnx"
+    assert classifier.categories == CATEGORIES
+
+
+def test_onnx_agrees_with_torch(classifier: Classifier) -> None:
+    reference = load_classifier(BUNDLED, backend="torch")
+    texts = ABUSIVE + FRIENDLY
+    np.testing.assert_allclose(classifier.predict_scores(texts), reference.predict_scores(texts), atol=INT8_TOLERANCE)
+
+
+def test_abuse_outranks_friendliness(classifier: Classifier) -> None:
+    offensive = classifier.predict_scores(ABUSIVE + FRIENDLY)[:, CATEGORIES.index("offensive")]
+    assert offensive[: len(ABUSIVE)].min() > offensive[len(ABUSIVE) :].max()
