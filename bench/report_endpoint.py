@@ -6,7 +6,7 @@ reader. Load comes from ``wrk`` (Debian package ``wrk``) when installed: a Pytho
 spends more CPU than the server it measures on two cores; without wrk, a Python client is used
 and the figures say so. Prints requests/s, p50 and p99 for both, and the ratio. Usage:
 
-    python bench/report_endpoint.py [--seconds 10] [--workers N] [--threads N] [--clients 16]
+    python bench/report_endpoint.py [--seconds 10] [--workers N] [--threads N] [--clients 16] [--cluster]
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ def bare_app() -> Flask:
     return app
 
 
-def _serve(kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str, model: str) -> None:
+def _serve(
+    kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str, model: str, cluster: bool
+) -> None:
     from service.app import create_app
     from service.serve import GunicornApp
 
@@ -133,13 +135,13 @@ def load_wrk(port: int, seconds: float, clients: int, prefix: str) -> dict[str, 
     }
 
 
-def measure(kind: str, args: argparse.Namespace, redis_url: str) -> dict[str, float]:
+def measure(kind: str, args: argparse.Namespace, redis_url: str, cluster: bool = False) -> dict[str, float]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = mp.Process(
         target=_serve,
-        args=(kind, port, args.workers, args.threads, redis_url, args.worker_class, args.model),
+        args=(kind, port, args.workers, args.threads, redis_url, args.worker_class, args.model, cluster),
         daemon=True,
     )
     server.start()
@@ -209,16 +211,30 @@ def main() -> None:
         )
         bare = measure("bare", args, redis_url)
         raqib = measure("raqib", args, redis_url)
+        rows = [("bare flask", bare), ("POST /v1/reports", raqib)]
+        if args.cluster:
+            from service.store.local_cluster import LocalCluster
+
+            local = LocalCluster(Path(tempfile.mkdtemp(prefix="raqib-cluster-"))).start()
+            try:
+                rows.append(("reports, 3-master cluster", measure("raqib", args, local.url, cluster=True)))
+            finally:
+                local.stop()
     finally:
         if embedded:
             embedded.stop()
-    for name, r in (("bare flask", bare), ("POST /v1/reports", raqib)):
+    for name, r in rows:
         print(
             f"{name:18s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   "
             f"({r['requests']:.0f} requests)"
         )
     ratio = raqib["rps"] / bare["rps"]
     print(f"ratio report/bare: {ratio:.2f} (target >= 0.60)   report p99: {raqib['p99_ms']:.1f} ms (target <= 25)")
+    if args.cluster:
+        print(
+            f"ratio cluster/single server: {rows[2][1]['rps'] / raqib['rps']:.2f} "
+            "(all processes on one 2-core machine: the cluster's three servers share the same cores)"
+        )
 
 
 if __name__ == "__main__":

