@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors
+from . import api, classifier, errors, metrics
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
@@ -51,6 +51,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         store = store_module.Store.from_url(
             config.redis_url, cluster=config.cluster, partitions=config.partitions, events_maxlen=config.events_maxlen
         )
+    metrics.init_app(app)
     store_module.init_app(app, store)
     classifier.init_app(app, classifier.load(config))
     errors.init_app(app)

@@ -41,16 +41,22 @@ def authenticate(header: str | None, keys: Mapping[str, Role]) -> tuple[str, Rol
     return key_id(token), role
 
 
+def check(*roles: Role) -> None:
+    """Authenticate the request and admit it if its key has one of ``roles`` (``admin`` always)."""
+    config = current_app.config["RAQIB"]
+    g.key_id, g.role = authenticate(request.headers.get("Authorization"), config.keys)
+    if g.role != "admin" and g.role not in roles:
+        raise Forbidden(f"this route needs the role {' or '.join(roles)}; the key has {g.role}")
+
+
 def require(*roles: Role) -> Callable[[F], F]:
     """Admit requests whose key has one of ``roles`` (``admin`` always); 401 or 403 otherwise."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
+            check(*roles)
             config = current_app.config["RAQIB"]
-            g.key_id, g.role = authenticate(request.headers.get("Authorization"), config.keys)
-            if g.role != "admin" and g.role not in roles:
-                raise Forbidden(f"this route needs the role {' or '.join(roles)}; the key has {g.role}")
             limit = config.key_limit
             if limit is not None:
                 from .store import get_store, keys

@@ -4,12 +4,14 @@ in ``create_app``, never at import time; views reach it through :func:`get_class
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
 from .config import Config
+from .metrics import CLASSIFIER_BATCH, CLASSIFIER_SECONDS
 
 if TYPE_CHECKING:
     from models.inference import Classifier
@@ -42,3 +44,12 @@ def init_app(app: Flask, classifier: Classifier | None) -> None:
 def get_classifier() -> Classifier | None:
     classifier: Classifier | None = current_app.extensions.get(EXTENSION)
     return classifier
+
+
+def predict(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:
+    """``classifier.predict`` with its latency and batch size recorded."""
+    started = time.perf_counter()
+    results = classifier.predict(texts)
+    CLASSIFIER_SECONDS.observe(time.perf_counter() - started)
+    CLASSIFIER_BATCH.observe(len(texts))
+    return results

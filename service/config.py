@@ -62,6 +62,7 @@ class Config:
     max_image_bytes: int = 10 * 1024 * 1024
     events_maxlen: int = 1_000_000
     log_level: str = "INFO"
+    metrics_public: bool = False  # serve /metrics without an admin key (e.g. behind a private network)
     # The text classifier: a model directory; empty = the bundled artifact (when present); "off" = none.
     model_dir: str = ""
     model_threads: int = 1

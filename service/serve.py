@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -41,11 +43,29 @@ def start_worker(config: Config) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "service.worker"], env=env)
 
 
+def metrics_dir(config: Config) -> Path:
+    """A fresh directory for prometheus_client's multiprocess mode; it must be set before any
+    process imports prometheus_client, so before the app is imported or workers fork."""
+    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or config.data_dir.resolve() / "metrics")
+    shutil.rmtree(directory, ignore_errors=True)
+    directory.mkdir(parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+    return directory
+
+
+def _worker_exited(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
 def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_worker: bool = True) -> None:
+    config = Config.from_env()
+    metrics_dir(config)
+
     from .app import create_app
     from .store.embedded import EmbeddedRedis
 
-    config = Config.from_env()
     embedded = None
     if not config.redis_url:
         embedded = EmbeddedRedis(config.data_dir, fsync=config.redis_fsync).start()
@@ -70,6 +90,7 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
         "errorlog": "-",
         "loglevel": config.log_level.lower(),
         "control_socket_disable": True,
+        "child_exit": _worker_exited,
     }
     worker = start_worker(config) if with_worker and config.inline_worker else None
     try:

@@ -19,12 +19,14 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
 from typing import Any
 
 import requests
 
 from .config import Config
 from .events import signed_headers, webhook_body
+from .metrics import DELIVERIES, DELIVERY_LAG
 from .ssrf import UnsafeURL, check_url
 from .store import Store, event_id
 from .store.webhooks import Subscription, partition_of_stream
@@ -42,6 +44,12 @@ def _guarded(name: str, stop: threading.Event, step: Callable[[], Any], pause_s:
         except Exception:  # the worker must outlive any single failure
             log.exception("%s failed; retrying in %.1f s", name, pause_s)
             stop.wait(pause_s)
+
+
+def _event_time(body: str) -> float:
+    """The event's own time (seconds), from the body's ISO timestamp."""
+    stamp = json.loads(body)["timestamp"].replace("Z", "+00:00")
+    return datetime.fromisoformat(stamp).timestamp()
 
 
 class DeliveryWorker:
@@ -143,6 +151,9 @@ class DeliveryWorker:
             error = type(err).__name__ + ": " + str(err)[:300]
         latency = int((time.perf_counter() - started) * 1000)
         state = self.hooks.finish(sub.id, delivery_id, outcome, status, latency, error, self.config.retry_delays_ms)
+        DELIVERIES.labels(state).inc()
+        if state == "delivered":
+            DELIVERY_LAG.observe(max(0.0, now - _event_time(body)))
         log.info("delivery %s to %s: %s (%s, %d ms)", delivery_id, sub.id, state, status or error, latency)
         return state
 

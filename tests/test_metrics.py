@@ -1,31 +1,27 @@
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from typing import Any
 
-from models.data import LabeledSet
-from models.evaluate import calibrate, report
-from models.metrics import best_threshold, macro_f1
-
-
-def test_macro_f1_is_the_mean_of_both_classes() -> None:
-    labels = np.array([1, 1, 0, 0])
-    assert macro_f1(labels, labels) == 1.0
-    assert macro_f1(labels, np.array([1, 0, 0, 0])) == (2 / 3 + 0.8) / 2
+from .conftest import Api, report
 
 
-def test_best_threshold_separates() -> None:
-    labels = np.array([0, 0, 1, 1])
-    threshold, value = best_threshold(labels, np.array([0.1, 0.3, 0.35, 0.9]))
-    assert 0.3 < threshold <= 0.35 and value == 1.0
+def test_metrics_count_requests_reports_and_hides(api: Api) -> None:
+    for reader in ("a", "b", "c", "c"):
+        report(api, "met-1", reader)
+    text = api.get("/metrics", role="admin").text
+    assert 'raqib_reports_total{item_type="comment",outcome="accepted"}' in text
+    assert 'raqib_reports_total{item_type="comment",outcome="duplicate"}' in text
+    assert 'raqib_auto_hides_total{rule="default_comment_threshold"}' in text
+    assert 'raqib_http_requests_total{method="POST",route="/v1/reports",status="202"}' in text
+    assert "raqib_http_request_seconds_bucket" in text
+    assert "raqib_review_queue_items 1.0" in text
 
 
-def test_report_ignores_unannotated_cells() -> None:
-    data = LabeledSet(
-        texts=["a"] * 4,
-        sources=["s"] * 4,
-        labels=np.array([[1, 0, 0, 0, 0]] * 2 + [[0, 0, 0, 0, 0]] * 2, dtype=np.float32),
-        mask=np.array([[1, 0, 0, 0, 0]] * 4, dtype=np.float32),
-    )
-    scores = np.array([[0.9] * 5, [0.8] * 5, [0.1] * 5, [0.2] * 5], dtype=np.float32)
-    assert list(report(scores, data, {}, min_rows=1)) == ["offensive"]
-    assert calibrate(scores, data)["hate"] == 0.5
+def test_metrics_need_an_admin_key_unless_public(
+    api: Api, settings: dict[str, Any], api_factory: Callable[[dict[str, Any]], Api]
+) -> None:
+    assert api.get("/metrics", role=None).status_code == 401
+    assert api.get("/metrics", role="client").status_code == 403
+    settings["metrics_public"] = True
+    assert api_factory(settings).get("/metrics", role=None).status_code == 200

@@ -29,25 +29,47 @@ def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
 ) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
     env.update(
-        REDIS_URL=redis_url, RAQIB_REDIS_CLUSTER=str(settings["redis_cluster"]).lower(), RAQIB_API_KEYS=API_KEYS,
-        RAQIB_PARTITIONS="4", RAQIB_MODEL_DIR="off", RAQIB_REPORTER_RATE_LIMIT="off",
-        RAQIB_WEBHOOK_ALLOW_PRIVATE="true", RAQIB_DATA_DIR=str(tmp_path),
+        REDIS_URL=redis_url,
+        RAQIB_REDIS_CLUSTER=str(settings["redis_cluster"]).lower(),
+        RAQIB_API_KEYS=API_KEYS,
+        RAQIB_PARTITIONS="4",
+        RAQIB_MODEL_DIR="off",
+        RAQIB_REPORTER_RATE_LIMIT="off",
+        RAQIB_WEBHOOK_ALLOW_PRIVATE="true",
+        RAQIB_DATA_DIR=str(tmp_path),
     )
     ports = [_free_port(), _free_port()]
     processes = [
-        subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port),
-                          "--workers", "2", "--no-worker"], env=env, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-worker",
+            ],
+            env=env,
+            stderr=subprocess.DEVNULL,
+        )
         for port in ports
-    ] + [subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, stderr=subprocess.DEVNULL)
-         for _ in range(2)]
+    ] + [
+        subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, stderr=subprocess.DEVNULL) for _ in range(2)
+    ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]
         for url, process in zip(urls, processes, strict=False):
             _wait_ready(url, process)
         receiver = receivers()
         admin = {"Authorization": f"Bearer {KEYS['admin']}"}
-        hook = requests.post(urls[0] + "/v1/webhooks", json={"url": receiver.url, "events": ["item.hidden"]},
-                             headers=admin, timeout=10)
+        hook = requests.post(
+            urls[0] + "/v1/webhooks", json={"url": receiver.url, "events": ["item.hidden"]}, headers=admin, timeout=10
+        )
         assert hook.status_code == 201
 
         def send(n: int) -> int:
@@ -57,8 +79,10 @@ def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
 
         with ThreadPoolExecutor(max_workers=25) as pool:
             assert set(pool.map(send, range(50))) == {202}
-        assert Counter(e.type for e in store.events() if e.item_id == "storm") == {"item.reported": 50,
-                                                                                   "item.hidden": 1}
+        assert Counter(e.type for e in store.events() if e.item_id == "storm") == {
+            "item.reported": 50,
+            "item.hidden": 1,
+        }
         [delivered] = receiver.wait_for(1, timeout=30)
         time.sleep(1.0)  # a second delivery, if any, would arrive by now
         assert len(receiver.received) == 1

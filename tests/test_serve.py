@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -39,7 +40,7 @@ def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
 
 
-def _wait_ready(url: str, process: subprocess.Popen[str]) -> None:
+def _wait_ready(url: str, process: subprocess.Popen[Any]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, "raqib serve exited early"
@@ -70,6 +71,10 @@ def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> N
         for reader in ("a", "b", "c"):
             body = {"item_id": "served-1", "item_type": "image", "reporter_id": reader}
             assert requests.post(url + "/v1/reports", json=body, headers=auth, timeout=10).status_code == 202
+        # two gunicorn workers served these; /metrics adds their counts up
+        admin = {"Authorization": f"Bearer {keys['admin']}"}
+        metrics = requests.get(url + "/metrics", headers=admin, timeout=10).text
+        assert 'raqib_reports_total{item_type="image",outcome="accepted"} 3.0' in metrics
     finally:
         stderr = _stop(process)
     assert process.returncode == 0, stderr

@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from ..api import documented, json_body
 from ..auth import require
-from ..classifier import get_classifier
+from ..classifier import get_classifier, predict
 from ..errors import ModelUnavailable
 from ..schemas import Classification, ClassifyRequest
 
@@ -25,6 +25,6 @@ def classify() -> dict[str, Any]:
     if classifier is None:
         raise ModelUnavailable("no classifier is configured (RAQIB_MODEL_DIR)")
     if body.text is not None:
-        result: dict[str, Any] = classifier.predict([body.text])[0]
+        result: dict[str, Any] = predict(classifier, [body.text])[0]
         return result
-    return {"results": classifier.predict(body.texts or [])}
+    return {"results": predict(classifier, body.texts or [])}

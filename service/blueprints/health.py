@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, Response, current_app
 
 from ..api import documented
+from ..auth import check
 from ..classifier import get_classifier
+from ..config import Config
+from ..metrics import render
 from ..schemas import Health
 from ..store import get_store
 
@@ -32,3 +35,13 @@ def readyz() -> tuple[dict[str, Any], int]:
     if not ready:
         return {"error": "not_ready", "message": "a dependency is not ready", "details": checks}, 503
     return {"status": "ready", "checks": checks}, 200
+
+
+@bp.get("/metrics")
+@documented(("HTTP_200", None), (401, 403), tags=["health"])
+def metrics() -> Response:
+    """Prometheus metrics of every process of this host (admin key, unless RAQIB_METRICS_PUBLIC=true)."""
+    config: Config = current_app.config["RAQIB"]
+    if not config.metrics_public:
+        check("admin")
+    return render(get_store().review.queue_size)

@@ -12,10 +12,11 @@ from werkzeug.datastructures import FileStorage
 
 from ..api import documented, form_body, json_body
 from ..auth import require
-from ..classifier import get_classifier
+from ..classifier import get_classifier, predict
 from ..config import Config
 from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
 from ..i18n import thanks
+from ..metrics import AUTO_HIDES, REPORTS
 from ..policy import report_rules, threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
 from ..store import RateLimitExceeded, TypeMismatch, get_store
@@ -65,7 +66,7 @@ def _first_report_scores(report: ReportRequest) -> tuple[dict[str, float] | None
         return None, []
     if get_store().item_exists(report.item_id):
         return None, []
-    result = classifier.predict([report.text])[0]
+    result = predict(classifier, [report.text])[0]
     return result["scores"], result["flagged"]
 
 
@@ -111,9 +112,13 @@ def create_report() -> tuple[dict[str, Any], int]:
             flagged=flagged,
         )
     except RateLimitExceeded as err:
+        REPORTS.labels(report.item_type, "rate_limited").inc()
         raise RateLimited("this reader sent too many reports; retry later", err.retry_after) from None
     except TypeMismatch as err:
         raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
+    REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
+    if outcome.hidden_now:
+        AUTO_HIDES.labels(threshold.rule).inc()
     body = ReportAccepted(
         item_id=report.item_id,
         status=outcome.status,  # type: ignore[arg-type]

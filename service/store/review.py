@@ -155,6 +155,9 @@ class ReviewStore:
             if fields
         ]
 
+    def queue_size(self) -> int:
+        return sum(int(self.client.zcard(PartitionKeys(p).review)) for p in range(self.partitions))
+
     # The audit log
     def audit(self, since_ms: int | None, until_ms: int | None, actor: str | None, limit: int) -> list[dict[str, Any]]:
         """Entries of every partition in time order, from ``since_ms`` up to ``until_ms``."""
