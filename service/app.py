@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors, metrics
+from . import api, classifier, errors, logs, metrics
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
@@ -37,7 +36,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         config = Config.from_env()
     elif not isinstance(config, Config):
         config = Config.from_mapping(config)
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logs.configure(config.log_level, config.log_format)
 
     app = Flask("raqib")
     app.config["RAQIB"] = config
@@ -51,6 +50,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         store = store_module.Store.from_url(
             config.redis_url, cluster=config.cluster, partitions=config.partitions, events_maxlen=config.events_maxlen
         )
+    logs.init_app(app)
     metrics.init_app(app)
     store_module.init_app(app, store)
     classifier.init_app(app, classifier.load(config))

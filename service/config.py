@@ -62,6 +62,7 @@ class Config:
     max_image_bytes: int = 10 * 1024 * 1024
     events_maxlen: int = 1_000_000
     log_level: str = "INFO"
+    log_format: Literal["json", "text"] = "json"
     metrics_public: bool = False  # serve /metrics without an admin key (e.g. behind a private network)
     # The text classifier: a model directory; empty = the bundled artifact (when present); "off" = none.
     model_dir: str = ""
@@ -102,6 +103,7 @@ class Config:
             ("max_image_bytes", 1 <= self.max_image_bytes <= self.max_body_bytes, "must be 1..max_body_bytes"),
             ("events_maxlen", self.events_maxlen >= 1000, "must be at least 1000"),
             ("redis_fsync", self.redis_fsync in ("always", "everysec", "no"), "must be always, everysec or no"),
+            ("log_format", self.log_format in ("json", "text"), "must be json or text"),
             ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
             ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),

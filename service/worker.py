@@ -26,10 +26,11 @@ import requests
 
 from .config import Config
 from .events import signed_headers, webhook_body
+from .logs import configure
 from .metrics import DELIVERIES, DELIVERY_LAG
 from .ssrf import UnsafeURL, check_url
 from .store import Store, event_id
-from .store.webhooks import Subscription, partition_of_stream
+from .store.webhooks import Delivery, Subscription, partition_of_stream
 
 log = logging.getLogger("raqib.worker")
 CLAIM_BATCH = 20
@@ -80,7 +81,7 @@ class DeliveryWorker:
             body = webhook_body(fields["type"], ts, json.loads(fields["data"]))
             for sub in subscriptions:
                 if sub.wants(fields["type"]) and sub.created_at <= ts:
-                    self.hooks.enqueue(sub.id, eid, fields["type"], body)
+                    self.hooks.enqueue(sub.id, eid, fields["type"], body, fields.get("rid", ""))
             self.hooks.ack(stream, sid)
         self.wake.set()
         return len(entries)
@@ -113,7 +114,7 @@ class DeliveryWorker:
                 if not batch:
                     break
                 for delivery in batch:
-                    self.attempt(sub, delivery.id, delivery.event_id, delivery.body)
+                    self.attempt(sub, delivery)
             self.hooks.trim_log(webhook_id, self.config.webhook_log_keep)
         except Exception:
             log.exception("delivering to %s failed; its deliveries stay due", webhook_id)
@@ -122,10 +123,13 @@ class DeliveryWorker:
                 self.in_flight.discard(webhook_id)
             self.wake.set()
 
-    def attempt(self, sub: Subscription, delivery_id: str, msg_id: str, body: str) -> str:
+    def attempt(self, sub: Subscription, delivery: Delivery) -> str:
         """One HTTP attempt; records the outcome and returns the delivery's new state."""
         now = time.time()
-        headers = signed_headers(sub.signing_secrets(int(now * 1000)), msg_id, int(now), body)
+        body, delivery_id = delivery.body, delivery.id
+        headers = signed_headers(sub.signing_secrets(int(now * 1000)), delivery.event_id, int(now), body)
+        if delivery.request_id:
+            headers["x-raqib-request-id"] = delivery.request_id
         status, error, outcome = 0, "", "retry"
         started = time.perf_counter()
         try:
@@ -154,7 +158,15 @@ class DeliveryWorker:
         DELIVERIES.labels(state).inc()
         if state == "delivered":
             DELIVERY_LAG.observe(max(0.0, now - _event_time(body)))
-        log.info("delivery %s to %s: %s (%s, %d ms)", delivery_id, sub.id, state, status or error, latency)
+        log.info(
+            "delivery %s to %s: %s (%s, %d ms)",
+            delivery_id,
+            sub.id,
+            state,
+            status or error,
+            latency,
+            extra={"request_id": delivery.request_id or "-"},
+        )
         return state
 
     # Running
@@ -185,7 +197,7 @@ class DeliveryWorker:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``raqib worker``: runs until SIGTERM or SIGINT."""
     config = Config.from_env()
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure(config.log_level, config.log_format)
     if not config.redis_url:
         raise SystemExit("raqib worker: set REDIS_URL (or run `raqib serve`, which starts one worker itself)")
     store = Store.from_url(

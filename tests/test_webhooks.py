@@ -103,9 +103,12 @@ def test_events_are_signed_by_the_standard(
 ) -> None:
     receiver = receivers()
     hook = subscribe(api, receiver.url)
-    for reader in ("a", "b", "c"):
+    for reader in ("a", "b"):
         report(api, "w-1", reader)
+    body = {"item_id": "w-1", "item_type": "comment", "reporter_id": "c"}
+    api.post("/v1/reports", json=body, headers={"X-Request-Id": "host-req-42"})
     got = receiver.wait_for(4)
+    assert [r.headers.get("x-raqib-request-id") for r in got][2:] == ["host-req-42", "host-req-42"]
     verifier = Webhook(hook["secret"])
     payloads = [verifier.verify(r.body, r.headers) for r in got]
     assert [p["type"] for p in payloads] == ["item.reported"] * 3 + ["item.hidden"]

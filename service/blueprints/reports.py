@@ -16,6 +16,7 @@ from ..classifier import get_classifier, predict
 from ..config import Config
 from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
 from ..i18n import thanks
+from ..logs import request_id
 from ..metrics import AUTO_HIDES, REPORTS
 from ..policy import report_rules, threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
@@ -110,6 +111,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             new_item_fields=new_fields,
             rules=report_rules(config),
             flagged=flagged,
+            request_id=request_id(),
         )
     except RateLimitExceeded as err:
         REPORTS.labels(report.item_type, "rate_limited").inc()

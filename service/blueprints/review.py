@@ -14,6 +14,7 @@ from ..auth import current_actor, require
 from ..config import Config
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import STATEMENTS
+from ..logs import request_id
 from ..schemas import (
     AuditPage,
     AuditQuery,
@@ -201,7 +202,7 @@ def decide(item_id: str) -> dict[str, Any]:
     }
     review = get_store().review
     try:
-        outcome = review.decide(item_id, body.action, current_actor(), decision, body.override)
+        outcome = review.decide(item_id, body.action, current_actor(), decision, body.override, request_id())
     except ClaimConflict as err:
         raise Conflict(f"the item is claimed by {err.holder}") from None
     except AlreadyDecided as err:

@@ -152,6 +152,7 @@ class Store:
         new_item_fields: Mapping[str, str],
         rules: ReportRules | None = None,
         flagged: list[str] | None = None,
+        request_id: str = "",
     ) -> ReportOutcome:
         """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
@@ -177,6 +178,7 @@ class Store:
             "rate_window": rules.rate_window_s,
             "event_prefix": keys.event_id_prefix(p.partition),
             "flagged": flagged or [],
+            "request_id": request_id,
         }
         if self.cluster:
             wait, weight, is_new = self.scripts["reporter_touch"](

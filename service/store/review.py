@@ -87,7 +87,9 @@ class ReviewStore:
         return (holder, int(ms_left)) if holder else None
 
     # Decisions and trust
-    def decide(self, item_id: str, action: str, actor: str, decision: dict[str, Any], override: bool) -> Decided:
+    def decide(
+        self, item_id: str, action: str, actor: str, decision: dict[str, Any], override: bool, request_id: str = ""
+    ) -> Decided:
         k = self._item(item_id)
         p = k.partition
         result = self.scripts["decide"](
@@ -111,6 +113,7 @@ class ReviewStore:
                 int(override),
                 self.maxlen,
                 keys.event_id_prefix(p.partition),
+                request_id,
             ],
         )
         match result[0]:

@@ -75,6 +75,7 @@ class Delivery:
     last_latency_ms: int | None
     last_error: str | None
     delivered_at: int | None
+    request_id: str
 
     @classmethod
     def from_hash(cls, fields: dict[str, str]) -> Delivery:
@@ -95,6 +96,7 @@ class Delivery:
             last_latency_ms=number("last_latency_ms"),
             last_error=fields.get("last_error") or None,
             delivered_at=number("delivered_at"),
+            request_id=fields.get("request_id", ""),
         )
 
 
@@ -172,10 +174,11 @@ class WebhookStore:
         return bool(pipe.execute()[-1])
 
     # Deliveries
-    def enqueue(self, webhook_id: str, event_id: str, event_type: str, body: str) -> str:
+    def enqueue(self, webhook_id: str, event_id: str, event_type: str, body: str, request_id: str = "") -> str:
         k = WebhookKeys(webhook_id)
         did = delivery_id(webhook_id, event_id)
-        self.scripts["enqueue_delivery"](keys=[k.delivery(did), k.due, k.log], args=[did, event_id, event_type, body])
+        args = [did, event_id, event_type, body, request_id]
+        self.scripts["enqueue_delivery"](keys=[k.delivery(did), k.due, k.log], args=args)
         return did
 
     def claim(self, webhook_id: str, count: int, lease_ms: int) -> list[Delivery]:

@@ -7,6 +7,7 @@
 -- KEYS[9] decision times list   KEYS[10] overruled reporters set
 -- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
 -- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
+-- ARGV[8] request id (kept with the event)
 -- Returns {"ok", status, seq, reporters JSON, top reason} or {"not_found"}, {"claimed", holder},
 -- {"already_decided", last action}, {"invalid", status}.
 
@@ -68,7 +69,7 @@ local data = {item_id = item_id, item_type = f[2], status = target, seq = seq, r
   actor = actor, decision = decision}
 if f[6] then data.scores = cjson.decode(f[6]) end
 local id = redis.call('XADD', events, 'MAXLEN', '~', ARGV[6], '*', 'type', kind, 'item_id', item_id, 'ts', now,
-  'data', cjson.encode(data))
+  'data', cjson.encode(data), 'rid', ARGV[8])
 local entry = {seq = seq, at = now, type = kind, actor = actor, from = status, to = target, decision = decision,
   event_id = ARGV[7] .. id}
 redis.call('RPUSH', history, cjson.encode(entry))

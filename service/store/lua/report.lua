@@ -11,7 +11,7 @@
 -- ARGV[5] report JSON (note, context)   ARGV[6] JSON fields stored on a new item
 -- ARGV[7] settings JSON: threshold, rule (for a new item), events_maxlen, min_reporters, weighted,
 --         brigade_ratio, brigade_min, new_ms, rate_limit, rate_window, event_prefix (the public
---         event id is event_prefix .. stream id), flagged (categories the classifier flagged on a
+--         event id is event_prefix .. stream id), request_id (kept with each event), flagged (categories the classifier flagged on a
 --         new item: an item.flagged event), and without KEYS[9]:
 --         weight, is_new (from reporter_touch.lua)
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
@@ -59,7 +59,7 @@ local function record(kind, from, to, extra)
   if state[5] then data.scores = cjson.decode(state[5]) end
   for k, v in pairs(extra) do data[k] = v end
   local id = redis.call('XADD', events, 'MAXLEN', '~', s.events_maxlen, '*',
-    'type', kind, 'item_id', item_id, 'ts', now, 'data', cjson.encode(data))
+    'type', kind, 'item_id', item_id, 'ts', now, 'data', cjson.encode(data), 'rid', s.request_id or '')
   if from ~= to or extra.signal then
     local entry = {seq = seq, at = now, type = kind, actor = 'system', from = from, to = to,
       event_id = s.event_prefix .. id}
