@@ -49,6 +49,25 @@ def _serve(port: int, env: dict[str, str]) -> None:
     GunicornApp(lambda: create_app(Config.from_env()), options).run()
 
 
+def _burst(
+    session: requests.Session, base: str, count: int, arrivals: dict[str, float], arrived: threading.Condition
+) -> float:
+    """Hide ``count`` items as fast as 8 clients can, then time until every item.hidden arrived."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def hide(n: int) -> None:
+        body = {"item_id": f"burst-{n}", "item_type": "comment", "reporter_id": f"b{n}"}
+        requests.post(base + "/v1/reports", json=body, headers={"Authorization": "Bearer bench-client-key"}, timeout=30)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(hide, range(count)))
+    with arrived:
+        arrived.wait_for(lambda: sum(k.startswith("burst-") for k in arrivals) >= count, timeout=300)
+    last = max(t for k, t in arrivals.items() if k.startswith("burst-"))
+    return count / (last - started)
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -58,6 +77,7 @@ def _free_port() -> int:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=300)
+    parser.add_argument("--burst", type=int, default=2000, help="items hidden at once, to measure deliveries/s")
     args = parser.parse_args()
     arrivals: dict[str, float] = {}
     secret_box: list[str] = []
@@ -126,12 +146,14 @@ def main() -> None:
                 arrived.wait_for(lambda item=item: item in arrivals, timeout=30)  # type: ignore[misc]
             if n >= 20:  # the first deliveries warm up connections and code paths
                 latencies.append(1000 * (arrivals[item] - sent))
+        burst_rate = _burst(session, base, args.burst, arrivals, arrived)
     finally:
         worker.terminate()
         worker.wait(10)
         server.terminate()
         server.join(10)
         redis_server.stop()
+    print(f"burst: {args.burst} items hidden at once, delivered by one worker at {burst_rate:.0f} webhooks/s")
     latencies.sort()
     p50, p99 = statistics.median(latencies), latencies[int(0.99 * (len(latencies) - 1))]
     print(
