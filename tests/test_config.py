@@ -58,3 +58,28 @@ def test_api_keys_parse_to_roles() -> None:
 )
 def test_rate_limit_syntax(text: str, expected: RateLimit | None) -> None:
     assert RateLimit.parse(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"RAQIB_WEBHOOK_ALLOW_PRIVATE": "maybe"}, "RAQIB_WEBHOOK_ALLOW_PRIVATE"),
+        ({"RAQIB_WEBHOOK_RETRY_SCHEDULE": "5s,soon"}, "RAQIB_WEBHOOK_RETRY_SCHEDULE"),
+        ({"RAQIB_WEBHOOK_LEASE_S": "5", "RAQIB_WEBHOOK_TIMEOUT_S": "10"}, "RAQIB_WEBHOOK_LEASE_S"),
+        ({"RAQIB_LOG_FORMAT": "xml"}, "RAQIB_LOG_FORMAT"),
+        ({"RAQIB_CONFIDENT_OFFENSIVE_SCORE": "high"}, "RAQIB_CONFIDENT_OFFENSIVE_SCORE"),
+        ({"RAQIB_BRIGADE_RATIO": "1.5"}, "RAQIB_BRIGADE_RATIO"),
+    ],
+)
+def test_more_bad_values_fail_naming_the_key(env: dict[str, str], named: str) -> None:
+    with pytest.raises(ConfigError, match=named):
+        Config.from_env(env)
+
+
+def test_booleans_durations_and_cluster_urls() -> None:
+    config = Config.from_env({"RAQIB_WEBHOOK_ALLOW_PRIVATE": "yes", "RAQIB_WEBHOOK_RETRY_SCHEDULE": "100ms,2s,1m,1h"})
+    assert config.webhook_allow_private is True
+    assert config.retry_delays_ms == [100, 2000, 60_000, 3_600_000]
+    assert Config(redis_url="redis+cluster://h:7000").cluster
+    assert Config(redis_url="redis://h:6379", redis_cluster=True).cluster
+    assert not Config(redis_url="redis://h:6379").cluster
