@@ -63,6 +63,7 @@ def _serve(
         "api_keys": f"client:{KEY}",
         "reporter_rate_limit": "1000000/60",
         "model_dir": model,
+        "redis_cluster": cluster,
     }
     factory = (lambda: create_app(settings)) if kind == "raqib" else bare_app
     GunicornApp(factory, options).run()
@@ -188,6 +189,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: as raqib serve")
     parser.add_argument("--threads", type=int, default=2, help="default: as raqib serve")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
+    parser.add_argument("--cluster", action="store_true", help="also measure against a local 3-master Redis Cluster")
     parser.add_argument(
         "--model",
         default="off",
