@@ -12,6 +12,7 @@ from typing import Any
 
 from .timefmt import iso
 
+
 def webhook_body(event_type: str, ts_ms: int, data: Mapping[str, Any]) -> str:
     """The JSON body sent to receivers: ``{"type", "timestamp", "data"}``."""
     return json.dumps({"type": event_type, "timestamp": iso(ts_ms), "data": dict(data)}, ensure_ascii=False)
