@@ -106,11 +106,15 @@ class DeliveryWorker:
     def _deliver_endpoint(self, webhook_id: str) -> None:
         try:
             lease_ms = int(self.config.webhook_lease_s * 1000)
+            # a batch is sent one after another: it must fit in its lease even if every attempt times out
+            batch_size = max(
+                1, min(CLAIM_BATCH, int(self.config.webhook_lease_s / (1.5 * self.config.webhook_timeout_s)))
+            )
             while not self.stop.is_set():
                 sub = self.hooks.get(webhook_id)
                 if sub is None or not sub.enabled:
                     return
-                batch = self.hooks.claim(webhook_id, CLAIM_BATCH, lease_ms)
+                batch = self.hooks.claim(webhook_id, batch_size, lease_ms)
                 if not batch:
                     break
                 for delivery in batch:
