@@ -253,3 +253,23 @@ def test_stats(api: Api) -> None:
     assert stats["decisions"] == {"remove": 1, "restore": 1}
     assert stats["auto_hide"]["spam"] == {"confirmed": 1, "reversed": 1, "precision": 0.5}
     assert stats["median_time_to_decision_s"] is not None
+
+
+def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:
+    from service.store import ReportRules
+
+    rules = ReportRules(brigade_min=10**6)
+    for n in range(8200):  # beyond what one unpack() can take
+        store.report(
+            item_id="storm-1",
+            item_type="comment",
+            reporter_id=f"s{n}",
+            reason="spam",
+            report={},
+            threshold=3,
+            rule="test",
+            new_item_fields={},
+            rules=rules,
+        )
+    assert decide(api, "storm-1", "restore", "report_abuse").json()["status"] == "visible"
+    assert report(api, "storm-1", "s7").json()["duplicate"] is True

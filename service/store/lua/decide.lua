@@ -45,7 +45,9 @@ redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now
 redis.call('ZREM', review, item_id)
 redis.call('DEL', claim)
 if action ~= 'remove' then
-  if #judged > 0 then redis.call('SADD', KEYS[10], unpack(judged)) end
+  for i = 1, #judged, 1000 do  -- in chunks: unpack() is limited by Lua's stack
+    redis.call('SADD', KEYS[10], unpack(judged, i, math.min(i + 999, #judged)))
+  end
   redis.call('DEL', reporters)
   redis.call('HSET', item, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'brigade', 0)
   redis.call('HDEL', item, 'round_started_at', 'hidden_at')
