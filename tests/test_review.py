@@ -273,3 +273,24 @@ def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:
         )
     assert decide(api, "storm-1", "restore", "report_abuse").json()["status"] == "visible"
     assert report(api, "storm-1", "s7").json()["duplicate"] is True
+
+
+def test_audit_pages_through_long_streams(api: Api, store: Store) -> None:
+    for n in range(1200):
+        store.report(
+            item_id=f"aud-{n}",
+            item_type="comment",
+            reporter_id="r",
+            reason="spam",
+            report={},
+            threshold=1,
+            rule="test",
+            new_item_fields={},
+        )
+    everything = api.get("/v1/audit", role="moderator", params={"limit": 1000}).json()["entries"]
+    assert len(everything) == 1000
+    times = [e["at"] for e in everything]
+    assert times == sorted(times)
+    first = api.get("/v1/audit", role="moderator", params={"limit": 5}).json()["entries"]
+    assert first == everything[:5]
+    assert api.get("/v1/audit", role="moderator", params={"actor": "moderator:nobody"}).json()["entries"] == []

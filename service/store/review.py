@@ -168,11 +168,22 @@ class ReviewStore:
         end = str(until_ms) if until_ms is not None else "+"
         found: list[tuple[str, dict[str, Any]]] = []
         for part in range(self.partitions):
-            for sid, fields in self.client.xrange(PartitionKeys(part).audit, start, end):
-                if actor is None or fields["actor"] == actor:
-                    found.append((sid, json.loads(fields["entry"])))
+            found += self._audit_partition(PartitionKeys(part).audit, start, end, actor, limit)
         found.sort(key=lambda pair: tuple(int(x) for x in pair[0].split("-")))
         return [entry for _, entry in found[:limit]]
+
+    def _audit_partition(
+        self, stream: str, start: str, end: str, actor: str | None, limit: int
+    ) -> list[tuple[str, dict[str, Any]]]:
+        """The first ``limit`` matching entries of one partition, read page by page."""
+        matched: list[tuple[str, dict[str, Any]]] = []
+        while len(matched) < limit:
+            page = self.client.xrange(stream, start, end, count=500)
+            matched += [(sid, json.loads(f["entry"])) for sid, f in page if actor is None or f["actor"] == actor]
+            if len(page) < 500:
+                break
+            start = "(" + page[-1][0]
+        return matched[:limit]
 
     # Statistics
     def stats(self) -> dict[str, Any]:
