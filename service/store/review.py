@@ -169,7 +169,8 @@ class ReviewStore:
         found: list[tuple[str, dict[str, Any]]] = []
         for part in range(self.partitions):
             found += self._audit_partition(PartitionKeys(part).audit, start, end, actor, limit)
-        found.sort(key=lambda pair: tuple(int(x) for x in pair[0].split("-")))
+        # the change's own time first (the stream id may be a millisecond later), then the stream id
+        found.sort(key=lambda pair: (pair[1]["at"], *(int(x) for x in pair[0].split("-"))))
         return [entry for _, entry in found[:limit]]
 
     def _audit_partition(
