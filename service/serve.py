@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -43,12 +44,15 @@ def start_worker(config: Config) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-m", "service.worker"], env=env)
 
 
-def metrics_dir(config: Config) -> Path:
-    """A fresh directory for prometheus_client's multiprocess mode; it must be set before any
-    process imports prometheus_client, so before the app is imported or workers fork."""
-    directory = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or config.data_dir.resolve() / "metrics")
-    shutil.rmtree(directory, ignore_errors=True)
-    directory.mkdir(parents=True)
+def metrics_dir() -> Path:
+    """A fresh directory for prometheus_client's multiprocess mode, one per `raqib serve` (several
+    may share a data directory). It must be set before any process imports prometheus_client, so
+    before the app is imported or workers fork; the worker child process inherits it."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    directory = Path(given) if given else Path(tempfile.mkdtemp(prefix="raqib-metrics-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
     return directory
 
@@ -61,7 +65,8 @@ def _worker_exited(server: Any, worker: Any) -> None:
 
 def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_worker: bool = True) -> None:
     config = Config.from_env()
-    metrics_dir(config)
+    operator_dir = "PROMETHEUS_MULTIPROC_DIR" in os.environ
+    metrics = metrics_dir()
 
     from .app import create_app
     from .store.embedded import EmbeddedRedis
@@ -104,3 +109,5 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
                 worker.kill()
         if embedded is not None:
             embedded.stop()
+        if not operator_dir:
+            shutil.rmtree(metrics, ignore_errors=True)

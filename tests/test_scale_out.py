@@ -38,7 +38,9 @@ def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
         RAQIB_WEBHOOK_ALLOW_PRIVATE="true",
         RAQIB_DATA_DIR=str(tmp_path),
     )
-    ports = [_free_port(), _free_port()]
+    ports = [_free_port()]
+    while len(ports) < 2:
+        ports += [port for port in [_free_port()] if port not in ports]
     processes = [
         subprocess.Popen(
             [
