@@ -13,7 +13,7 @@ import requests
 from werkzeug.serving import make_server
 
 from service.app import create_app
-from service.store import Store
+from service.store import ReportOutcome, Store
 from service.store.embedded import EmbeddedRedis
 from service.store.local_cluster import LocalCluster
 
@@ -130,6 +130,29 @@ def api_factory(store: Store) -> Iterator[Callable[[dict[str, Any]], Api]]:
 @pytest.fixture
 def api(api_factory: Callable[[dict[str, Any]], Api], settings: dict[str, Any]) -> Api:
     return api_factory(settings)
+
+
+def process_env(**values: str) -> dict[str, str]:
+    """This process's environment without Raqib's settings, plus ``values``: for child processes."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_") and k != "REDIS_URL"}
+    env.update(values)
+    return env
+
+
+def direct_report(store: Store, item_id: str, reporter: str, **overrides: Any) -> ReportOutcome:
+    """A report straight through the store, with the test defaults."""
+    values: dict[str, Any] = {
+        "item_id": item_id,
+        "item_type": "comment",
+        "reporter_id": reporter,
+        "reason": "other",
+        "report": {},
+        "threshold": 3,
+        "rule": "test",
+        "new_item_fields": {},
+        **overrides,
+    }
+    return store.report(**values)
 
 
 def report(api: Api, item_id: str, reporter: str, **fields: Any) -> requests.Response:

@@ -9,7 +9,7 @@ import pytest
 
 from service.store import Store
 
-from .conftest import Api, report
+from .conftest import Api, direct_report, report
 
 ApiFactory = Callable[[dict[str, Any]], Api]
 ALICE = {"X-Raqib-Actor": "alice"}
@@ -260,33 +260,14 @@ def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:
 
     rules = ReportRules(brigade_min=10**6)
     for n in range(8200):  # beyond what one unpack() can take
-        store.report(
-            item_id="storm-1",
-            item_type="comment",
-            reporter_id=f"s{n}",
-            reason="spam",
-            report={},
-            threshold=3,
-            rule="test",
-            new_item_fields={},
-            rules=rules,
-        )
+        direct_report(store, "storm-1", f"s{n}", reason="spam", rules=rules)
     assert decide(api, "storm-1", "restore", "report_abuse").json()["status"] == "visible"
     assert report(api, "storm-1", "s7").json()["duplicate"] is True
 
 
 def test_audit_pages_through_long_streams(api: Api, store: Store) -> None:
     for n in range(1200):
-        store.report(
-            item_id=f"aud-{n}",
-            item_type="comment",
-            reporter_id="r",
-            reason="spam",
-            report={},
-            threshold=1,
-            rule="test",
-            new_item_fields={},
-        )
+        direct_report(store, f"aud-{n}", "r", reason="spam", threshold=1)
     everything = api.get("/v1/audit", role="moderator", params={"limit": 1000}).json()["entries"]
     assert len(everything) == 1000
     times = [e["at"] for e in everything]

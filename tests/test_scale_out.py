@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ import requests
 
 from service.store import Store
 
-from .conftest import API_KEYS, KEYS
+from .conftest import API_KEYS, KEYS, process_env
 from .receiver import Receiver
 from .test_serve import _free_port, _wait_ready
 
@@ -27,8 +26,7 @@ from .test_serve import _free_port, _wait_ready
 def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
     redis_url: str, settings: dict[str, Any], store: Store, receivers: Callable[..., Receiver], tmp_path: Path
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
-    env.update(
+    env = process_env(
         REDIS_URL=redis_url,
         RAQIB_REDIS_CLUSTER=str(settings["redis_cluster"]).lower(),
         RAQIB_API_KEYS=API_KEYS,

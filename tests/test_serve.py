@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import socket
@@ -15,6 +14,8 @@ from typing import Any
 import pytest
 import requests
 
+from .conftest import process_env
+
 
 def _free_port() -> int:
     with socket.socket() as sock:
@@ -23,8 +24,7 @@ def _free_port() -> int:
 
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_") and k != "REDIS_URL"}
-    env["RAQIB_DATA_DIR"] = str(tmp_path / "var")
+    env = process_env(RAQIB_DATA_DIR=str(tmp_path / "var"))
     command = [
         sys.executable,
         "-m",

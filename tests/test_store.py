@@ -8,6 +8,8 @@ from redis.crc import key_slot
 
 from service.store import RateLimitExceeded, ReportRules, Store, keys, scripts
 
+from .conftest import direct_report
+
 
 def test_every_script_declares_its_keys() -> None:
     for name in scripts.SCRIPTS:
@@ -33,35 +35,14 @@ def test_partitions_spread_items() -> None:
 
 
 def test_report_script_is_exactly_once(store: Store) -> None:
-    outcomes = [
-        store.report(
-            item_id="s1",
-            item_type="comment",
-            reporter_id=f"r{n}",
-            reason="other",
-            report={},
-            threshold=2,
-            rule="test",
-            new_item_fields={"text": "t"},
-        )
-        for n in range(4)
-    ]
+    outcomes = [direct_report(store, "s1", f"r{n}", threshold=2, new_item_fields={"text": "t"}) for n in range(4)]
     assert [o.hidden_now for o in outcomes] == [False, True, False, False]
     assert [o.status for o in outcomes] == ["visible", "hidden", "hidden", "hidden"]
     assert [e.type for e in store.events()].count("item.hidden") == 1
 
 
 def test_events_carry_the_schema(store: Store) -> None:
-    store.report(
-        item_id="s2",
-        item_type="image",
-        reporter_id="r",
-        reason="vulgar",
-        report={},
-        threshold=1,
-        rule="test",
-        new_item_fields={},
-    )
+    direct_report(store, "s2", "r", item_type="image", reason="vulgar", threshold=1)
     reported, hidden = list(store.events())
     assert hidden.id.startswith(f"evt_{hidden.partition:02d}_")
     assert hidden.data == {
@@ -93,28 +74,8 @@ def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None
     limited = Store(store.client, partitions=store.partitions, cluster=cluster)
     rules = ReportRules(rate_limit=2, rate_window_s=60)
     for n in range(2):
-        limited.report(
-            item_id=f"f{n}",
-            item_type="comment",
-            reporter_id="flooder",
-            reason="other",
-            report={},
-            threshold=3,
-            rule="test",
-            new_item_fields={},
-            rules=rules,
-        )
+        direct_report(limited, f"f{n}", "flooder", rules=rules)
     with pytest.raises(RateLimitExceeded) as caught:
-        limited.report(
-            item_id="f9",
-            item_type="comment",
-            reporter_id="flooder",
-            reason="other",
-            report={},
-            threshold=3,
-            rule="test",
-            new_item_fields={},
-            rules=rules,
-        )
+        direct_report(limited, "f9", "flooder", rules=rules)
     assert 1 <= caught.value.retry_after <= 60
     assert limited.get_item("f9") is None

@@ -19,7 +19,7 @@ from service.config import Config
 from service.store import Store
 from service.worker import DeliveryWorker
 
-from .conftest import Api, report
+from .conftest import Api, process_env, report
 from .receiver import Receiver
 
 ApiFactory = Callable[[dict[str, Any]], Api]
@@ -229,8 +229,7 @@ def test_a_worker_killed_mid_delivery_is_replaced(
     # The first request hangs (the worker is killed during it); the next one succeeds.
     receiver = receivers(lambda n: (200, 30.0) if n == 0 else (200, 0.0))
     hook = subscribe(api, receiver.url, ["item.reported"])
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAQIB_")}
-    env.update(
+    env = process_env(
         REDIS_URL=redis_url,
         RAQIB_REDIS_CLUSTER=str(settings["redis_cluster"]).lower(),
         RAQIB_PARTITIONS="4",
