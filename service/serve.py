@@ -34,8 +34,12 @@ class GunicornApp(BaseApplication):
         return self.factory()
 
 
+MAX_DEFAULT_WORKERS = 8  # each worker holds its own classifier; containers often see every host core
+
+
 def default_workers() -> int:
-    return max(2, 2 * (os.cpu_count() or 1))
+    """2 per core, from 2 to 8 (``--workers`` sets any number)."""
+    return max(2, min(MAX_DEFAULT_WORKERS, 2 * (os.cpu_count() or 1)))
 
 
 def start_worker(config: Config) -> subprocess.Popen[bytes]:
