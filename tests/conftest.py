@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -130,6 +131,23 @@ def api_factory(store: Store) -> Iterator[Callable[[dict[str, Any]], Api]]:
 @pytest.fixture
 def api(api_factory: Callable[[dict[str, Any]], Api], settings: dict[str, Any]) -> Api:
     return api_factory(settings)
+
+
+def serve_command(port: int, *extra: str) -> list[str]:
+    """`raqib serve` on 127.0.0.1 with two gunicorn workers, as a child process runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "2",
+        *extra,
+    ]
 
 
 def process_env(**values: str) -> dict[str, str]:

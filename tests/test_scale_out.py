@@ -17,7 +17,7 @@ import requests
 
 from service.store import Store
 
-from .conftest import API_KEYS, KEYS, process_env
+from .conftest import API_KEYS, KEYS, process_env, serve_command
 from .receiver import Receiver
 from .test_serve import _free_port, _wait_ready
 
@@ -41,19 +41,7 @@ def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
         ports += [port for port in [_free_port()] if port not in ports]
     processes = [
         subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "service.cli",
-                "serve",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                "2",
-                "--no-worker",
-            ],
+            serve_command(port, "--no-worker"),
             env=env,
             stderr=subprocess.DEVNULL,
         )

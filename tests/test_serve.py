@@ -6,7 +6,6 @@ import re
 import signal
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 import requests
 
-from .conftest import process_env
+from .conftest import process_env, serve_command
 
 
 def _free_port() -> int:
@@ -25,19 +24,7 @@ def _free_port() -> int:
 
 def _start(tmp_path: Path, port: int) -> subprocess.Popen[str]:
     env = process_env(RAQIB_DATA_DIR=str(tmp_path / "var"))
-    command = [
-        sys.executable,
-        "-m",
-        "service.cli",
-        "serve",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        "2",
-    ]
-    return subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    return subprocess.Popen(serve_command(port), env=env, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
 
 
 def _wait_ready(url: str, process: subprocess.Popen[Any]) -> None:

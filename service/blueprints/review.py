@@ -33,7 +33,7 @@ from ..schemas import (
 from ..store import ItemRecord, get_store
 from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry
 from ..timefmt import iso
-from .items import history_entry, item_view
+from ..views import history_entry, item_view
 
 bp = Blueprint("review", __name__)
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
@@ -90,7 +90,7 @@ def review_queue() -> dict[str, Any]:
         entries = [e for e in entries if _sort_key(e, q.sort) > after]
     page = entries[: q.limit]
     review = get_store().review
-    age_offset = get_store().webhooks.now_ms() / 21_600_000  # stored priorities count waiting from the epoch
+    age_offset = get_store().now_ms() / 21_600_000  # stored priorities count waiting from the epoch
     items = []
     for entry in page:
         f = entry.fields
@@ -185,7 +185,7 @@ def decide(item_id: str) -> dict[str, Any]:
     config: Config = current_app.config["RAQIB"]
     f = record.fields
     automated = "hidden_at" in f or "scores" in f
-    decided_at = get_store().webhooks.now_ms()
+    decided_at = get_store().now_ms()
     statement = Statement(
         action=body.action,
         code=body.reason_code,

@@ -40,7 +40,7 @@ def _config() -> Config:
 
 
 def _view(sub: Subscription, *, secret: bool = False) -> dict[str, Any]:
-    now = get_store().webhooks.now_ms()
+    now = get_store().now_ms()
     return WebhookView(
         id=sub.id,
         url=sub.url,

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
 from . import keys, scripts
+from .clock import server_ms
 from .review import ReviewStore
 from .webhooks import WebhookStore
 
@@ -124,6 +125,10 @@ class Store:
 
     def item_exists(self, item_id: str) -> bool:
         return bool(self.client.exists(self.item_keys(item_id).item))
+
+    def now_ms(self) -> int:
+        """Redis's clock, which stamps the events."""
+        return server_ms(self.client)
 
     def ping(self) -> bool:
         return bool(self.client.ping())

@@ -13,6 +13,7 @@ from typing import Any
 import redis
 
 from . import keys
+from .clock import server_ms
 from .keys import DELIVERY_GROUP, WEBHOOKS, PartitionKeys, WebhookKeys
 
 CLUSTER_IDLE_MS = 20  # on a cluster, the pause of an idle pass over the partitions
@@ -115,12 +116,7 @@ class WebhookStore:
         self.cluster = cluster
 
     def now_ms(self) -> int:
-        """Redis's clock, which also stamps the events, so comparisons between them hold."""
-        reply = self.client.time()
-        if isinstance(reply, dict):  # a cluster answers per node
-            reply = next(iter(reply.values()))
-        seconds, micros = reply
-        return int(seconds) * 1000 + int(micros) // 1000
+        return server_ms(self.client)
 
     # Subscriptions
     def create(self, url: str, events: list[str], description: str) -> Subscription:

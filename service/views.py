@@ -1,0 +1,40 @@
+"""How items and their history are shown, shared by the host's and the moderators' routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .schemas import ItemView
+from .store import ItemRecord
+from .timefmt import iso
+
+HISTORY_ORDER = ("seq", "at", "type", "actor", "from", "to", "rule", "decision", "reports", "threshold", "event_id")
+
+
+def history_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    """An audit entry with its time in ISO form and its keys in reading order."""
+    ordered = {k: entry[k] for k in HISTORY_ORDER if k in entry}
+    ordered.update((k, v) for k, v in entry.items() if k not in ordered)
+    ordered["at"] = iso(entry["at"])
+    return ordered
+
+
+def item_view(record: ItemRecord) -> ItemView:
+    """What the API shows of an item, shared by the host's view and the moderators'."""
+    f = record.fields
+    return ItemView(
+        item_id=record.item_id,
+        item_type=f["item_type"],  # type: ignore[arg-type]
+        status=f["status"],  # type: ignore[arg-type]
+        reports=int(f.get("reports", 0)),
+        threshold=int(f["threshold"]),
+        threshold_rule=f.get("threshold_rule", ""),
+        reasons=record.reasons,
+        first_report_at=iso(record.ms("first_report_at")),
+        last_report_at=iso(record.ms("last_report_at")),
+        hidden_at=iso(record.ms("hidden_at")),
+        seq=int(f.get("seq", 0)),
+        scores=record.json_field("scores"),
+        image=record.json_field("image"),
+        history=[history_entry(entry) for entry in record.history],
+    )
