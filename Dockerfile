@@ -6,7 +6,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     RAQIB_DATA_DIR=/var/lib/raqib
 
-RUN useradd --system --create-home --uid 10001 raqib \
+# Tesseract with its Arabic model reads the text in images.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends tesseract-ocr tesseract-ocr-ara \
+    && rm -rf /var/lib/apt/lists/* \
+    && useradd --system --create-home --uid 10001 raqib \
     && mkdir -p /var/lib/raqib && chown raqib:raqib /var/lib/raqib
 
 WORKDIR /app
@@ -17,8 +21,11 @@ COPY models ./models
 # The README's install. For a CPU-only image, pass the PyTorch CPU wheel index as TORCH_INDEX_URL
 # so that pip does not fetch the CUDA build.
 ARG TORCH_INDEX_URL=""
-RUN pip install torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} \
-    && pip install .
+# pdqhash compiles a small C++ extension: the compiler is installed for the build and removed.
+RUN apt-get update && apt-get install -y --no-install-recommends g++ \
+    && pip install torch==2.13.0 ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} \
+    && pip install . \
+    && apt-get purge -y --auto-remove g++ && rm -rf /var/lib/apt/lists/*
 
 USER raqib
 VOLUME ["/var/lib/raqib"]

@@ -129,6 +129,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
     parser.add_argument("--pretrain-epochs", type=float, default=PretrainConfig.epochs)
     parser.add_argument("--pretrain-minutes", type=float, default=None, help="stop pre-training (resumably) after")
+    parser.add_argument("--pretrain-init", default=None, help="warm-start pre-training from this MLM model directory")
+    parser.add_argument("--pretrain-lr", type=float, default=PretrainConfig.learning_rate)
     parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--finetune-dir", default="finetune", help="subfolder of --out for this fine-tuning run")
     parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
@@ -139,7 +141,12 @@ def main(argv: list[str] | None = None) -> None:
         args.out,
         args.artifact,
         tuple(args.stages.split(",")),
-        PretrainConfig(epochs=args.pretrain_epochs, max_minutes=args.pretrain_minutes),
+        PretrainConfig(
+            epochs=args.pretrain_epochs,
+            max_minutes=args.pretrain_minutes,
+            init_from=args.pretrain_init,
+            learning_rate=args.pretrain_lr,
+        ),
         FinetuneConfig(epochs=args.finetune_epochs),
         distill=args.distill,
         finetune_dir=args.finetune_dir,

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors, logs, metrics
+from . import api, classifier, errors, image_analysis, logs, metrics
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
@@ -53,16 +53,20 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     logs.init_app(app)
     metrics.init_app(app)
     store_module.init_app(app, store)
-    classifier.init_app(app, classifier.load(config))
+    text_model = classifier.load(config)
+    classifier.init_app(app, text_model)
+    image_analysis.init_app(
+        app, image_analysis.ImageAnalyser(config, text_model, image_analysis.load_image_model(config))
+    )
     errors.init_app(app)
 
     @app.before_request
     def check_body() -> None:
         _check_body(config.max_json_bytes)
 
-    from .blueprints import classify, health, items, reports, review, webhooks
+    from .blueprints import classify, health, images, items, reports, review, webhooks
 
-    for blueprint in (health.bp, reports.bp, items.bp, classify.bp, review.bp, webhooks.bp):
+    for blueprint in (health.bp, reports.bp, items.bp, classify.bp, review.bp, webhooks.bp, images.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
     return app

@@ -91,6 +91,19 @@ class Config:
     webhook_log_keep: int = 1000  # settled deliveries kept per endpoint
     webhook_rotation_grace_s: int = 86_400  # the previous secret keeps signing this long
     inline_worker: bool = True  # `raqib serve` also runs a delivery worker
+    # Images
+    max_image_pixels: int = 40_000_000
+    image_fetch_hosts: str = ""  # comma-separated hosts whose image_url the worker may download
+    image_fetch_timeout_s: float = 10.0
+    pdq_max_distance: int = 31  # Hamming distance (of 256 bits) that counts as the same image
+    pdq_min_quality: int = 50  # hashes of lower quality (flat, tiny images) never match
+    ocr: bool = True  # read text in images with Tesseract, when it is installed
+    ocr_languages: str = "ara+eng"
+    ocr_timeout_s: float = 20.0
+    image_model: str = ""  # a local Hugging Face image-classification directory; empty = none
+    image_model_labels: str = ""  # "label:category,...": which model labels feed which category
+    image_flag_score: float = 0.5  # an image score at or above this flags the category
+    image_job_lease_s: float = 120.0  # an analysis left this long by a dead worker is retried
     _keys: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -119,6 +132,18 @@ class Config:
             ("webhook_lease_s", self.webhook_lease_s > self.webhook_timeout_s, "must exceed RAQIB_WEBHOOK_TIMEOUT_S"),
             ("webhook_concurrency", 1 <= self.webhook_concurrency <= 256, "must be between 1 and 256"),
             ("webhook_log_keep", self.webhook_log_keep >= 10, "must be at least 10"),
+            ("max_image_pixels", 1 <= self.max_image_pixels <= 178_000_000, "must be 1..178000000"),
+            ("image_fetch_timeout_s", 0 < self.image_fetch_timeout_s <= 120, "must be in (0, 120]"),
+            ("pdq_max_distance", 0 <= self.pdq_max_distance <= 128, "must be between 0 and 128"),
+            ("pdq_min_quality", 0 <= self.pdq_min_quality <= 100, "must be between 0 and 100"),
+            ("ocr_timeout_s", 0 < self.ocr_timeout_s <= 300, "must be in (0, 300]"),
+            ("image_flag_score", 0 < self.image_flag_score <= 1, "must be in (0, 1]"),
+            ("image_job_lease_s", self.image_job_lease_s > self.ocr_timeout_s, "must exceed RAQIB_OCR_TIMEOUT_S"),
+            (
+                "image_model_labels",
+                bool(self.image_model_labels) == bool(self.image_model),
+                "must be set exactly when RAQIB_IMAGE_MODEL is",
+            ),
         ]
         for name, ok, why in checks:
             if not ok:
@@ -154,6 +179,10 @@ class Config:
     @property
     def retry_delays_ms(self) -> list[int]:
         return parse_durations(self.webhook_retry_schedule)
+
+    @property
+    def fetch_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.image_fetch_hosts.split(",") if h.strip())
 
     def threshold_for(self, item_type: str) -> int:
         return self.threshold_image if item_type == "image" else self.threshold_comment

@@ -69,6 +69,13 @@ class UnsupportedMediaType(RaqibError):
     code = "unsupported_media_type"
 
 
+class InvalidImage(RaqibError):
+    """The file says it is an image but is truncated, corrupt, or not the type it claims."""
+
+    status = 422
+    code = "invalid_image"
+
+
 class RateLimited(RaqibError):
     status = 429
     code = "rate_limited"

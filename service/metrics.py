@@ -32,6 +32,7 @@ CLASSIFIER_BATCH = Histogram(
     "raqib_classifier_batch_size", "Texts per classifier call", buckets=(1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
 )
 DELIVERIES = Counter("raqib_webhook_deliveries_total", "Webhook delivery attempts by resulting state", ["state"])
+IMAGE_JOBS = Counter("raqib_image_jobs_total", "Image analyses by outcome", ["outcome"])
 DELIVERY_LAG = Histogram(
     "raqib_webhook_delivery_lag_seconds",
     "From the event to its successful delivery",

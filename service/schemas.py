@@ -39,6 +39,12 @@ class ReportRequest(Strict):
     reason: Reason = "other"
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS, description="the comment's text")
+    image_url: str | None = Field(
+        default=None,
+        max_length=2048,
+        pattern=r"^https?://[^\s]+$",
+        description="where the image is; stored, and fetched only from hosts in RAQIB_IMAGE_FETCH_HOSTS",
+    )
     context: ReportContext | None = None
 
 
@@ -51,6 +57,7 @@ class ReportForm(Strict):
     reason: Reason = "other"
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
+    image_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^\s]+$")
     context: str | None = Field(default=None, max_length=4096, description="JSON object: url, author_id, section")
     image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
 
@@ -289,6 +296,10 @@ class HistoryView(BaseModel):
 
 class ReviewItemView(ItemView):
     text: str | None
+    image_analysis: dict[str, Any] | None = Field(
+        default=None,
+        description="for images: PDQ hash and quality, text read, image scores, bank match, error, preview URL",
+    )
     reports_list: list[dict[str, Any]]
     claim: ClaimView | None
     decision: dict[str, Any] | None
@@ -298,6 +309,9 @@ class ReviewItemView(ItemView):
 class ReviewStats(BaseModel):
     queue: dict[str, int]
     decisions: dict[str, int]
+    decisions_per_day: dict[str, dict[str, Any]] = Field(
+        description="the last 14 UTC days: remove, restore, dismiss counts and the median time to decision"
+    )
     median_time_to_decision_s: float | None
     auto_hide: dict[str, dict[str, Any]] = Field(description="per reason: confirmed, reversed, precision")
 
@@ -315,3 +329,41 @@ class Health(BaseModel):
 
 class ItemPath(Strict):
     item_id: str = ItemId
+
+
+class ImageCheckForm(Strict):
+    image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
+    ocr: bool = Field(default=False, description="also read the text in the image (slower: ~0.5-2 s)")
+
+
+class PdqView(BaseModel):
+    hash: str = Field(description="PDQ hash, 64 hex digits")
+    quality: int = Field(description="0-100; hashes below RAQIB_PDQ_MIN_QUALITY never match")
+
+
+class BankMatch(BaseModel):
+    entry: str
+    item_id: str | None
+    distance: int = Field(description="Hamming distance, of 256 bits")
+
+
+class ImageCheckResult(BaseModel):
+    matched: bool = Field(description="the image matches an image moderators removed")
+    match: BankMatch | None
+    pdq: PdqView
+    scores: dict[str, float] | None = Field(description="image model (and text read) scores, when configured")
+    flagged: list[str]
+    text: str | None = Field(description="the text read, when ocr was asked and Tesseract is installed")
+
+
+class BankEntryView(BaseModel):
+    entry_id: str
+    item_id: str
+    quality: int
+    hashes: int = Field(description="PDQ hashes held: the image's and its crops'")
+    added_by: str
+    added_at: str | None
+
+
+class BankPage(BaseModel):
+    entries: list[BankEntryView]

@@ -38,3 +38,19 @@ def item_view(record: ItemRecord) -> ItemView:
         image=record.json_field("image"),
         history=[history_entry(entry) for entry in record.history],
     )
+
+
+def image_analysis_view(record: ItemRecord) -> dict[str, Any]:
+    """What the worker found in an item's image, for moderators."""
+    f = record.fields
+    view: dict[str, Any] = {"analysed": "analysed_at" in f, "analysed_at": iso(record.ms("analysed_at"))}
+    if "pdq" in f:
+        view["pdq"] = {"hash": f["pdq"], "quality": int(f.get("pdq_quality", 0))}
+        view["preview_url"] = f"/v1/review/items/{record.item_id}/image"
+    for name in ("image_info", "image_scores", "bank_match"):
+        if name in f:
+            view[name] = record.json_field(name)
+    for name in ("ocr_text", "image_error"):
+        if name in f:
+            view[name] = f[name]
+    return view

@@ -1,4 +1,4 @@
-"""``raqib worker``: background jobs — today, webhook delivery.
+"""``raqib worker``: background jobs — webhook delivery here, image analysis in image_worker.py.
 
 Two loops share one process. *Fan-out* reads the partitioned event streams through the consumer
 group ``delivery`` and creates one delivery per matching endpoint (idempotently), then
@@ -24,8 +24,11 @@ from typing import Any
 
 import requests
 
+from . import classifier
 from .config import Config
 from .events import signed_headers, webhook_body
+from .image_analysis import ImageAnalyser, load_image_model
+from .image_worker import ImageWorker
 from .logs import configure
 from .metrics import DELIVERIES, DELIVERY_LAG
 from .ssrf import UnsafeURL, check_url
@@ -209,12 +212,17 @@ def main(argv: list[str] | None = None) -> None:
     )
     worker = DeliveryWorker(store, config)
     threads = worker.start()
+    analyser = ImageAnalyser(config, classifier.load(config), load_image_model(config))
+    image_worker = ImageWorker(store, analyser, worker.consumer)
+    image_thread = image_worker.start()
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
-    log.info("worker %s delivering webhooks", worker.consumer)
+    log.info("worker %s delivering webhooks and analysing images (OCR: %s)", worker.consumer, analyser.ocr)
     done.wait()
+    image_worker.stop.set()
     worker.close(threads)
+    image_thread.join(timeout=30)
 
 
 if __name__ == "__main__":

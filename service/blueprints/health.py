@@ -10,6 +10,7 @@ from ..api import documented
 from ..auth import check
 from ..classifier import get_classifier
 from ..config import Config
+from ..image_analysis import get_analyser
 from ..metrics import render
 from ..schemas import Health
 from ..store import get_store
@@ -27,10 +28,13 @@ def healthz() -> dict[str, Any]:
 @bp.get("/readyz")
 @documented(("HTTP_200", Health), (503,), tags=["health"], secured=False)
 def readyz() -> tuple[dict[str, Any], int]:
-    """Ready to serve: Redis answers; names the loaded model (the app does not start without a configured one)."""
+    """Ready to serve: Redis answers; names the loaded text and image models and the OCR languages."""
     checks: dict[str, Any] = {"redis": get_store().health()}
     model = get_classifier()
     checks["model"] = str(model.path) if model is not None else "none configured"
+    analyser = get_analyser()
+    checks["image_model"] = str(analyser.model.path) if analyser.model is not None else "none configured"
+    checks["ocr"] = analyser.config.ocr_languages if analyser.ocr else "off"
     ready = checks["redis"] == "ok"
     if not ready:
         return {"error": "not_ready", "message": "a dependency is not ready", "details": checks}, 503

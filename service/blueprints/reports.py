@@ -2,60 +2,37 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 from pydantic import ValidationError
-from werkzeug.datastructures import FileStorage
 
 from ..api import documented, form_body, json_body
 from ..auth import require
 from ..classifier import get_classifier, predict
 from ..config import Config
-from ..errors import Conflict, PayloadTooLarge, RateLimited, UnsupportedMediaType, ValidationFailed
+from ..errors import Conflict, RateLimited, ValidationFailed
 from ..i18n import thanks
 from ..logs import request_id
 from ..metrics import AUTO_HIDES, REPORTS
 from ..policy import report_rules, threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
 from ..store import RateLimitExceeded, TypeMismatch, get_store
+from ..uploads import image_upload
 
 bp = Blueprint("reports", __name__)
 
-# The first bytes of each accepted image format; full decoding happens later, in the worker.
-_SIGNATURES = {b"\xff\xd8\xff": "jpeg", b"\x89PNG\r\n\x1a\n": "png", b"GIF87a": "gif", b"GIF89a": "gif"}
 
-
-def image_format(head: bytes) -> str | None:
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "webp"
-    return next((fmt for sig, fmt in _SIGNATURES.items() if head.startswith(sig)), None)
-
-
-def _image_reference(upload: Any, limit: int) -> dict[str, Any]:
-    if not isinstance(upload, FileStorage):
-        raise ValidationFailed("image: expected a file part named 'image'")
-    data = upload.stream.read(limit + 1)
-    if len(data) > limit:
-        raise PayloadTooLarge(f"the image is larger than {limit} bytes")
-    if not data:
-        raise ValidationFailed("image: the file is empty")
-    fmt = image_format(data[:16])
-    if fmt is None:
-        raise UnsupportedMediaType("image: only JPEG, PNG, WebP and GIF files are accepted")
-    return {"sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data), "format": fmt}
-
-
-def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, dict[str, Any] | None]:
+def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, tuple[bytes, dict[str, Any]] | None]:
     try:
         context = ReportContext.model_validate_json(form.context) if form.context else None
     except ValidationError as err:
         raise ValidationFailed(f"context: {err.errors()[0]['msg']}") from None
-    image = _image_reference(form.image, config.max_image_bytes) if form.image is not None else None
+    upload = image_upload(form.image, config) if form.image is not None else None
     fields = form.model_dump(exclude={"context", "image"})
-    return ReportRequest(**fields, context=context), image
+    return ReportRequest(**fields, context=context), upload
 
 
 def _first_report_scores(report: ReportRequest) -> tuple[dict[str, float] | None, list[str]]:
@@ -83,11 +60,15 @@ def _first_report_scores(report: ReportRequest) -> tuple[dict[str, float] | None
 def create_report() -> tuple[dict[str, Any], int]:
     """Report an item. Once enough distinct readers reported it, it is hidden (exactly once)."""
     config: Config = current_app.config["RAQIB"]
-    image = None
+    upload = None
     if request.mimetype == "multipart/form-data":
-        report, image = _form_report(form_body(ReportForm), config)
+        report, upload = _form_report(form_body(ReportForm), config)
     else:
         report = json_body(ReportRequest)
+    if (upload or report.image_url) and report.item_type != "image":
+        raise ValidationFailed("image and image_url are for item_type 'image'")
+    if upload and report.image_url:
+        raise ValidationFailed("send either an image file or an image_url, not both")
     new_fields: dict[str, str] = {}
     scores, flagged = _first_report_scores(report)
     threshold = threshold_for(config, report.item_type, scores)
@@ -96,11 +77,21 @@ def create_report() -> tuple[dict[str, Any], int]:
         new_fields["offensive"] = str(scores.get("offensive", 0.0))
     if report.text:
         new_fields["text"] = report.text
-    if image:
-        new_fields["image"] = json.dumps(image)
+    if upload:
+        new_fields["image"] = json.dumps(upload[1])
+    elif report.image_url:
+        new_fields["image"] = json.dumps({"url": report.image_url})
+    store = get_store()
+    # The image is kept for the worker before the report counts, so no counted report lacks it.
+    # A URL is only stored, unless its host is one the operator lets the worker fetch from.
+    queued = (upload is not None and store.images.save_upload(report.item_id, upload[0])) or (
+        report.image_url is not None
+        and (urlsplit(report.image_url).hostname or "").lower() in config.fetch_hosts
+        and store.images.save_url(report.item_id, report.image_url)
+    )
     details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}
     try:
-        outcome = get_store().report(
+        outcome = store.report(
             item_id=report.item_id,
             item_type=report.item_type,
             reporter_id=report.reporter_id,
@@ -114,10 +105,16 @@ def create_report() -> tuple[dict[str, Any], int]:
             request_id=request_id(),
         )
     except RateLimitExceeded as err:
+        if queued:
+            store.images.discard(report.item_id)
         REPORTS.labels(report.item_type, "rate_limited").inc()
         raise RateLimited("this reader sent too many reports; retry later", err.retry_after) from None
     except TypeMismatch as err:
+        if queued:
+            store.images.discard(report.item_id)
         raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
+    if queued:
+        store.images.enqueue(report.item_id)
     REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
     if outcome.hidden_now:
         AUTO_HIDES.labels(threshold.rule).inc()

@@ -31,9 +31,10 @@ from ..schemas import (
     Statement,
 )
 from ..store import ItemRecord, get_store
+from ..store.images import BankEntry
 from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry
 from ..timefmt import iso
-from ..views import history_entry, item_view
+from ..views import history_entry, image_analysis_view, item_view
 
 bp = Blueprint("review", __name__)
 ERRORS = (400, 401, 403, 404, 409, 413, 415, 422, 503)
@@ -134,6 +135,7 @@ def review_item(item_id: str) -> dict[str, Any]:
     return ReviewItemView(
         **item_view(record).model_dump(),
         text=f.get("text"),
+        image_analysis=image_analysis_view(record) if f["item_type"] == "image" else None,
         reports_list=reports,
         claim=ClaimView(item_id=item_id, claimed_by=claim[0], expires_in_s=claim[1] / 1000) if claim else None,
         decision=decision,
@@ -212,7 +214,22 @@ def decide(item_id: str) -> dict[str, Any]:
     except ItemMissing:
         raise NotFound(f"no report was ever received for item {item_id!r}") from None
     review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
+    if f["item_type"] == "image":
+        update_bank(record, body.action, current_actor(), decided_at, config.pdq_min_quality)
     return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
+
+
+def update_bank(record: ItemRecord, action: str, actor: str, now_ms: int, min_quality: int) -> None:
+    """A removed image joins the bank of removed images (with its crops' hashes); a restored one
+    leaves it. Runs after the decision, on the bank's own slot."""
+    images = get_store().images
+    f = record.fields
+    if action == "restore":
+        images.bank_remove(record.item_id)
+    elif action == "remove" and "pdq" in f and int(f.get("pdq_quality", 0)) >= min_quality:
+        hashes = [f["pdq"], *images.variants(record.item_id)]
+        quality = int(f["pdq_quality"])
+        images.bank_add(BankEntry(record.item_id, record.item_id, hashes, quality, actor, now_ms))
 
 
 @bp.get("/v1/review/items/<item_id>/history")

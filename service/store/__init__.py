@@ -13,6 +13,7 @@ from redis.cluster import RedisCluster
 
 from . import keys, scripts
 from .clock import server_ms
+from .images import ImageStore
 from .review import ReviewStore
 from .webhooks import WebhookStore
 
@@ -110,6 +111,7 @@ class Store:
         self.scripts = scripts.register(client)
         self.webhooks = WebhookStore(self.client, self.scripts, partitions, cluster)
         self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
+        self.images = ImageStore(self.client, self.scripts, partitions, events_maxlen)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> Store:

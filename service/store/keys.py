@@ -97,6 +97,11 @@ class ItemKeys:
         return self._key("claim")
 
     @property
+    def image(self) -> str:
+        """Hash: the uploaded image (base64, until analysed), its preview, its URL, its crop hashes."""
+        return self._key("image")
+
+    @property
     def overruled(self) -> str:
         """Set: reporters of earlier rounds that a moderator overruled; their reports no longer count."""
         return self._key("overruled")
@@ -145,3 +150,9 @@ class WebhookKeys:
 
     def delivery(self, delivery_id: str) -> str:
         return f"{PREFIX}:{self.tag}:delivery:{delivery_id}"
+
+
+IMAGE_JOBS = f"{PREFIX}:{{images}}:jobs"  # stream: item ids whose image awaits analysis
+IMAGE_GROUP = "analyse"
+BANK = f"{PREFIX}:{{bank}}:pdq"  # hash: entry id -> JSON (item id, PDQ hashes, who added it, when)
+BANK_VERSION = f"{PREFIX}:{{bank}}:version"  # bumped on every change, so workers reload their copy

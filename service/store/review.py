@@ -7,10 +7,17 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from . import keys
+from .clock import server_ms
 from .keys import ItemKeys, PartitionKeys
+
+
+def iso_day(day: int) -> str:
+    """Days since 1970 → ``YYYY-MM-DD`` (UTC)."""
+    return (date(1970, 1, 1) + timedelta(days=day)).isoformat()
 
 
 class ItemMissing(Exception):
@@ -187,15 +194,28 @@ class ReviewStore:
         return matched[:limit]
 
     # Statistics
-    def stats(self) -> dict[str, Any]:
+    def stats(self, days: int = 14) -> dict[str, Any]:
+        """Queue sizes, decisions (in all and per UTC day, the last ``days``), median time to
+        decision (in all and per day) and auto-hide precision per reason."""
         counters: Counter[str] = Counter()
-        times: list[int] = []
+        times: list[tuple[int, int]] = []  # (day, ms)
         for part in range(self.partitions):
             p = PartitionKeys(part)
             counters.update({k: int(v) for k, v in self.client.hgetall(p.stats).items()})
-            times += [int(t) for t in self.client.lrange(p.decision_times, 0, -1)]
+            for entry in self.client.lrange(p.decision_times, 0, -1):
+                day, _, ms = entry.rpartition(":")
+                times.append((int(day or 0), int(ms)))
         queue = Counter("hidden" if e.fields.get("status") == "hidden" else "pending" for e in self.queue())
         decisions = {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("decisions:")}
+        today = server_ms(self.client) // 86_400_000
+        per_day: dict[str, dict[str, Any]] = {}
+        for day in range(today - days + 1, today + 1):
+            row: dict[str, Any] = {
+                action: counters.get(f"day:{day}:{action}", 0) for action in ("remove", "restore", "dismiss")
+            }
+            day_times = [ms for d, ms in times if d == day]
+            row["median_time_to_decision_s"] = round(statistics.median(day_times) / 1000, 1) if day_times else None
+            per_day[iso_day(day)] = row
         precision: dict[str, dict[str, Any]] = {}
         for key, value in counters.items():
             if key.startswith("autohide:"):
@@ -204,9 +224,11 @@ class ReviewStore:
         for row in precision.values():
             total = row["confirmed"] + row["reversed"]
             row["precision"] = round(row["confirmed"] / total, 3) if total else None
+        all_times = [ms for _, ms in times]
         return {
             "queue": {"pending": queue["pending"], "hidden": queue["hidden"], "total": sum(queue.values())},
             "decisions": decisions,
-            "median_time_to_decision_s": round(statistics.median(times) / 1000, 1) if times else None,
+            "decisions_per_day": per_day,
+            "median_time_to_decision_s": round(statistics.median(all_times) / 1000, 1) if all_times else None,
             "auto_hide": precision,
         }

@@ -19,9 +19,11 @@ SCRIPTS = (
     "enqueue_delivery",
     "claim_deliveries",
     "finish_attempt",
+    "image_analysed",
+    "image_upload",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
-LIBRARIES = {"report": ("reporter",), "reporter_touch": ("reporter",)}
+LIBRARIES = {"report": ("reporter", "item"), "reporter_touch": ("reporter",), "image_analysed": ("item",)}
 
 
 @cache

@@ -4,7 +4,7 @@
 --
 -- KEYS[1] item hash   KEYS[2] reporters hash   KEYS[3] history list   KEYS[4] events stream
 -- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
--- KEYS[9] decision times list   KEYS[10] overruled reporters set
+-- KEYS[9] decision times list ("<day>:<ms from first report>")   KEYS[10] overruled reporters set
 -- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
 -- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
 -- ARGV[8] request id (kept with the event)
@@ -54,13 +54,15 @@ if action ~= 'remove' then
   redis.call('HINCRBY', item, 'round', 1)
 end
 
+local day = math.floor(now / 86400000)  -- days since 1970 (UTC), for the per-day charts
 redis.call('HINCRBY', stats, 'decisions:' .. action, 1)
+redis.call('HINCRBY', stats, 'day:' .. day .. ':' .. action, 1)
 if f[5] and status == 'hidden' then
   local verdict = (action == 'remove') and 'confirmed' or 'reversed'
   redis.call('HINCRBY', stats, 'autohide:' .. verdict .. ':' .. top, 1)
 end
 if f[4] then
-  redis.call('LPUSH', times, now - tonumber(f[4]))
+  redis.call('LPUSH', times, day .. ':' .. (now - tonumber(f[4])))
   redis.call('LTRIM', times, 0, 999)
 end
 

@@ -1,6 +1,7 @@
 -- report.lua: record one report of an item and hide the item once enough distinct, trusted
 -- people reported it. Atomic: counts, hide, queue, history, audit and events change together or
--- not at all, and a hide happens exactly once. touch_reporter comes from reporter.lib.lua.
+-- not at all, and a hide happens exactly once. touch_reporter comes from reporter.lib.lua,
+-- record_event and queue_priority from item.lib.lua.
 --
 -- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)   KEYS[3] reports list
 -- KEYS[4] history list     KEYS[5] events stream     KEYS[6] review queue   KEYS[7] audit stream
@@ -52,23 +53,10 @@ if redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', ov
   return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4])}
 end
 
+local ctx = {item = item, history = history, events = events, audit = audit, item_id = item_id,
+  item_type = item_type, now = now, maxlen = s.events_maxlen, prefix = s.event_prefix, rid = s.request_id}
 local function record(kind, from, to, extra)
-  local seq = redis.call('HINCRBY', item, 'seq', 1)
-  local data = {item_id = item_id, item_type = item_type, status = to, seq = seq,
-    reports = tonumber(redis.call('HGET', item, 'reports')), actor = 'system'}
-  if state[5] then data.scores = cjson.decode(state[5]) end
-  for k, v in pairs(extra) do data[k] = v end
-  local id = redis.call('XADD', events, 'MAXLEN', '~', s.events_maxlen, '*',
-    'type', kind, 'item_id', item_id, 'ts', now, 'data', cjson.encode(data), 'rid', s.request_id or '')
-  if from ~= to or extra.signal then
-    local entry = {seq = seq, at = now, type = kind, actor = 'system', from = from, to = to,
-      event_id = s.event_prefix .. id}
-    for k, v in pairs(extra) do entry[k] = v end
-    redis.call('RPUSH', history, cjson.encode(entry))
-    entry.item_id = item_id
-    redis.call('XADD', audit, 'MAXLEN', '~', s.events_maxlen, '*', 'actor', 'system', 'entry', cjson.encode(entry))
-  end
-  return seq
+  return record_event(ctx, kind, from, to, extra)
 end
 
 if not existing and s.flagged and #s.flagged > 0 then
@@ -106,10 +94,6 @@ if status == 'visible' and enough then
 end
 
 if status ~= 'removed' then
-  -- priority: weighted reports + 3 x offensive score + 2 if hidden, and 1 more per 6 h of waiting
-  local offensive = tonumber(redis.call('HGET', item, 'offensive') or '0') or 0
-  local hidden = (status == 'hidden') and 1 or 0
-  local first = tonumber(redis.call('HGET', item, 'round_started_at'))
-  redis.call('ZADD', review, total + 3 * offensive + 2 * hidden - first / 21600000, item_id)
+  redis.call('ZADD', review, queue_priority(item, status), item_id)
 end
 return {status, count, threshold, 0, hidden_now, seq}

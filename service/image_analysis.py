@@ -1,0 +1,150 @@
+"""What the service learns from an image: PDQ hash (and those of its crops), a match in the bank
+of removed images, the text Tesseract reads (scored by the text classifier), the image model's
+scores, and the threshold they imply. Used by the worker for reported images and by
+``/v1/images/check`` at once. Views reach it through :func:`get_analyser`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+from . import images
+from .classifier import predict
+from .config import Config, ConfigError
+from .policy import threshold_for
+
+if TYPE_CHECKING:
+    from models.image import ImageClassifier
+    from models.inference import Classifier
+
+log = logging.getLogger(__name__)
+EXTENSION = "raqib.images"
+
+
+@dataclass
+class Analysis:
+    info: images.ImageInfo
+    pdq: images.PdqHash
+    variants: list[str]
+    preview: bytes
+    text: str | None = None  # read by OCR; None when OCR is off or unavailable
+    text_scores: dict[str, float] | None = None
+    image_scores: dict[str, float] | None = None
+    flagged: list[str] = field(default_factory=list)
+
+    @property
+    def scores(self) -> dict[str, float] | None:
+        """Per category, the higher of the text read and the image model."""
+        parts = [s for s in (self.text_scores, self.image_scores) if s]
+        if not parts:
+            return None
+        return {c: max(p.get(c, 0.0) for p in parts) for c in sorted({c for p in parts for c in p})}
+
+    def item_fields(self, now_ms: int) -> dict[str, str]:
+        fields = {
+            "pdq": self.pdq.hex,
+            "pdq_quality": str(self.pdq.quality),
+            "analysed_at": str(now_ms),
+            "image_info": json.dumps(
+                {
+                    "format": self.info.format,
+                    "width": self.info.width,
+                    "height": self.info.height,
+                    "bytes": self.info.bytes,
+                }
+            ),
+        }
+        if self.text is not None:
+            fields["ocr_text"] = self.text
+        if self.image_scores is not None:
+            fields["image_scores"] = json.dumps(self.image_scores)
+        scores = self.scores
+        if scores is not None:
+            fields["scores"] = json.dumps(scores)
+            fields["offensive"] = str(max(scores.values()))
+        return fields
+
+
+class ImageAnalyser:
+    def __init__(self, config: Config, classifier: Classifier | None, model: ImageClassifier | None) -> None:
+        self.config = config
+        self.classifier = classifier
+        self.model = model
+        self.limits = images.ImageLimits(config.max_image_bytes, config.max_image_pixels)
+        self.ocr = config.ocr and images.ocr_available()
+
+    def analyse(self, data: bytes, *, ocr: bool = True) -> Analysis:
+        """Decode and analyse; raises :class:`images.ImageRejected` for a bad file."""
+        info = images.inspect(data, self.limits)
+        picture = images.decode(data, self.limits)
+        analysis = Analysis(
+            info=info,
+            pdq=images.pdq(picture),
+            variants=[images.pdq(v).hex for v in images.crop_variants(picture)],
+            preview=images.preview(picture),
+        )
+        if ocr and self.ocr:
+            try:
+                analysis.text = images.ocr(picture, self.config.ocr_languages, self.config.ocr_timeout_s)
+            except (subprocess.SubprocessError, OSError) as err:
+                log.warning("OCR failed: %s", err)
+        if analysis.text and self.classifier is not None:
+            result = predict(self.classifier, [analysis.text])[0]
+            analysis.text_scores, analysis.flagged = result["scores"], list(result["flagged"])
+        if self.model is not None:
+            analysis.image_scores = self.model.predict(picture)
+            flagged = [c for c, s in analysis.image_scores.items() if s >= self.config.image_flag_score]
+            analysis.flagged = sorted(set(analysis.flagged) | set(flagged))
+        return analysis
+
+    def match(self, pdq: images.PdqHash, bank: dict[str, str]) -> dict[str, Any] | None:
+        """The bank entry this hash matches (``entry``, ``distance``), if any."""
+        if pdq.quality < self.config.pdq_min_quality:
+            return None
+        found = images.nearest(pdq.hex, bank)
+        if found is None or found[1] > self.config.pdq_max_distance:
+            return None
+        return {"entry": found[0].split("/")[0], "distance": found[1]}
+
+    def settings(self, analysis: Analysis, match: dict[str, Any] | None) -> dict[str, Any]:
+        """What image_analysed.lua needs: the match, or the threshold the scores imply."""
+        config = self.config
+        settings: dict[str, Any] = {
+            "flagged": analysis.flagged,
+            "min_reporters": config.min_reporters,
+            "weighted": config.trust_weighting,
+        }
+        if match is not None:
+            settings["match"] = match
+        scores = analysis.scores
+        if scores:
+            threshold = threshold_for(self.config, "image", {"offensive": max(scores.values())})
+            settings.update(threshold=threshold.reports, rule=threshold.rule)
+        return settings
+
+
+def load_image_model(config: Config) -> ImageClassifier | None:
+    if not config.image_model:
+        return None
+    from models.image import ImageClassifier, parse_label_map
+
+    try:
+        model = ImageClassifier(config.image_model, parse_label_map(config.image_model_labels), config.model_threads)
+    except (OSError, ValueError) as err:
+        raise ConfigError(f"RAQIB_IMAGE_MODEL: cannot load {config.image_model}: {err}") from None
+    log.info("image model loaded from %s", config.image_model)
+    return model
+
+
+def init_app(app: Flask, analyser: ImageAnalyser) -> None:
+    app.extensions[EXTENSION] = analyser
+
+
+def get_analyser() -> ImageAnalyser:
+    analyser: ImageAnalyser = current_app.extensions[EXTENSION]
+    return analyser

@@ -1,0 +1,99 @@
+"""The worker's image jobs: for each reported image, decode it (fetching it first when it came as
+a URL from an allowed host), hash it, read its text, score it, look it up in the bank of removed
+images, and store the result, which may hide the item at once. Jobs come from a Redis stream
+through the consumer group ``analyse``; a job a crashed worker left is taken over after
+``image_job_lease_s``; a bad image is recorded on the item, never retried."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from . import images
+from .image_analysis import ImageAnalyser
+from .metrics import IMAGE_JOBS
+from .store import Store
+
+log = logging.getLogger("raqib.worker.images")
+RECLAIM_EVERY_S = 10.0
+
+
+class ImageWorker:
+    def __init__(self, store: Store, analyser: ImageAnalyser, consumer: str | None = None) -> None:
+        self.store = store
+        self.images = store.images
+        self.analyser = analyser
+        self.config = analyser.config
+        self.consumer = consumer or f"{socket.gethostname()}-{os.getpid()}"
+        self.stop = threading.Event()
+        self.last_reclaim = 0.0
+
+    def run_once(self, block_ms: int | None = 1000) -> int:
+        """Take and finish a batch of jobs; returns how many."""
+        jobs = self.images.read_jobs(self.consumer, count=4, block_ms=block_ms)
+        if time.monotonic() - self.last_reclaim > RECLAIM_EVERY_S:
+            self.last_reclaim = time.monotonic()
+            jobs += self.images.reclaim_jobs(self.consumer, int(self.config.image_job_lease_s * 1000))
+        for job_id, item_id in jobs:
+            outcome = self.process(item_id)
+            IMAGE_JOBS.labels(outcome).inc()
+            self.images.ack(job_id)
+        return len(jobs)
+
+    def process(self, item_id: str) -> str:
+        """Analyse one item's image; returns the outcome (for metrics and logs)."""
+        data, url = self.images.upload(item_id)
+        if data is None and url:
+            try:
+                data = images.fetch(
+                    url,
+                    self.config.fetch_hosts,
+                    self.analyser.limits,
+                    self.config.image_fetch_timeout_s,
+                    self.config.webhook_allow_private,
+                )
+            except images.FetchRefused as err:
+                self._record(item_id, {"image_error": f"not fetched: {err}"})
+                return "not_fetched"
+        if data is None:
+            return "nothing"
+        try:
+            analysis = self.analyser.analyse(data)
+        except images.ImageRejected as err:
+            self._record(item_id, {"image_error": str(err)})
+            self.images.finish(item_id, None, [])
+            return "rejected"
+        match = self.analyser.match(analysis.pdq, self.images.bank_hashes())
+        fields, settings = analysis.item_fields(self.store.now_ms()), self.analyser.settings(analysis, match)
+        result = self.images.analysed(item_id, fields, settings)
+        self.images.finish(item_id, analysis.preview, analysis.variants)  # after: a retry finds the upload
+        log.info(
+            "image of %s analysed: pdq quality %d, match %s, hidden now %s",
+            item_id,
+            analysis.pdq.quality,
+            match,
+            result and result[1],
+        )
+        return "matched" if match else "analysed"
+
+    def _record(self, item_id: str, fields: dict[str, str]) -> None:
+        fields["analysed_at"] = str(self.store.now_ms())
+        self.images.analysed(item_id, fields, {})
+
+    def run(self) -> None:
+        """Loop until ``stop``; log and back off on errors instead of dying."""
+        self.images.ensure_group()
+        while not self.stop.is_set():
+            try:
+                self.run_once()
+            except Exception:  # the worker must outlive any single failure
+                log.exception("image jobs failed; retrying in 1 s")
+                self.stop.wait(1.0)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="images", daemon=True)
+        thread.start()
+        return thread

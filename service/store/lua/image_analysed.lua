@@ -1,0 +1,59 @@
+-- image_analysed.lua: store what the worker found in an item's image (PDQ hash, text read, scores)
+-- and act on it. Atomic, like report.lua. A match with the bank of removed images hides the item
+-- at once (rule pdq_match, the match recorded); otherwise scores may move the threshold, and the
+-- item hides if the reports it already has now suffice. An item a moderator decided is never
+-- re-hidden here. record_event and queue_priority come from item.lib.lua.
+--
+-- KEYS[1] item hash   KEYS[2] history list   KEYS[3] events stream   KEYS[4] review queue
+-- KEYS[5] audit stream
+-- ARGV[1] item_id   ARGV[2] fields JSON (set on the item)   ARGV[3] settings JSON: match
+--         ({entry, item_id, distance} or absent), threshold and rule (absent = keep), flagged
+--         (categories), min_reporters, weighted, events_maxlen, event_prefix
+-- Returns {status, hidden_now 0|1} or {"not_found"}.
+
+local item, history, events, review, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local item_id = ARGV[1]
+local s = cjson.decode(ARGV[3])
+local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'reports', 'weight', 'brigade')
+local status = f[1]
+if not status then return {'not_found'} end
+if redis.call('HEXISTS', item, 'analysed_at') == 1 then return {status, 0} end  -- a retried job
+
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local ctx = {item = item, history = history, events = events, audit = audit, item_id = item_id,
+  item_type = f[2], now = now, maxlen = s.events_maxlen, prefix = s.event_prefix}
+
+for k, v in pairs(cjson.decode(ARGV[2])) do
+  redis.call('HSET', item, k, v)
+end
+if s.flagged and #s.flagged > 0 then
+  record_event(ctx, 'item.flagged', status, status, {signal = 'image_analysis', flagged = s.flagged})
+end
+
+local hide_rule, extra = nil, {}
+if s.match then
+  redis.call('HSET', item, 'bank_match', cjson.encode(s.match))
+  hide_rule, extra = 'pdq_match', {match = s.match}
+elseif s.threshold then
+  redis.call('HSET', item, 'threshold', s.threshold, 'threshold_rule', s.rule)
+  local count, total, threshold = tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(s.threshold)
+  local enough = count >= math.min(s.min_reporters, threshold)
+  if s.weighted then enough = enough and total >= threshold else enough = count >= threshold end
+  if enough and count > 0 and f[6] ~= '1' then
+    hide_rule, extra = s.rule, {threshold = threshold, weight = total}
+  end
+end
+
+local hidden_now = 0
+if hide_rule and status == 'visible' and not f[3] then
+  redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
+  redis.call('HSETNX', item, 'round_started_at', now)
+  extra.rule = hide_rule
+  record_event(ctx, 'item.hidden', 'visible', 'hidden', extra)
+  status, hidden_now = 'hidden', 1
+end
+if status ~= 'removed' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
+  redis.call('ZADD', review, queue_priority(item, status), item_id)
+end
+return {status, hidden_now}

@@ -1,0 +1,33 @@
+-- item.lib.lua: what every transition of an item writes, shared by report.lua and
+-- image_analysed.lua. ctx = {item, history, events, audit (keys), item_id, item_type, now,
+-- maxlen, prefix (public event id prefix), rid (request id)}.
+
+-- Append an event (with the item's scores) and, for state changes and signals, a history and an
+-- audit entry. Returns the item's new seq.
+local function record_event(ctx, kind, from, to, extra)
+  local seq = redis.call('HINCRBY', ctx.item, 'seq', 1)
+  local data = {item_id = ctx.item_id, item_type = ctx.item_type, status = to, seq = seq,
+    reports = tonumber(redis.call('HGET', ctx.item, 'reports')), actor = 'system'}
+  local scores = redis.call('HGET', ctx.item, 'scores')
+  if scores then data.scores = cjson.decode(scores) end
+  for k, v in pairs(extra) do data[k] = v end
+  local id = redis.call('XADD', ctx.events, 'MAXLEN', '~', ctx.maxlen, '*',
+    'type', kind, 'item_id', ctx.item_id, 'ts', ctx.now, 'data', cjson.encode(data), 'rid', ctx.rid or '')
+  if from ~= to or extra.signal then
+    local entry = {seq = seq, at = ctx.now, type = kind, actor = 'system', from = from, to = to,
+      event_id = ctx.prefix .. id}
+    for k, v in pairs(extra) do entry[k] = v end
+    redis.call('RPUSH', ctx.history, cjson.encode(entry))
+    entry.item_id = ctx.item_id
+    redis.call('XADD', ctx.audit, 'MAXLEN', '~', ctx.maxlen, '*', 'actor', 'system', 'entry', cjson.encode(entry))
+  end
+  return seq
+end
+
+-- Review priority: weighted reports + 3 x offensive score + 2 if hidden, and 1 more per 6 h of
+-- waiting (stored relative to the round's start, so waiting needs no rewrite).
+local function queue_priority(item, status)
+  local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at')
+  local hidden = (status == 'hidden') and 1 or 0
+  return (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
+end
