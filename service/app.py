@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors, image_analysis, logs, metrics
+from . import api, classifier, errors, image_analysis, logs, metrics, ui
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
@@ -69,4 +69,5 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     for blueprint in (health.bp, reports.bp, items.bp, classify.bp, review.bp, webhooks.bp, images.bp):
         app.register_blueprint(blueprint)
     api.init_app(app)
+    ui.init_app(app)
     return app

@@ -17,7 +17,8 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 
 from .config import ROLES, Role
-from .errors import Forbidden, RateLimited, Unauthorized
+from .errors import CsrfFailed, Forbidden, RateLimited, Unauthorized
+from .store.sessions import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -41,10 +42,39 @@ def authenticate(header: str | None, keys: Mapping[str, Role]) -> tuple[str, Rol
     return key_id(token), role
 
 
+SESSION_COOKIE = "raqib_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def session_for(session_id: str, config: Any) -> Session | None:
+    """The moderator's web session behind a cookie, if it is live and its key still exists."""
+    from .store import get_store
+
+    found = get_store().sessions.get(session_id, config.session_idle_minutes * 60)
+    if found is None:
+        return None
+    if not any(key_id(k) == found.key_id and r == found.role for k, r in config.keys.items()):
+        return None  # the key was revoked or changed role: the session ends with it
+    return found
+
+
 def check(*roles: Role) -> None:
-    """Authenticate the request and admit it if its key has one of ``roles`` (``admin`` always)."""
+    """Authenticate the request and admit it if its key has one of ``roles`` (``admin`` always).
+    A request without an Authorization header may come from the moderators' page: its session
+    cookie stands for the key, and a state-changing request must carry the session's CSRF token."""
     config = current_app.config["RAQIB"]
-    g.key_id, g.role = authenticate(request.headers.get("Authorization"), config.keys)
+    header = request.headers.get("Authorization")
+    if header is None and SESSION_COOKIE in request.cookies:
+        found = session_for(request.cookies[SESSION_COOKIE], config)
+        if found is None:
+            raise Unauthorized("the session has ended; sign in again")
+        token = request.headers.get(CSRF_HEADER, "")
+        if request.method not in SAFE_METHODS and not hmac.compare_digest(token.encode(), found.csrf.encode()):
+            raise CsrfFailed(f"send the session's CSRF token in {CSRF_HEADER}")
+        g.key_id, g.role, g.actor = found.key_id, found.role, found.actor
+    else:
+        g.key_id, g.role = authenticate(header, config.keys)
     if g.role != "admin" and g.role not in roles:
         raise Forbidden(f"this route needs the role {' or '.join(roles)}; the key has {g.role}")
 
@@ -77,7 +107,7 @@ _ACTOR = re.compile(r"^[A-Za-z0-9:_.@-]{1,64}$")
 def current_actor() -> str:
     """Who acts, for claims and the audit trail: the role, and the ``X-Raqib-Actor`` header (the
     moderator's name on the host site) when it is well formed, else the key's id."""
-    name = request.headers.get("X-Raqib-Actor", "")
+    name = g.get("actor") or request.headers.get("X-Raqib-Actor", "")
     return f"{g.role}:{name if _ACTOR.match(name) else g.key_id}"
 
 

@@ -91,6 +91,9 @@ class Config:
     webhook_log_keep: int = 1000  # settled deliveries kept per endpoint
     webhook_rotation_grace_s: int = 86_400  # the previous secret keeps signing this long
     inline_worker: bool = True  # `raqib serve` also runs a delivery worker
+    # The moderators' web page
+    session_idle_minutes: int = 480  # a session unused this long ends
+    session_cookie_secure: bool = True  # send the session cookie over HTTPS only (and localhost)
     # Images
     max_image_pixels: int = 40_000_000
     image_fetch_hosts: str = ""  # comma-separated hosts whose image_url the worker may download
@@ -132,6 +135,7 @@ class Config:
             ("webhook_lease_s", self.webhook_lease_s > self.webhook_timeout_s, "must exceed RAQIB_WEBHOOK_TIMEOUT_S"),
             ("webhook_concurrency", 1 <= self.webhook_concurrency <= 256, "must be between 1 and 256"),
             ("webhook_log_keep", self.webhook_log_keep >= 10, "must be at least 10"),
+            ("session_idle_minutes", 1 <= self.session_idle_minutes <= 10_080, "must be 1..10080 (a week)"),
             ("max_image_pixels", 1 <= self.max_image_pixels <= 178_000_000, "must be 1..178000000"),
             ("image_fetch_timeout_s", 0 < self.image_fetch_timeout_s <= 120, "must be in (0, 120]"),
             ("pdq_max_distance", 0 <= self.pdq_max_distance <= 128, "must be between 0 and 128"),

@@ -49,6 +49,11 @@ class Forbidden(RaqibError):
     code = "forbidden"
 
 
+class CsrfFailed(RaqibError):
+    status = 403
+    code = "csrf_failed"
+
+
 class NotFound(RaqibError):
     status = 404
     code = "not_found"

@@ -215,6 +215,7 @@ class QueueItem(BaseModel):
     waiting_since: str | None
     brigade: bool
     claimed_by: str | None
+    excerpt: str | None = Field(default=None, description="the comment's first 140 characters")
 
 
 class QueuePage(BaseModel):
@@ -296,6 +297,7 @@ class HistoryView(BaseModel):
 
 class ReviewItemView(ItemView):
     text: str | None
+    text_normalized: str | None = Field(default=None, description="the text as the classifier reads it")
     image_analysis: dict[str, Any] | None = Field(
         default=None,
         description="for images: PDQ hash and quality, text read, image scores, bank match, error, preview URL",

@@ -9,6 +9,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from models.normalize import normalize
+
 from ..api import documented, json_body, path, query
 from ..auth import current_actor, require
 from ..config import Config
@@ -109,6 +111,7 @@ def review_queue() -> dict[str, Any]:
                 "waiting_since": iso(f.get("round_started_at")),
                 "brigade": f.get("brigade") == "1",
                 "claimed_by": claim[0] if claim else None,
+                "excerpt": f["text"][:140] if "text" in f else None,
             }
         )
     more = len(entries) > q.limit
@@ -135,6 +138,7 @@ def review_item(item_id: str) -> dict[str, Any]:
     return ReviewItemView(
         **item_view(record).model_dump(),
         text=f.get("text"),
+        text_normalized=normalize(f["text"]) if "text" in f else None,
         image_analysis=image_analysis_view(record) if f["item_type"] == "image" else None,
         reports_list=reports,
         claim=ClaimView(item_id=item_id, claimed_by=claim[0], expires_in_s=claim[1] / 1000) if claim else None,

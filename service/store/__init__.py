@@ -15,6 +15,7 @@ from . import keys, scripts
 from .clock import server_ms
 from .images import ImageStore
 from .review import ReviewStore
+from .sessions import SessionStore
 from .webhooks import WebhookStore
 
 EXTENSION = "raqib.store"
@@ -112,6 +113,7 @@ class Store:
         self.webhooks = WebhookStore(self.client, self.scripts, partitions, cluster)
         self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
         self.images = ImageStore(self.client, self.scripts, partitions, events_maxlen)
+        self.sessions = SessionStore(self.client)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> Store:

@@ -156,3 +156,8 @@ IMAGE_JOBS = f"{PREFIX}:{{images}}:jobs"  # stream: item ids whose image awaits 
 IMAGE_GROUP = "analyse"
 BANK = f"{PREFIX}:{{bank}}:pdq"  # hash: entry id -> JSON (item id, PDQ hashes, who added it, when)
 BANK_VERSION = f"{PREFIX}:{{bank}}:version"  # bumped on every change, so workers reload their copy
+
+
+def session(digest: str) -> str:
+    """Hash: a moderator's web session (key id, role, actor, CSRF token), by the digest of its id."""
+    return f"{PREFIX}:{{s:{digest}}}:session"

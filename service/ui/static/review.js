@@ -1,0 +1,252 @@
+// Raqib's moderator page: reads and acts through the JSON review API with the session cookie and
+// its CSRF token. No framework, no CDN; every text node is set with textContent (no HTML injection).
+"use strict";
+
+const T = JSON.parse(document.getElementById("strings").textContent);
+const CSRF = document.querySelector('meta[name="csrf-token"]').content;
+const PAGE = document.body.dataset.page;
+const LANG = document.body.dataset.lang;
+const CATEGORIES = ["offensive", "hate", "vulgar", "violence", "spam"];
+const REFRESH_MS = 5000;
+
+function el(tag, attrs, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (name === "class") node.className = value;
+    else if (name === "style") Object.assign(node.style, value); // CSSOM: allowed by the page's CSP
+    else node.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+async function api(method, path, body) {
+  const headers = { "X-CSRF-Token": CSRF, Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const response = await fetch(path, {
+    method, headers, credentials: "same-origin", body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    window.location.assign("/review/signin");
+    throw new Error("signed out");
+  }
+  const data = response.status === 204 ? null : await response.json();
+  if (!response.ok) throw new Error(data && data.message ? data.message : `HTTP ${response.status}`);
+  return data;
+}
+
+function when(iso) {
+  if (!iso) return "";
+  return new Date(iso).toLocaleString(LANG === "ar" ? "ar-MA" : LANG, { dateStyle: "short", timeStyle: "short" });
+}
+
+function label(key) {
+  return T[key] || key;
+}
+
+function showError(target, error) {
+  target.replaceChildren(el("p", { class: "error", role: "alert" }, `${T.error}: ${error.message}`));
+}
+
+// Bars: one row per [name, value] with value in [0, max]; drawn with CSS so right-to-left works.
+function bars(target, rows, max, format) {
+  if (!rows.length) {
+    target.replaceChildren(el("p", { class: "muted" }, T.no_data));
+    return;
+  }
+  const top = max || Math.max(1, ...rows.map((r) => r[1] || 0));
+  target.replaceChildren(
+    ...rows.map(([name, value]) => {
+      const pct = Math.round(((value || 0) / top) * 100);
+      const shown = value === null || value === undefined ? "—" : format ? format(value) : value;
+      return el("div", { class: "bar-row" },
+        el("span", { class: "bar-label" }, name),
+        el("span", { class: "bar-track", role: "img", "aria-label": `${name}: ${shown}` },
+          el("span", { class: "bar-fill", style: { inlineSize: `${pct}%` } })),
+        el("span", { class: "bar-value" }, shown));
+    }),
+  );
+}
+
+// Columns: one column per day, stacked by series; the tallest day fills the height.
+function columns(target, days, series) {
+  const totals = days.map(([, row]) => series.reduce((sum, s) => sum + (row[s] || 0), 0));
+  const top = Math.max(1, ...totals);
+  target.replaceChildren(
+    el("div", { class: "columns" }, days.map(([day, row], i) =>
+      el("div", { class: "column", role: "img", "aria-label": `${day}: ${series.map((s) => `${label(s)} ${row[s] || 0}`).join(", ")}` },
+        el("div", { class: "stack", style: { blockSize: `${Math.round((totals[i] / top) * 100)}%` } },
+          series.map((s) => el("span", { class: `seg seg-${s}`, style: { flexGrow: String(row[s] || 0) } }))),
+        el("span", { class: "column-label" }, day.slice(5))))),
+    el("p", { class: "legend" }, series.map((s) => el("span", { class: `key seg-${s}` }, label(s)))),
+  );
+}
+
+// The queue: filters, counts per status, live refresh.
+function queuePage() {
+  const form = document.getElementById("filters");
+  const list = document.getElementById("queue");
+  const counts = document.getElementById("counts");
+  const params = new URLSearchParams(window.location.search);
+  for (const select of form.elements) if (params.get(select.name)) select.value = params.get(select.name);
+
+  async function refresh() {
+    const query = new URLSearchParams({ limit: "50" });
+    for (const select of form.elements) if (select.value) query.set(select.name, select.value);
+    try {
+      const [page, stats] = await Promise.all([api("GET", `/v1/review/queue?${query}`), api("GET", "/v1/review/stats")]);
+      counts.textContent = `${T.pending}: ${stats.queue.pending} · ${T.hidden}: ${stats.queue.hidden}`;
+      list.replaceChildren(...(page.items.length ? page.items.map(queueEntry) : [el("li", { class: "muted" }, T.empty_queue)]));
+      document.getElementById("updated").textContent = when(new Date().toISOString());
+    } catch (error) {
+      showError(list, error);
+    }
+    list.setAttribute("aria-busy", "false");
+  }
+  form.addEventListener("change", () => {
+    const query = new URLSearchParams();
+    for (const select of form.elements) if (select.value) query.set(select.name, select.value);
+    history.replaceState(null, "", `?${query}`);
+    refresh();
+  });
+  refresh();
+  setInterval(() => document.visibilityState === "visible" && refresh(), REFRESH_MS);
+}
+
+function queueEntry(entry) {
+  const reasons = Object.entries(entry.reasons).map(([r, n]) => `${label(r)} ×${n}`).join("، ");
+  return el("li", { class: "entry", "data-item-id": entry.item_id },
+    el("a", { href: `/review/items/${encodeURIComponent(entry.item_id)}` }, entry.item_id),
+    el("span", { class: `badge ${entry.status}` }, label(entry.status)),
+    el("span", {}, label(entry.item_type)),
+    entry.excerpt ? el("span", { class: "excerpt", dir: "auto" }, entry.excerpt) : null,
+    el("span", {}, `${T.reports}: ${entry.reports}`),
+    el("span", { class: "muted" }, reasons),
+    entry.offensive !== null ? el("span", {}, `${T.offensive}: ${Math.round(entry.offensive * 100)}%`) : null,
+    entry.claimed_by ? el("span", { class: "claimed" }, `${T.claimed_by}: ${entry.claimed_by}`) : null,
+    el("time", { class: "muted", datetime: entry.waiting_since }, when(entry.waiting_since)));
+}
+
+// One item: content, scores, reports, history; claim and decide.
+function itemPage() {
+  const root = document.getElementById("item");
+  const id = root.dataset.itemId;
+  const base = `/v1/review/items/${encodeURIComponent(id)}`;
+  const form = document.getElementById("decide");
+  const outcome = document.getElementById("outcome");
+
+  async function load() {
+    try {
+      render(await api("GET", base));
+    } catch (error) {
+      showError(document.getElementById("content"), error);
+    }
+    root.setAttribute("aria-busy", "false");
+  }
+
+  function render(item) {
+    const status = document.getElementById("item-status");
+    status.textContent = label(item.status);
+    status.className = `badge ${item.status}`;
+    document.getElementById("claim").textContent = item.claim ? `${T.claimed_by}: ${item.claim.claimed_by}` : "";
+    const content = [];
+    if (item.text) {
+      content.push(el("h2", {}, T.text), el("h3", {}, T.original), el("p", { class: "text", dir: "auto" }, item.text));
+      if (item.text_normalized && item.text_normalized !== item.text) {
+        content.push(el("h3", {}, T.normalized), el("p", { class: "text", dir: "auto" }, item.text_normalized));
+      }
+    }
+    const image = item.image_analysis;
+    if (image) {
+      if (image.preview_url) content.push(el("img", { src: image.preview_url, alt: `${T.image} ${item.item_id}`, class: "preview" }));
+      if (image.ocr_text) content.push(el("h3", {}, T.text_in_image), el("p", { class: "text", dir: "auto" }, image.ocr_text));
+      if (image.bank_match) content.push(el("p", { class: "warning" }, `${T.bank_match}: ${image.bank_match.entry} (${image.bank_match.distance})`));
+      if (image.image_error) content.push(el("p", { class: "error" }, image.image_error));
+    }
+    document.getElementById("content").replaceChildren(...content);
+    const scores = item.scores || {};
+    bars(document.getElementById("scores"), CATEGORIES.filter((c) => c in scores).map((c) => [label(c), scores[c]]), 1,
+      (v) => `${Math.round(v * 100)}%`);
+    document.getElementById("reports").replaceChildren(...item.reports_list.map((r) =>
+      el("li", {}, el("strong", {}, label(r.reason)), " · ", `${T.reporter}: ${r.reporter_id}`,
+        r.reporter_trust ? ` · ${T.trust}: ${Number(r.reporter_trust.weight).toFixed(2)}` : "", " · ", when(r.at),
+        r.note ? el("p", { class: "note", dir: "auto" }, r.note) : null)));
+    document.getElementById("history").replaceChildren(...item.history.map((h) =>
+      el("li", {}, el("time", { datetime: h.at }, when(h.at)), " ", el("code", {}, h.type), " ",
+        h.from !== h.to ? `${label(h.from)} → ${label(h.to)}` : "", " · ", h.actor, h.rule ? ` · ${h.rule}` : "")));
+  }
+
+  function codeFor(action) {
+    const select = document.getElementById("reason_code");
+    const chosen = select.selectedOptions[0];
+    const wants = action === "remove" ? "remove" : "keep";
+    if (chosen && chosen.dataset.for === wants) return chosen.value;
+    return action === "remove" ? "other_violation" : "no_violation";
+  }
+
+  async function decide(action) {
+    const body = { action, reason_code: codeFor(action), override: document.getElementById("override").checked };
+    const note = document.getElementById("note").value.trim();
+    if (note) body.note = note;
+    try {
+      const result = await api("POST", `${base}/decision`, body);
+      const s = result.statement;
+      outcome.replaceChildren(
+        el("p", { class: "ok" }, `${T.decided}: ${label(action)} → ${label(result.status)}`),
+        el("h3", {}, T.statement),
+        el("p", { lang: "ar", dir: "rtl" }, s.explanation.ar),
+        el("p", { lang: "fr", dir: "ltr" }, s.explanation.fr));
+      load();
+    } catch (error) {
+      showError(outcome, error);
+    }
+  }
+
+  async function claim() {
+    try {
+      await api("POST", `${base}/claim`, {});
+      load();
+    } catch (error) {
+      showError(outcome, error);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    decide(event.submitter ? event.submitter.value : "remove");
+  });
+  document.getElementById("claim-button").addEventListener("click", claim);
+  document.addEventListener("keydown", (event) => {
+    const t = event.target;
+    const typing = t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && !["checkbox", "radio"].includes(t.type));
+    if (event.ctrlKey || event.metaKey || event.altKey || typing) return;
+    const actions = { r: "remove", s: "restore", d: "dismiss" };
+    const key = event.key.toLowerCase();
+    if (actions[key]) decide(actions[key]);
+    else if (key === "c") claim();
+    else if (key === "q") window.location.assign("/review/queue");
+  });
+  load();
+}
+
+// Statistics: queue size, decisions per day, median time to decision, auto-hide precision.
+async function statsPage() {
+  try {
+    const stats = await api("GET", "/v1/review/stats");
+    bars(document.getElementById("chart-queue"), [[T.pending, stats.queue.pending], [T.hidden, stats.queue.hidden]]);
+    const days = Object.entries(stats.decisions_per_day);
+    columns(document.getElementById("chart-decisions"), days, ["remove", "restore", "dismiss"]);
+    bars(document.getElementById("chart-median"), days.filter(([, row]) => row.median_time_to_decision_s !== null)
+      .map(([day, row]) => [day, row.median_time_to_decision_s]));
+    bars(document.getElementById("chart-precision"), Object.entries(stats.auto_hide)
+      .map(([reason, row]) => [label(reason), row.precision]), 1, (v) => `${Math.round(v * 100)}%`);
+  } catch (error) {
+    showError(document.getElementById("chart-queue"), error);
+  }
+}
+
+({ queue: queuePage, item: itemPage, stats: statsPage })[PAGE]?.();

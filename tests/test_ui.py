@@ -1,0 +1,149 @@
+"""The moderators' page in headless Chromium (Debian's, driven by Playwright) against the real
+app, Redis and API: sign in, see the reported comment, remove it, restore it; plus the session,
+CSRF, language and phone-width rules. A screenshot of the queue is saved in test-artifacts/."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from .conftest import KEYS, Api, report
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian's chromium is not installed"
+)
+COMMENT = "يا حمار، سير تقود"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def sign_in(page: Any, api: Api, name: str = "amina") -> None:
+    page.goto(api.base_url + "/review/")
+    assert page.url.endswith("/review/signin")
+    page.get_by_label(re.compile("مفتاح المشرف")).fill(KEYS["moderator"])
+    page.get_by_label(re.compile("اسمك")).fill(name)
+    page.get_by_role("button", name="تسجيل الدخول").click()
+    page.wait_for_url("**/review/queue")
+
+
+def audit_types(api: Api, actor: str) -> list[str]:
+    entries = api.get(f"/v1/audit?actor={actor}", role="moderator").json()["entries"]
+    return [e["type"] for e in entries]
+
+
+def test_remove_then_restore_in_the_browser(page: Any, api: Api, redis_kind: str) -> None:
+    for reader in ("a", "b", "c"):
+        report(api, "c-42", f"reader-{reader}", reason="offensive", text=COMMENT)
+    report(api, "c-43", "reader-d", reason="spam", text="اربح المال بسرعة")
+    sign_in(page, api)
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator("html").get_attribute("lang") == "ar"
+    entry = page.locator('[data-item-id="c-42"]')
+    entry.wait_for()
+    assert "محجوب" in entry.inner_text()  # hidden
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-queue-{redis_kind}.png"), full_page=True)
+
+    entry.get_by_role("link", name="c-42").click()
+    page.wait_for_url("**/review/items/c-42")
+    page.get_by_text(COMMENT).first.wait_for()
+    page.get_by_role("button", name="حذف").click()  # remove
+    page.locator("#outcome").get_by_text("بيان الأسباب").wait_for()  # the statement of reasons
+    assert api.get("/v1/items/c-42").json()["status"] == "removed"  # what the host sees
+    page.screenshot(path=str(ARTIFACTS / f"review-item-{redis_kind}.png"), full_page=True)
+    assert "item.removed" in audit_types(api, "moderator:amina")
+
+    page.get_by_label("تجاوز قرار سابق").check()  # override the earlier decision
+    page.keyboard.press("s")  # keyboard shortcut: restore
+    page.locator("#item-status").get_by_text("ظاهر").wait_for()  # visible
+    assert api.get("/v1/items/c-42").json()["status"] == "visible"
+    assert audit_types(api, "moderator:amina")[-1] == "item.restored"
+
+
+def test_claim_shows_who_holds_the_item(page: Any, api: Api) -> None:
+    report(api, "c-7", "reader-a", text="نص")
+    api.post("/v1/review/items/c-7/claim", role="moderator", json={}, headers={"X-Raqib-Actor": "yassine"})
+    sign_in(page, api)
+    page.locator('[data-item-id="c-7"]').get_by_text("moderator:yassine").wait_for()
+    page.goto(api.base_url + "/review/items/c-7")
+    page.locator("#claim").get_by_text("moderator:yassine").wait_for()
+    page.get_by_role("button", name="رفض البلاغات").click()  # dismiss: refused, the claim is another's
+    page.locator("#outcome [role=alert]").wait_for()
+
+
+def test_french_stats_page_at_phone_width(page: Any, api: Api) -> None:
+    report(api, "c-9", "reader-a", text="نص")
+    page.set_viewport_size({"width": 375, "height": 800})
+    sign_in(page, api)
+    page.goto(api.base_url + "/review/stats?lang=fr")
+    assert page.locator("html").get_attribute("dir") == "ltr"
+    page.get_by_text("Décisions par jour").wait_for()
+    page.locator("#chart-queue .bar-row").first.wait_for()
+    assert page.locator("#chart-decisions .column").count() == 14
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(api.base_url + "/review/queue")  # the language is remembered
+    assert page.locator("html").get_attribute("lang") == "fr"
+
+
+def test_session_and_csrf_rules(api: Api) -> None:
+    # requests keeps Secure cookies away from http://127.0.0.1 (Chromium does not): pass them by hand.
+    web = requests.Session()
+    form = web.get(api.base_url + "/review/signin")
+    assert all(flag in form.headers["Set-Cookie"] for flag in ("HttpOnly", "SameSite=Strict", "Secure"))
+
+    def sign_in_with(key: str) -> requests.Response:
+        form = web.get(api.base_url + "/review/signin")
+        token = re.search(r'name="signin_token" value="([^"]+)"', form.text)
+        assert token
+        fields = {"signin_token": (None, token.group(1)), "key": (None, key), "name": (None, "amina")}
+        cookies = {"raqib_signin": form.cookies["raqib_signin"]}
+        return web.post(api.base_url + "/review/signin", files=fields, cookies=cookies, allow_redirects=False)
+
+    assert sign_in_with(KEYS["client"]).status_code == 401  # not a moderator key
+    signed = sign_in_with(KEYS["moderator"])
+    assert signed.status_code == 302
+    cookie = {"raqib_session": signed.cookies["raqib_session"]}
+    report(api, "c-1", "reader-a", text="نص")
+    body = {"action": "dismiss", "reason_code": "no_violation"}
+    decision = api.base_url + "/v1/review/items/c-1/decision"
+    refused = web.post(decision, json=body, cookies=cookie)
+    assert refused.status_code == 403 and refused.json()["error"] == "csrf_failed"
+    queue = web.get(api.base_url + "/review/queue", cookies=cookie)
+    csrf = re.search(r'name="csrf-token" content="([^"]+)"', queue.text)
+    assert csrf and "default-src 'self'" in queue.headers["Content-Security-Policy"]
+    done = web.post(decision, json=body, cookies=cookie, headers={"X-CSRF-Token": csrf.group(1)})
+    assert done.status_code == 200 and api.get("/v1/items/c-1").json()["status"] == "visible"
+    assert api.get("/v1/audit?actor=moderator:amina", role="moderator").json()["entries"][-1]["type"] == "item.dismissed"
+    web.post(api.base_url + "/review/signout", files={"csrf_token": (None, csrf.group(1))}, cookies=cookie)
+    assert web.get(api.base_url + "/v1/review/queue", cookies=cookie).status_code == 401  # the session is gone
+    assert web.get(api.base_url + "/review/queue", cookies=cookie, allow_redirects=False).status_code == 302
