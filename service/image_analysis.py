@@ -82,11 +82,13 @@ class ImageAnalyser:
         """Decode and analyse; raises :class:`images.ImageRejected` for a bad file."""
         info = images.inspect(data, self.limits)
         picture = images.decode(data, self.limits)
+        shown = images.reduce(picture, images.PREVIEW_SIDE)  # one resize from the full image;
+        hashed = images.reduce(shown, images.HASH_SIDE)  # the crops are cut from the small copy
         analysis = Analysis(
             info=info,
-            pdq=images.pdq(picture),
-            variants=[images.pdq(v).hex for v in images.crop_variants(picture)],
-            preview=images.preview(picture),
+            pdq=images.pdq(hashed),
+            variants=[images.pdq(v).hex for v in images.crop_variants(hashed)],
+            preview=images.preview(shown),
         )
         if ocr and self.ocr:
             try:

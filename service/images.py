@@ -132,10 +132,17 @@ def decode(data: bytes, limits: ImageLimits) -> Image.Image:
         raise ImageRejected("invalid", f"the {info.format.upper()} data cannot be decoded: {err}") from None
 
 
-def pdq(image: Image.Image) -> PdqHash:
+def reduce(image: Image.Image, side: int) -> Image.Image:
+    """A copy at most ``side`` pixels a side (the image itself if already that small)."""
+    if max(image.size) <= side:
+        return image
     small = image.copy()
-    small.thumbnail((HASH_SIDE, HASH_SIDE), Image.Resampling.BILINEAR)
-    bits, quality = pdqhash.compute(np.asarray(small, dtype=np.uint8))
+    small.thumbnail((side, side), Image.Resampling.BILINEAR)
+    return small
+
+
+def pdq(image: Image.Image) -> PdqHash:
+    bits, quality = pdqhash.compute(np.asarray(reduce(image, HASH_SIDE), dtype=np.uint8))
     return PdqHash(np.packbits(bits.astype(np.uint8)).tobytes().hex(), int(quality))
 
 
@@ -173,10 +180,8 @@ def nearest(hash_hex: str, bank: dict[str, str]) -> tuple[str, int] | None:
 
 def preview(image: Image.Image) -> bytes:
     """A JPEG of at most PREVIEW_SIDE pixels a side, for moderators."""
-    small = image.copy()
-    small.thumbnail((PREVIEW_SIDE, PREVIEW_SIDE))
     out = io.BytesIO()
-    small.save(out, format="JPEG", quality=80)
+    reduce(image, PREVIEW_SIDE).save(out, format="JPEG", quality=80)
     return out.getvalue()
 
 
