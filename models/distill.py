@@ -4,9 +4,11 @@ targets for the transformer's fine-tuning. Only the heads where the teacher is d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from .baseline import CharNgramBaseline
 from .data import CATEGORIES, LabeledSet
@@ -19,9 +21,16 @@ def corpus_texts(data_dir: Path) -> list[str]:
         return list(dict.fromkeys(line.strip() for line in handle if line.strip()))
 
 
-def soft_labeled(train: LabeledSet, texts: list[str], weight: float = 0.5) -> LabeledSet:
-    """``texts`` with the teacher's probabilities as labels and ``weight`` as mask on the taught heads."""
+def soft_labeled(train: LabeledSet, texts: list[str], weight: float = 0.5, teachers: Sequence[Path] = ()) -> LabeledSet:
+    """``texts`` with the teacher's probabilities as labels and ``weight`` as mask on the taught
+    heads. The teacher is the char n-gram model, averaged with any fine-tuned transformers in
+    ``teachers`` (an ensemble of two model families teaches better than either)."""
     scores = CharNgramBaseline().fit(train).predict_scores(texts)
+    if teachers:
+        from .inference import load_classifier
+
+        votes = [scores] + [load_classifier(t, threads=torch.get_num_threads()).predict_scores(texts) for t in teachers]
+        scores = np.mean(votes, axis=0)
     mask = np.zeros_like(scores)
     for category in TAUGHT:
         mask[:, CATEGORIES.index(category)] = weight

@@ -74,6 +74,7 @@ def run(
     finetune_cfg: FinetuneConfig | None = None,
     distill: bool = False,
     finetune_dir: str = "finetune",
+    teachers: tuple[Path, ...] = (),
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -102,7 +103,7 @@ def run(
         train = read_labeled(data_dir / "labeled" / "train.csv")
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
-            train = concat(train, soft_labeled(train, corpus_texts(data_dir)))
+            train = concat(train, soft_labeled(train, corpus_texts(data_dir), teachers=teachers))
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
@@ -111,6 +112,7 @@ def run(
             "finetune": finetune_cfg.__dict__,
             "device": _device(),
             "distilled_from_char_ngram_teacher": distill,
+            "teacher_transformers": [str(t) for t in teachers],
         }
         export(best, data_dir, artifact, timings, cfgs)
         log.info("artifact written to %s", artifact)
@@ -134,6 +136,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--finetune-dir", default="finetune", help="subfolder of --out for this fine-tuning run")
     parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
+    parser.add_argument(
+        "--teacher", type=Path, action="append", default=[], help="a fine-tuned artifact averaged into the teacher"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
@@ -150,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
         FinetuneConfig(epochs=args.finetune_epochs),
         distill=args.distill,
         finetune_dir=args.finetune_dir,
+        teachers=tuple(args.teacher),
     )
 
 

@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from .conftest import process_env, serve_command
+from .imagegen import encode, scene
 
 
 def _free_port() -> int:
@@ -62,6 +63,18 @@ def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> N
         admin = {"Authorization": f"Bearer {keys['admin']}"}
         metrics = requests.get(url + "/metrics", headers=admin, timeout=10).text
         assert 'raqib_reports_total{item_type="image",outcome="accepted"} 3.0' in metrics
+        # the worker process analyses uploaded images
+        fields = {"item_id": "served-2", "item_type": "image", "reporter_id": "a"}
+        files = {"image": ("p.png", encode(scene(1)), "image/png")}
+        assert requests.post(url + "/v1/reports", data=fields, files=files, headers=auth, timeout=10).ok
+        moderator = {"Authorization": f"Bearer {keys['moderator']}"}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            view = requests.get(url + "/v1/review/items/served-2", headers=moderator, timeout=10).json()
+            if view["image_analysis"]["analysed"]:
+                break
+            time.sleep(0.3)
+        assert view["image_analysis"]["pdq"]["quality"] == 100
     finally:
         stderr = _stop(process)
     assert process.returncode == 0, stderr

@@ -147,3 +147,18 @@ def test_session_and_csrf_rules(api: Api) -> None:
     web.post(api.base_url + "/review/signout", files={"csrf_token": (None, csrf.group(1))}, cookies=cookie)
     assert web.get(api.base_url + "/v1/review/queue", cookies=cookie).status_code == 401  # the session is gone
     assert web.get(api.base_url + "/review/queue", cookies=cookie, allow_redirects=False).status_code == 302
+
+
+def test_an_image_with_its_text(page: Any, api: Api, store: Any, settings: dict[str, Any]) -> None:
+    from .imagegen import arabic_meme
+    from .test_images import report_image, run_worker
+
+    assert report_image(api, "meme-9", "reader-a", arabic_meme()).status_code == 202
+    run_worker(store, settings)
+    sign_in(page, api)
+    page.goto(api.base_url + "/review/items/meme-9")
+    image = page.get_by_role("img", name=re.compile("meme-9"))
+    image.wait_for()
+    page.wait_for_function("document.querySelector('img.preview').naturalWidth > 0")
+    if shutil.which("tesseract"):
+        page.locator("#content").get_by_text(re.compile("اسكت")).wait_for()
