@@ -82,6 +82,7 @@ def test_remove_then_restore_in_the_browser(page: Any, api: Api, redis_kind: str
     assert api.get("/v1/items/c-42").json()["status"] == "removed"  # what the host sees
     page.screenshot(path=str(ARTIFACTS / f"review-item-{redis_kind}.png"), full_page=True)
     assert "item.removed" in audit_types(api, "moderator:amina")
+    page.locator("#history").get_by_text("item.removed").wait_for()  # the page's own audit trail
 
     page.get_by_label("تجاوز قرار سابق").check()  # override the earlier decision
     page.keyboard.press("s")  # keyboard shortcut: restore

@@ -160,6 +160,9 @@ function itemPage() {
         content.push(el("h3", {}, T.normalized), el("p", { class: "text", dir: "auto" }, item.text_normalized));
       }
     }
+    if (item.image && item.image.url) {
+      content.push(el("p", {}, el("a", { href: item.image.url, rel: "noopener noreferrer", target: "_blank", dir: "ltr" }, item.image.url)));
+    }
     const image = item.image_analysis;
     if (image) {
       if (image.preview_url) content.push(el("img", { src: image.preview_url, alt: `${T.image} ${item.item_id}`, class: "preview" }));
