@@ -55,7 +55,7 @@ def main() -> None:
     assert len(size) == 2
     work = corpus(args.images, (size[0], size[1]))
     limits = images.ImageLimits()
-    decoded = [images.decode(d, limits) for d in work[:50]]
+    decoded = [images.decode(d, limits)[1] for d in work[:50]]
 
     started = time.perf_counter()
     for picture in decoded:
@@ -63,7 +63,7 @@ def main() -> None:
     pdq_only = len(decoded) / (time.perf_counter() - started)
     print(f"{args.size} JPEG images, {args.images} per run, OCR: {images.ocr_available()}")
     print(f"PDQ hash of a decoded image:                  {pdq_only:8.1f} images/s (1 process)")
-    decode_pdq = rate(work, lambda d: images.pdq(images.decode(d, limits)))
+    decode_pdq = rate(work, lambda d: images.pdq(images.decode(d, limits)[1]))
     print(f"decode + PDQ (no crops, no preview):          {decode_pdq:8.1f} images/s")
 
     with mp.get_context("spawn").Pool(1) as pool:

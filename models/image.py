@@ -22,7 +22,7 @@ class ImageClassifier:
         self.processor: Any = AutoImageProcessor.from_pretrained(str(self.path), local_files_only=True)
         self.model: Any = AutoModelForImageClassification.from_pretrained(str(self.path), local_files_only=True)
         self.model.eval()
-        self.threads = threads
+        torch.set_num_threads(threads)
         labels = {str(name): int(index) for index, name in self.model.config.id2label.items()}
         unknown = sorted(set(label_map) - set(labels))
         if unknown:
@@ -40,7 +40,6 @@ class ImageClassifier:
 
     @torch.inference_mode()
     def predict(self, image: Any) -> dict[str, float]:
-        torch.set_num_threads(self.threads)
         inputs = self.processor(images=image.convert("RGB"), return_tensors="pt")
         logits = self.model(**inputs).logits[0].float()
         probs = torch.sigmoid(logits) if self.multi_label else torch.softmax(logits, dim=-1)

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, request
 
-from .config import ROLES, Role
+from .config import ROLES, Config, Role
 from .errors import CsrfFailed, Forbidden, RateLimited, Unauthorized
 from .store.sessions import Session
 
@@ -47,7 +47,7 @@ CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
-def session_for(session_id: str, config: Any) -> Session | None:
+def session_for(session_id: str, config: Config) -> Session | None:
     """The moderator's web session behind a cookie, if it is live and its key still exists."""
     from .store import get_store
 

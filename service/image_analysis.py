@@ -80,8 +80,7 @@ class ImageAnalyser:
 
     def analyse(self, data: bytes, *, ocr: bool = True) -> Analysis:
         """Decode and analyse; raises :class:`images.ImageRejected` for a bad file."""
-        info = images.inspect(data, self.limits)
-        picture = images.decode(data, self.limits)
+        info, picture = images.decode(data, self.limits)
         shown = images.reduce(picture, images.PREVIEW_SIDE)  # one resize from the full image;
         hashed = images.reduce(shown, images.HASH_SIDE)  # the crops are cut from the small copy
         analysis = Analysis(

@@ -119,15 +119,16 @@ def inspect(data: bytes, limits: ImageLimits, declared_type: str | None = None) 
     return ImageInfo(fmt, width, height, len(data))
 
 
-def decode(data: bytes, limits: ImageLimits) -> Image.Image:
-    """The first frame as RGB, upright (EXIF orientation applied). Raises :class:`ImageRejected`."""
+def decode(data: bytes, limits: ImageLimits) -> tuple[ImageInfo, Image.Image]:
+    """What :func:`inspect` finds, and the first frame as RGB, upright (EXIF orientation applied).
+    Raises :class:`ImageRejected`."""
     info = inspect(data, limits)
     try:
         with Image.open(io.BytesIO(data), formats=[FORMATS[info.format]]) as img:
             img.seek(0)
             img.load()
             frame = ImageOps.exif_transpose(img) or img
-            return frame.convert("RGB")
+            return info, frame.convert("RGB")
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as err:
         raise ImageRejected("invalid", f"the {info.format.upper()} data cannot be decoded: {err}") from None
 
@@ -207,6 +208,11 @@ def ocr(image: Image.Image, languages: str = "ara+eng", timeout_s: float = 20.0)
     return " ".join(result.stdout.decode("utf-8", "replace").split())
 
 
+def host_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:
+    """Whether the worker may download ``url``: its host is one the operator listed."""
+    return (urlsplit(url).hostname or "").lower() in allowed_hosts
+
+
 class FetchRefused(ValueError):
     """The URL may not or could not be fetched; the message says why."""
 
@@ -214,9 +220,8 @@ class FetchRefused(ValueError):
 def fetch(url: str, allowed_hosts: frozenset[str], limits: ImageLimits, timeout_s: float, allow_private: bool) -> bytes:
     """Download an image from a host the operator allows: SSRF-checked, no redirects, capped in
     size and in total time."""
-    host = (urlsplit(url).hostname or "").lower()
-    if host not in allowed_hosts:
-        raise FetchRefused(f"{host or 'the URL'} is not in RAQIB_IMAGE_FETCH_HOSTS")
+    if not host_allowed(url, allowed_hosts):
+        raise FetchRefused(f"{urlsplit(url).hostname or 'the URL'} is not in RAQIB_IMAGE_FETCH_HOSTS")
     try:
         check_url(url, allow_private=allow_private)
     except UnsafeURL as err:

@@ -12,27 +12,13 @@ from typing import Any
 
 import pytest
 
-from service import classifier
-from service.config import Config
-from service.image_analysis import ImageAnalyser
-from service.image_worker import ImageWorker
 from service.store import Store
 
 from .conftest import Api
 from .imagegen import encode, scene
+from .test_images import drain, image_worker
 
 PNG = encode(scene(5), "PNG")
-
-
-def worker(store: Store, settings: dict[str, Any], name: str = "w1") -> ImageWorker:
-    config = Config.from_mapping(settings)
-    store.images.ensure_group()
-    return ImageWorker(store, ImageAnalyser(config, classifier.load(config), None), name)
-
-
-def drain(w: ImageWorker) -> None:
-    while w.run_once(block_ms=None):
-        pass
 
 
 def review_item(api: Api, item_id: str) -> Any:
@@ -71,7 +57,7 @@ def test_an_undecodable_image_is_recorded_not_retried(api: Api, store: Store, se
     fields = {"item_id": "broken", "item_type": "image", "reporter_id": "r1"}
     files = {"image": ("b.png", io.BytesIO(bytes(broken)), "image/png")}
     assert api.post("/v1/reports", data=fields, files=files).status_code == 202
-    w = worker(store, settings)
+    w = image_worker(store, settings)
     drain(w)
     analysis = review_item(api, "broken")["image_analysis"]
     assert "cannot be decoded" in analysis["image_error"]
@@ -85,7 +71,7 @@ def test_fetch_from_an_allowed_host(api_factory: Any, store: Store, settings: di
     for item_id, path in (("u-ok", "/ok.png"), ("u-huge", "/huge.png"), ("u-moved", "/moved.png")):
         body = {"item_id": item_id, "item_type": "image", "reporter_id": "r1", "image_url": image_host + path}
         assert api.post("/v1/reports", json=body).status_code == 202
-    drain(worker(store, settings))
+    drain(image_worker(store, settings))
     assert review_item(api, "u-ok")["image_analysis"]["pdq"]["quality"] == 100
     assert "larger than" in review_item(api, "u-huge")["image_analysis"]["image_error"]
     assert "answered 302" in review_item(api, "u-moved")["image_analysis"]["image_error"]  # redirects not followed
@@ -98,7 +84,7 @@ def test_private_addresses_are_refused_unless_allowed(
     api = api_factory(settings)
     body = {"item_id": "u-private", "item_type": "image", "reporter_id": "r1", "image_url": image_host + "/ok.png"}
     assert api.post("/v1/reports", json=body).status_code == 202
-    drain(worker(store, settings))
+    drain(image_worker(store, settings))
     assert "not a public address" in review_item(api, "u-private")["image_analysis"]["image_error"]
 
 
@@ -106,10 +92,10 @@ def test_a_crashed_workers_job_is_taken_over(api: Api, store: Store, settings: d
     settings.update(ocr_timeout_s=0.5, image_job_lease_s=0.6, ocr=False)
     fields = {"item_id": "orphan", "item_type": "image", "reporter_id": "r1"}
     assert api.post("/v1/reports", data=fields, files={"image": ("o.png", io.BytesIO(PNG), "image/png")}).ok
-    crashed = worker(store, settings, "crashed")
+    crashed = image_worker(store, settings, "crashed")
     assert len(store.images.read_jobs(crashed.consumer, count=10, block_ms=None)) == 1  # read, never finished
     time.sleep(0.7)
-    drain(worker(store, settings, "survivor"))
+    drain(image_worker(store, settings, "survivor"))
     assert review_item(api, "orphan")["image_analysis"]["analysed"] is True
 
 
@@ -118,7 +104,7 @@ def test_a_retried_job_changes_nothing_twice(api_factory: Any, store: Store, set
     api = api_factory(settings)
     fields = {"item_id": "twice", "item_type": "image", "reporter_id": "r1"}
     assert api.post("/v1/reports", data=fields, files={"image": ("t.png", io.BytesIO(PNG), "image/png")}).ok
-    w = worker(store, settings)
+    w = image_worker(store, settings)
     data, _ = store.images.upload("twice")
     drain(w)
     first = review_item(api, "twice")

@@ -34,14 +34,22 @@ def report_image(api: Api, item_id: str, reporter: str, data: bytes, content_typ
     return api.post("/v1/reports", data=fields, files={"image": ("upload", io.BytesIO(data), content_type)})
 
 
-def run_worker(store: Store, settings: dict[str, Any]) -> ImageWorker:
-    """Run the worker's image jobs until none is left."""
+def image_worker(store: Store, settings: dict[str, Any], name: str = "test") -> ImageWorker:
+    """The worker's image jobs, built from the app's settings as ``raqib worker`` builds them."""
     config = Config.from_mapping(settings)
-    worker = ImageWorker(store, ImageAnalyser(config, classifier.load(config), load_image_model(config)), "test")
     store.images.ensure_group()
+    return ImageWorker(store, ImageAnalyser(config, classifier.load(config), load_image_model(config)), name)
+
+
+def drain(worker: ImageWorker) -> ImageWorker:
+    """Run image jobs until none is left."""
     while worker.run_once(block_ms=None):
         pass
     return worker
+
+
+def run_worker(store: Store, settings: dict[str, Any]) -> ImageWorker:
+    return drain(image_worker(store, settings))
 
 
 def item(api: Api, item_id: str) -> Any:

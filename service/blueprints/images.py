@@ -40,7 +40,7 @@ def check() -> dict[str, Any]:
     bank = get_store().images
     match = analyser.match(analysis.pdq, bank.bank_hashes())
     if match is not None:
-        entry = next((e for e in bank.bank_entries() if e.entry_id == match["entry"]), None)
+        entry = bank.bank_entry(match["entry"])
         match["item_id"] = entry.item_id if entry else None
     return ImageCheckResult(
         matched=match is not None,

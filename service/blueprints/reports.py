@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, request
 from pydantic import ValidationError
 
+from .. import images
 from ..api import documented, form_body, json_body
 from ..auth import require
 from ..classifier import get_classifier, predict
@@ -86,7 +86,7 @@ def create_report() -> tuple[dict[str, Any], int]:
     # A URL is only stored, unless its host is one the operator lets the worker fetch from.
     queued = (upload is not None and store.images.save_upload(report.item_id, upload[0])) or (
         report.image_url is not None
-        and (urlsplit(report.image_url).hostname or "").lower() in config.fetch_hosts
+        and images.host_allowed(report.image_url, config.fetch_hosts)
         and store.images.save_url(report.item_id, report.image_url)
     )
     details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}

@@ -139,6 +139,10 @@ class ImageStore:
             self.client.incr(BANK_VERSION)
         return removed
 
+    def bank_entry(self, entry_id: str) -> BankEntry | None:
+        raw = self.client.hget(BANK, entry_id)
+        return BankEntry(entry_id=entry_id, **json.loads(raw)) if raw else None
+
     def bank_entries(self) -> list[BankEntry]:
         entries = [BankEntry(entry_id=eid, **json.loads(raw)) for eid, raw in self.client.hgetall(BANK).items()]
         return sorted(entries, key=lambda e: e.added_at, reverse=True)
