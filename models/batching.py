@@ -9,17 +9,35 @@ import numpy as np
 import torch
 from transformers import PreTrainedTokenizerBase
 
+from .charngrams import NgramSpec, token_ngrams
 from .normalize import normalize
 
 
 def encode_texts(
-    texts: Sequence[str], tokenizer: PreTrainedTokenizerBase, max_length: int, *, normalized: bool = True
+    texts: Sequence[str],
+    tokenizer: PreTrainedTokenizerBase,
+    max_length: int,
+    *,
+    normalized: bool = True,
+    ngrams: NgramSpec | None = None,
 ) -> list[np.ndarray]:
     """Tokenise ``texts`` (after :func:`normalize` unless ``normalized`` is false); each becomes an
-    int32 id array with [CLS] … [SEP]."""
+    int32 id array with [CLS] … [SEP]. With ``ngrams``, each is a (tokens, 1 + per_token) array:
+    the token id, then its word's character n-gram ids (``models/charngrams.py``)."""
     prepared = [normalize(t) for t in texts] if normalized else list(texts)
-    ids = tokenizer(prepared, truncation=True, max_length=max_length)["input_ids"]
-    return [np.asarray(x, dtype=np.int32) for x in ids]
+    if ngrams is None:
+        ids = tokenizer(prepared, truncation=True, max_length=max_length)["input_ids"]
+        return [np.asarray(x, dtype=np.int32) for x in ids]
+    encoding = tokenizer(prepared, truncation=True, max_length=max_length, return_offsets_mapping=True)
+    return [
+        np.column_stack(
+            [
+                np.asarray(encoding["input_ids"][i], dtype=np.int32),
+                token_ngrams(text, encoding.word_ids(i), encoding["offset_mapping"][i], ngrams),
+            ]
+        )
+        for i, text in enumerate(prepared)
+    ]
 
 
 @dataclass(frozen=True)
@@ -34,11 +52,21 @@ class Batch:
         width = max(len(s) for s in self.sequences)
         ids = np.full((len(self.sequences), width), tokenizer.pad_token_id, dtype=np.int64)
         for row, seq in enumerate(self.sequences):
-            ids[row, : len(seq)] = seq
+            ids[row, : len(seq)] = seq if seq.ndim == 1 else seq[:, 0]
         input_ids = torch.from_numpy(ids)
         attention = input_ids != tokenizer.pad_token_id
         special = ~attention | (input_ids == tokenizer.cls_token_id) | (input_ids == tokenizer.sep_token_id)
         return input_ids, special, attention.long()
+
+    def ngram_ids(self) -> torch.Tensor | None:
+        """The (rows, width, per_token) int64 n-gram ids, zero-padded; None for plain encodings."""
+        if self.sequences[0].ndim == 1:
+            return None
+        width = max(len(s) for s in self.sequences)
+        out = np.zeros((len(self.sequences), width, self.sequences[0].shape[1] - 1), dtype=np.int64)
+        for row, seq in enumerate(self.sequences):
+            out[row, : len(seq)] = seq[:, 1:]
+        return torch.from_numpy(out)
 
 
 def length_batches(

@@ -21,16 +21,30 @@ def corpus_texts(data_dir: Path) -> list[str]:
         return list(dict.fromkeys(line.strip() for line in handle if line.strip()))
 
 
-def soft_labeled(train: LabeledSet, texts: list[str], weight: float = 0.5, teachers: Sequence[Path] = ()) -> LabeledSet:
+def soft_labeled(
+    train: LabeledSet,
+    texts: list[str],
+    weight: float = 0.5,
+    teachers: Sequence[Path] = (),
+    cache: Path | None = None,
+) -> LabeledSet:
     """``texts`` with the teacher's probabilities as labels and ``weight`` as mask on the taught
     heads. The teacher is the char n-gram model, averaged with any fine-tuned transformers in
-    ``teachers`` (an ensemble of two model families teaches better than either)."""
-    scores = CharNgramBaseline().fit(train).predict_scores(texts)
-    if teachers:
-        from .inference import load_classifier
+    ``teachers`` (an ensemble of two model families teaches better than either). The scores are
+    kept in ``cache`` (an .npy file), so a resumed run does not score the corpus again."""
+    if cache is not None and cache.exists():
+        scores = np.load(cache)
+    else:
+        scores = CharNgramBaseline().fit(train).predict_scores(texts)
+        if teachers:
+            from .inference import load_classifier
 
-        votes = [scores] + [load_classifier(t, threads=torch.get_num_threads()).predict_scores(texts) for t in teachers]
-        scores = np.mean(votes, axis=0)
+            threads = torch.get_num_threads()
+            votes = [scores] + [load_classifier(t, threads=threads).predict_scores(texts) for t in teachers]
+            scores = np.mean(votes, axis=0)
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            np.save(cache, scores)
     mask = np.zeros_like(scores)
     for category in TAUGHT:
         mask[:, CATEGORIES.index(category)] = weight

@@ -10,9 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import BertForSequenceClassification, PreTrainedTokenizerFast, get_linear_schedule_with_warmup
+from transformers import (
+    AutoModelForSequenceClassification,
+    BertForSequenceClassification,
+    PreTrainedTokenizerFast,
+    get_linear_schedule_with_warmup,
+)
 
 from .batching import encode_texts, length_batches
+from .charbert import char_bert_from, ngram_spec
 from .data import CATEGORIES, LabeledSet
 from .evaluate import calibrate, report
 from .inference import scores_in_order
@@ -31,6 +37,12 @@ class FinetuneConfig:
     weight_decay: float = 0.01
     seed: int = 13
     bf16: bool = True
+    init_from: str | None = None  # a fine-tuned classifier to start from instead of the MLM model
+    char_ngrams: bool = False  # character-aware inputs (models/charbert.py)
+    ngram_buckets: int = 65536
+    ngram_dim: int = 64
+    ngrams_per_token: int = 32
+    ngram_lr_scale: float = 10.0  # each bucket is seen in few batches: a higher rate for them
 
 
 def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -42,6 +54,37 @@ def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -
 def dev_score(results: dict[str, dict[str, float]]) -> float:
     """Model selection: the mean of the overall macro-F1 of every category."""
     return float(np.mean([row["overall"] for row in results.values()]))
+
+
+def _load_model(source: Path, *, resume: bool, cfg: FinetuneConfig) -> BertForSequenceClassification:
+    """The model to train: a checkpoint as saved, or the encoder (MLM model or a fine-tuned
+    classifier) with five heads, made character-aware when ``cfg.char_ngrams`` asks."""
+    if resume:
+        model: BertForSequenceClassification = AutoModelForSequenceClassification.from_pretrained(
+            str(source), local_files_only=True, dtype=torch.float32
+        )
+        return model
+    model = BertForSequenceClassification.from_pretrained(
+        str(source),
+        local_files_only=True,
+        dtype=torch.float32,
+        num_labels=len(CATEGORIES),
+        problem_type="multi_label_classification",
+        id2label=dict(enumerate(CATEGORIES)),
+        label2id={c: i for i, c in enumerate(CATEGORIES)},
+    )
+    if cfg.char_ngrams:
+        model = char_bert_from(model, cfg.ngram_buckets, cfg.ngram_dim, cfg.ngrams_per_token)
+    return model
+
+
+def _parameter_groups(model: torch.nn.Module, cfg: FinetuneConfig) -> list[dict[str, object]]:
+    ngram = [p for n, p in model.named_parameters() if n.startswith("ngram_embeddings.")]
+    rest = [p for n, p in model.named_parameters() if not n.startswith("ngram_embeddings.")]
+    groups: list[dict[str, object]] = [{"params": rest}]
+    if ngram:
+        groups.append({"params": ngram, "lr": cfg.learning_rate * cfg.ngram_lr_scale, "weight_decay": 0.0})
+    return groups
 
 
 def finetune(
@@ -58,21 +101,15 @@ def finetune(
         return best_dir
     torch.manual_seed(cfg.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    source = ckpt if (ckpt / "config.json").exists() else mlm_dir
-    model = BertForSequenceClassification.from_pretrained(
-        str(source),
-        local_files_only=True,
-        num_labels=len(CATEGORIES),
-        problem_type="multi_label_classification",
-        id2label=dict(enumerate(CATEGORIES)),
-        label2id={c: i for i, c in enumerate(CATEGORIES)},
-    )
+    source = ckpt if (ckpt / "config.json").exists() else Path(cfg.init_from or mlm_dir)
+    model = _load_model(source, resume=source == ckpt, cfg=cfg)
     torch.nn.Module.to(model, device)
-    encoded = encode_texts(train.texts, tokenizer, cfg.max_length)
-    dev_encoded = encode_texts(dev.texts, tokenizer, cfg.max_length)
+    spec = ngram_spec(model.config)
+    encoded = encode_texts(train.texts, tokenizer, cfg.max_length, ngrams=spec)
+    dev_encoded = encode_texts(dev.texts, tokenizer, cfg.max_length, ngrams=spec)
     n_batches = len(length_batches(encoded, cfg.max_tokens, np.random.default_rng(0)))
     total = cfg.epochs * n_batches
-    optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
+    optimizer = torch.optim.AdamW(_parameter_groups(model, cfg), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_fraction * total), total)
     start_epoch, best = 0, -1.0
     if source == ckpt:
@@ -89,9 +126,11 @@ def finetune(
         smoothed = math.nan
         for batch in batches:
             ids, _, attention = batch.tensors(tokenizer)
+            ngrams = batch.ngram_ids()
+            extra = {} if ngrams is None else {"ngram_ids": ngrams.to(device)}
             rows = torch.from_numpy(batch.indices.astype(np.int64))
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
-                logits = model(input_ids=ids.to(device), attention_mask=attention.to(device)).logits
+                logits = model(input_ids=ids.to(device), attention_mask=attention.to(device), **extra).logits
             loss = masked_bce(logits, labels[rows].to(device), mask[rows].to(device))
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)

@@ -23,6 +23,7 @@ from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTok
 from transformers.utils import logging as transformers_logging
 
 from .batching import encode_texts, length_batches
+from .charbert import ngram_spec
 from .data import CATEGORIES
 from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
@@ -38,9 +39,10 @@ def read_meta(path: Path) -> dict[str, Any]:
 def scores_in_order(model: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_tokens: int) -> np.ndarray:
     """Sigmoid scores for already-encoded texts, batched by length, returned in input order."""
 
-    def torch_scores(ids: torch.Tensor, attention: torch.Tensor) -> np.ndarray:
-        logits = model(input_ids=ids, attention_mask=attention).logits
-        return torch.sigmoid(logits.float()).numpy()
+    def torch_scores(ids: torch.Tensor, attention: torch.Tensor, ngrams: torch.Tensor | None) -> np.ndarray:
+        extra = {} if ngrams is None else {"ngram_ids": ngrams.to(model.device)}
+        logits = model(input_ids=ids.to(model.device), attention_mask=attention.to(model.device), **extra).logits
+        return torch.sigmoid(logits.float()).cpu().numpy()
 
     with torch.inference_mode():
         return _batched(torch_scores, tokenizer, encoded, batch_tokens, model.config.num_labels)
@@ -50,7 +52,7 @@ def _batched(score: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_to
     out = np.zeros((len(encoded), labels), dtype=np.float32)
     for batch in length_batches(encoded, batch_tokens):
         ids, _, attention = batch.tensors(tokenizer)
-        out[batch.indices] = score(ids, attention)
+        out[batch.indices] = score(ids, attention, batch.ngram_ids())
     return out
 
 
@@ -66,6 +68,7 @@ class Classifier:
         meta = read_meta(self.path)
         self.tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
         config = AutoConfig.from_pretrained(str(self.path), local_files_only=True)
+        self.ngrams = ngram_spec(config)
         labels = config.id2label
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
         self.thresholds: dict[str, float] = {c: float(meta.get("thresholds", {}).get(c, 0.5)) for c in self.categories}
@@ -89,11 +92,11 @@ class Classifier:
         """A (len(texts), len(categories)) array of probabilities."""
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        encoded = encode_texts(texts, self.tokenizer, self.max_length, normalized=self.normalized)
+        encoded = encode_texts(texts, self.tokenizer, self.max_length, normalized=self.normalized, ngrams=self.ngrams)
         if self.onnx is not None:
             onnx = self.onnx
             return _batched(
-                lambda i, a: onnx(i.numpy(), a.numpy()),
+                lambda i, a, n: onnx(i.numpy(), a.numpy(), None if n is None else n.numpy()),
                 self.tokenizer,
                 encoded,
                 self.batch_tokens,

@@ -13,6 +13,8 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification
 
+from .charbert import ngram_spec
+
 ONNX_FILE = "model.int8.onnx"
 FP32_TOLERANCE = 1e-4
 INT8_TOLERANCE = 0.05
@@ -25,8 +27,9 @@ class _Scores(torch.nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.model(input_ids=input_ids, attention_mask=attention_mask).logits)
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor, *ngram_ids: torch.Tensor) -> torch.Tensor:
+        extra = {"ngram_ids": ngram_ids[0]} if ngram_ids else {}
+        return torch.sigmoid(self.model(input_ids=input_ids, attention_mask=attention_mask, **extra).logits)
 
 
 def export_onnx(model_dir: str | Path, out: str | Path | None = None, *, int8: bool = True) -> Path:
@@ -37,20 +40,22 @@ def export_onnx(model_dir: str | Path, out: str | Path | None = None, *, int8: b
     ).eval()
     target = Path(out) if out else model_dir / (ONNX_FILE if int8 else "model.onnx")
     ids = torch.ones(2, 8, dtype=torch.long)
+    spec = ngram_spec(model.config)
+    inputs: tuple[torch.Tensor, ...] = (ids, torch.ones_like(ids))
+    names = ["input_ids", "attention_mask"]
+    if spec is not None:
+        inputs += (torch.ones(2, 8, spec.per_token, dtype=torch.long),)
+        names.append("ngram_ids")
     with tempfile.TemporaryDirectory() as tmp, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fp32 = Path(tmp) / "model.onnx" if int8 else target
         torch.onnx.export(
             _Scores(model),
-            (ids, torch.ones_like(ids)),
+            inputs,
             str(fp32),
-            input_names=["input_ids", "attention_mask"],
+            input_names=names,
             output_names=["scores"],
-            dynamic_axes={
-                "input_ids": {0: "batch", 1: "length"},
-                "attention_mask": {0: "batch", 1: "length"},
-                "scores": {0: "batch"},
-            },
+            dynamic_axes={**{name: {0: "batch", 1: "length"} for name in names}, "scores": {0: "batch"}},
             opset_version=17,
             dynamo=False,
         )
@@ -64,7 +69,7 @@ def export_onnx(model_dir: str | Path, out: str | Path | None = None, *, int8: b
 
 
 class OnnxScorer:
-    """Runs an exported model: ``(input_ids, attention_mask) -> scores``."""
+    """Runs an exported model: ``(input_ids, attention_mask[, ngram_ids]) -> scores``."""
 
     def __init__(self, path: str | Path, threads: int | None = None) -> None:
         import onnxruntime as ort
@@ -75,7 +80,11 @@ class OnnxScorer:
         options.inter_op_num_threads = 1
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
 
-    def __call__(self, input_ids: np.ndarray, attention_mask: np.ndarray) -> np.ndarray:
+    def __call__(
+        self, input_ids: np.ndarray, attention_mask: np.ndarray, ngram_ids: np.ndarray | None = None
+    ) -> np.ndarray:
         feeds = {"input_ids": input_ids.astype(np.int64), "attention_mask": attention_mask.astype(np.int64)}
+        if ngram_ids is not None:
+            feeds["ngram_ids"] = ngram_ids.astype(np.int64)
         scores: np.ndarray = self.session.run(["scores"], feeds)[0]
         return scores

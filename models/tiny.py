@@ -9,6 +9,7 @@ from pathlib import Path
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
+from .charbert import char_bert_from
 from .data import CATEGORIES
 from .inference import META_FILE
 from .tokenizer import train_tokenizer
@@ -29,7 +30,9 @@ TEXTS = [
 ]
 
 
-def build_tiny_artifact(out: str | Path, seed: int = 0) -> Path:
+def build_tiny_artifact(out: str | Path, seed: int = 0, *, char_ngrams: bool = False) -> Path:
+    """With ``char_ngrams``, the character-aware model class (``models/charbert.py``), its n-gram
+    path switched on with random weights so that it visibly moves the scores."""
     out = Path(out)
     torch.manual_seed(seed)
     tokenizer = train_tokenizer(TEXTS * 5, out, vocab_size=300, show_progress=False)
@@ -45,7 +48,12 @@ def build_tiny_artifact(out: str | Path, seed: int = 0) -> Path:
     config.id2label = dict(enumerate(CATEGORIES))
     config.label2id = {c: i for i, c in enumerate(CATEGORIES)}
     config.problem_type = "multi_label_classification"
-    BertForSequenceClassification(config).eval().save_pretrained(str(out))
+    model = BertForSequenceClassification(config).eval()
+    if char_ngrams:
+        model = char_bert_from(model, buckets=997, dim=16, per_token=12).eval()
+        torch.nn.init.normal_(model.ngram_embeddings.weight, std=1.0)
+        torch.nn.init.normal_(model.ngram_projection.weight, std=1.0)
+    model.save_pretrained(str(out))
     meta = {"format": 1, "normalize": True, "max_length": 128, "thresholds": dict.fromkeys(CATEGORIES, 0.5)}
     (out / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     return out

@@ -30,8 +30,12 @@ log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
 
 
-def stage_tokenizer(data_dir: Path, out: Path) -> PreTrainedTokenizerFast:
+def stage_tokenizer(data_dir: Path, out: Path, init_from: str | None = None) -> PreTrainedTokenizerFast:
+    """The run's tokenizer: trained once into ``out/tokenizer``, or copied from the classifier that
+    fine-tuning starts from (its vocabulary is the one its embeddings know)."""
     target = out / "tokenizer"
+    if not (target / "tokenizer.json").exists() and init_from is not None:
+        PreTrainedTokenizerFast.from_pretrained(init_from, local_files_only=True).save_pretrained(str(target))
     if (target / "tokenizer.json").exists():
         return PreTrainedTokenizerFast.from_pretrained(str(target), local_files_only=True)
     return train_tokenizer(read_corpus(data_dir), target)
@@ -87,7 +91,7 @@ def run(
         timings_path.write_text(json.dumps(timings, indent=2))
 
     started = time.monotonic()
-    tokenizer = stage_tokenizer(data_dir, out)
+    tokenizer = stage_tokenizer(data_dir, out, finetune_cfg.init_from)
     timed("tokenizer", started)
     mlm_dir = out / "mlm" / "model"
     if "pretrain" in stages:
@@ -103,7 +107,8 @@ def run(
         train = read_labeled(data_dir / "labeled" / "train.csv")
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
-            train = concat(train, soft_labeled(train, corpus_texts(data_dir), teachers=teachers))
+            cache = out / finetune_dir / "teacher_scores.npy"
+            train = concat(train, soft_labeled(train, corpus_texts(data_dir), teachers=teachers, cache=cache))
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
@@ -135,6 +140,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pretrain-lr", type=float, default=PretrainConfig.learning_rate)
     parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--finetune-dir", default="finetune", help="subfolder of --out for this fine-tuning run")
+    parser.add_argument("--finetune-lr", type=float, default=FinetuneConfig.learning_rate)
+    parser.add_argument(
+        "--finetune-init", default=None, help="start fine-tuning from this classifier instead of the MLM model"
+    )
+    parser.add_argument(
+        "--char-ngrams", action="store_true", help="character-aware inputs: hashed n-grams of each token's word"
+    )
     parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
     parser.add_argument(
         "--teacher", type=Path, action="append", default=[], help="a fine-tuned artifact averaged into the teacher"
@@ -152,7 +164,12 @@ def main(argv: list[str] | None = None) -> None:
             init_from=args.pretrain_init,
             learning_rate=args.pretrain_lr,
         ),
-        FinetuneConfig(epochs=args.finetune_epochs),
+        FinetuneConfig(
+            epochs=args.finetune_epochs,
+            learning_rate=args.finetune_lr,
+            init_from=args.finetune_init,
+            char_ngrams=args.char_ngrams,
+        ),
         distill=args.distill,
         finetune_dir=args.finetune_dir,
         teachers=tuple(args.teacher),
