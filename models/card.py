@@ -39,6 +39,24 @@ def _distilled(meta: dict[str, Any]) -> str:
     )
 
 
+def _lineage(meta: dict[str, Any]) -> str:
+    fine, earlier = meta["training"]["finetune"], meta["training"].get("started_from")
+    text = ""
+    if fine.get("char_ngrams"):
+        text += (
+            f" Character-aware inputs: each token's embedding also receives the mean of its word's hashed"
+            f" char 2–5-gram embeddings ({fine['ngram_buckets']} buckets × {fine['ngram_dim']}, at most"
+            f" {fine['ngrams_per_token']} per word, projected to the hidden size), so attention reads the"
+            f" spelling of every word in context (`models/charbert.py`)."
+        )
+    if earlier:
+        text += (
+            f" This fine-tuning started from the classifier at `{earlier['path']}` (seconds per stage of that"
+            f" earlier run: {earlier['stage_seconds']})."
+        )
+    return text
+
+
 def write_model_card(artifact: Path, meta: dict[str, Any]) -> None:
     pre, fine = meta["training"]["pretrain"], meta["training"]["finetune"]
     thresholds = ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items())
@@ -66,7 +84,7 @@ content on its score alone.
 Pre-training: {pre["epochs"]} epochs planned, learning rate {pre["learning_rate"]}, {pre["max_tokens"]} tokens
 per batch, masking {pre["mask_probability"]}. Fine-tuning: {fine["epochs"]} epochs, learning rate
 {fine["learning_rate"]}, masked binary cross-entropy (unannotated cells do not count). Hardware:
-{meta["training"]["device"]}. Seconds per stage: {meta["stage_seconds"]}.
+{meta["training"]["device"]}. Seconds per stage: {meta["stage_seconds"]}.{_lineage(meta)}{_distilled(meta)}
 
 ## Data and licences
 | data set | licence | citation |

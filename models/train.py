@@ -21,7 +21,7 @@ from .data import read_corpus, read_labeled
 from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report
 from .finetune import FinetuneConfig, finetune
-from .inference import META_FILE
+from .inference import META_FILE, read_meta
 from .onnx import export_onnx
 from .pretrain import PretrainConfig, pretrain
 from .tokenizer import train_tokenizer
@@ -112,13 +112,21 @@ def run(
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
-        cfgs = {
+        cfgs: dict[str, object] = {
             "pretrain": pretrain_cfg.__dict__,
             "finetune": finetune_cfg.__dict__,
             "device": _device(),
             "distilled_from_char_ngram_teacher": distill,
             "teacher_transformers": [str(t) for t in teachers],
         }
+        if finetune_cfg.init_from:
+            earlier = read_meta(Path(finetune_cfg.init_from))
+            cfgs["pretrain"] = earlier.get("training", {}).get("pretrain", cfgs["pretrain"])
+            cfgs["started_from"] = {
+                "path": finetune_cfg.init_from,
+                "finetune": earlier.get("training", {}).get("finetune"),
+                "stage_seconds": earlier.get("stage_seconds"),
+            }
         export(best, data_dir, artifact, timings, cfgs)
         log.info("artifact written to %s", artifact)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})

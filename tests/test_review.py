@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable
 from typing import Any
 
@@ -202,7 +203,11 @@ def test_queue_filters_sort_and_pages(api: Api) -> None:
     second = api.get("/v1/review/queue", role="moderator", params={"limit": 4, "cursor": first["next_cursor"]}).json()
     assert len(first["items"]) == 4 and len(second["items"]) == 2 and second["next_cursor"] is None
     assert {i["item_id"] for i in first["items"]}.isdisjoint(i["item_id"] for i in second["items"])
-    assert api.get("/v1/review/queue", role="moderator", params={"cursor": "junk"}).status_code == 422
+    for junk in ("junk", '["x", "y"]', '[NaN, "a"]', '[true, "a"]', "[1, 2]"):
+        cursor = junk if junk == "junk" else base64.urlsafe_b64encode(junk.encode()).decode()
+        for sort in ("priority", "oldest"):
+            response = api.get("/v1/review/queue", role="moderator", params={"cursor": cursor, "sort": sort})
+            assert (response.status_code, response.json()["error"]) == (422, "validation_failed"), junk
     assert api.get("/v1/review/queue", role="moderator", params={"limit": 101}).status_code == 422
 
 

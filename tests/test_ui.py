@@ -133,7 +133,9 @@ def test_session_and_csrf_rules(api: Api) -> None:
     assert sign_in_with(KEYS["client"]).status_code == 401  # not a moderator key
     signed = sign_in_with(KEYS["moderator"])
     assert signed.status_code == 302
-    cookie = {"raqib_session": signed.cookies["raqib_session"]}
+    session_id = signed.cookies["raqib_session"]
+    assert session_id
+    cookie = {"raqib_session": session_id}
     report(api, "c-1", "reader-a", text="نص")
     body = {"action": "dismiss", "reason_code": "no_violation"}
     decision = api.base_url + "/v1/review/items/c-1/decision"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -63,7 +64,8 @@ def _encode_cursor(key: list[Any]) -> str:
 def _decode_cursor(cursor: str) -> list[Any]:
     try:
         key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
-        assert isinstance(key, list) and len(key) == 2
+        assert isinstance(key, list) and len(key) == 2 and isinstance(key[1], str)
+        assert isinstance(key[0], (int, float)) and not isinstance(key[0], bool) and math.isfinite(key[0])
         return key
     except (ValueError, AssertionError):
         raise ValidationFailed("cursor: not a cursor returned by this API") from None
@@ -87,12 +89,16 @@ def review_queue() -> dict[str, Any]:
     """Items awaiting a decision. ``sort=priority``: weighted reports + 3 × offensive score + 2 if
     hidden + 1 per 6 hours of waiting; ``sort=oldest``: longest waiting first."""
     q = query(QueueQuery)
-    entries = sorted((e for e in get_store().review.queue() if _matches(e, q)), key=lambda e: _sort_key(e, q.sort))
-    if q.cursor:
-        after = _decode_cursor(q.cursor)
-        entries = [e for e in entries if _sort_key(e, q.sort) > after]
-    page = entries[: q.limit]
     review = get_store().review
+    after = _decode_cursor(q.cursor) if q.cursor else None
+    if q.sort == "priority":  # the queue's own order: read page by page
+        entries = review.queue_by_priority(
+            lambda e: _matches(e, q), q.limit + 1, None if after is None else (float(after[0]), str(after[1]))
+        )
+    else:
+        entries = sorted((e for e in review.queue() if _matches(e, q)), key=lambda e: _sort_key(e, q.sort))
+        entries = [e for e in entries if after is None or _sort_key(e, q.sort) > after]
+    page = entries[: q.limit]
     age_offset = get_store().now_ms() / 21_600_000  # stored priorities count waiting from the epoch
     items = []
     for entry in page:

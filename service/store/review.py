@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import statistics
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -164,6 +166,47 @@ class ReviewStore:
             for (item_id, score), fields in zip(members, pipe.execute(), strict=True)
             if fields
         ]
+
+    def queue_by_priority(
+        self, accept: Callable[[QueueEntry], bool], want: int, after: tuple[float, str] | None = None, chunk: int = 200
+    ) -> list[QueueEntry]:
+        """The first ``want`` queued items that ``accept``, highest priority first (ties by item id),
+        after the key ``after`` = (-priority, item id). Partitions are read ``chunk`` members at a
+        time and merged, so a page costs reads in proportion to what it skips, not to the queue."""
+        streams = [
+            self._by_priority(PartitionKeys(part).review, None if after is None else -after[0], chunk)
+            for part in range(self.partitions)
+        ]
+        merged = (key for key in heapq.merge(*streams) if after is None or key > after)
+        found: list[QueueEntry] = []
+        while len(found) < want:
+            candidates = list(itertools.islice(merged, chunk))
+            if not candidates:
+                break
+            pipe = self.client.pipeline(transaction=False)
+            for _, item_id in candidates:
+                pipe.hgetall(self._item(item_id).item)
+            for (negated, item_id), fields in zip(candidates, pipe.execute(), strict=True):
+                entry = QueueEntry(item_id, -negated, fields)
+                if fields and accept(entry):
+                    found.append(entry)
+        return found[:want]
+
+    def _by_priority(self, key: str, at_most: float | None, chunk: int) -> Iterator[tuple[float, str]]:
+        """(-score, member) of one sorted set in ascending order, read a chunk at a time; a chunk
+        is completed to the end of its last score, so that ties come out ordered by member."""
+        top = "+inf" if at_most is None else repr(at_most)
+        while True:
+            rows = self.client.zrevrangebyscore(key, top, "-inf", start=0, num=chunk, withscores=True)
+            if not rows:
+                return
+            last = rows[-1][1]
+            if len(rows) == chunk:
+                rows = [r for r in rows if r[1] != last] + self.client.zrangebyscore(key, last, last, withscores=True)
+            yield from sorted((-score, member) for member, score in rows)
+            if len(rows) < chunk:
+                return
+            top = f"({last!r}"
 
     def queued_statuses(self) -> list[str]:
         """The status of every queued item: one small read per item (the stats page polls this)."""
