@@ -11,7 +11,8 @@ from typing import Any
 import redis
 
 from . import keys
-from .keys import BANK, BANK_VERSION, IMAGE_GROUP, IMAGE_JOBS, ItemKeys
+from .keys import BANK, BANK_VERSION, IMAGE_GROUP, IMAGE_JOBS
+from .partitioned import PartitionedStore
 
 UPLOAD_TTL_S = 7 * 86_400  # an upload nobody analysed is dropped after this
 JOBS_MAXLEN = 1_000_000
@@ -27,16 +28,10 @@ class BankEntry:
     added_at: int
 
 
-class ImageStore:
+class ImageStore(PartitionedStore):
     def __init__(self, client: Any, scripts: dict[str, Any], partitions: int, events_maxlen: int) -> None:
-        self.client = client
-        self.scripts = scripts
-        self.partitions = partitions
-        self.events_maxlen = events_maxlen
+        super().__init__(client, scripts, partitions, events_maxlen)
         self._bank_cache: tuple[str, dict[str, str]] = ("", {})
-
-    def _keys(self, item_id: str) -> ItemKeys:
-        return ItemKeys.of(item_id, self.partitions)
 
     # Uploads and previews
     def save_upload(self, item_id: str, data: bytes) -> bool:
@@ -48,21 +43,21 @@ class ImageStore:
         return self._save(item_id, "url", url)
 
     def _save(self, item_id: str, field: str, value: str) -> bool:
-        key = self._keys(item_id).image
+        key = self._item(item_id).image
         return bool(self.scripts["image_upload"](keys=[key], args=[field, value, UPLOAD_TTL_S]))
 
     def discard(self, item_id: str) -> None:
         """Forget an image whose report was refused."""
-        self.client.delete(self._keys(item_id).image)
+        self.client.delete(self._item(item_id).image)
 
     def upload(self, item_id: str) -> tuple[bytes | None, str | None]:
         """The stored upload (if not analysed yet) and the image's URL (if it came as one)."""
-        original, url = self.client.hmget(self._keys(item_id).image, "original", "url")
+        original, url = self.client.hmget(self._item(item_id).image, "original", "url")
         return (base64.b64decode(original) if original else None), url
 
     def finish(self, item_id: str, preview: bytes | None, variants: list[str]) -> None:
         """Replace the upload by its preview and crop hashes; these are kept for good."""
-        key = self._keys(item_id).image
+        key = self._item(item_id).image
         pipe = self.client.pipeline(transaction=True)
         if preview is not None:
             pipe.hset(
@@ -73,16 +68,16 @@ class ImageStore:
         pipe.execute()
 
     def preview(self, item_id: str) -> bytes | None:
-        value = self.client.hget(self._keys(item_id).image, "preview")
+        value = self.client.hget(self._item(item_id).image, "preview")
         return base64.b64decode(value) if value else None
 
     def variants(self, item_id: str) -> list[str]:
-        value = self.client.hget(self._keys(item_id).image, "variants")
+        value = self.client.hget(self._item(item_id).image, "variants")
         return list(json.loads(value)) if value else []
 
     def analysed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
         """Store an analysis and act on it (see ``lua/image_analysed.lua``); None if no such item."""
-        k = self._keys(item_id)
+        k = self._item(item_id)
         p = k.partition
         settings = {
             **settings,

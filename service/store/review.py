@@ -14,7 +14,8 @@ from typing import Any
 
 from . import keys
 from .clock import server_ms
-from .keys import ItemKeys, PartitionKeys
+from .keys import PartitionKeys
+from .partitioned import PartitionedStore
 
 
 def iso_day(day: int) -> str:
@@ -64,22 +65,13 @@ class QueueEntry:
         return {k[7:]: int(v) for k, v in self.fields.items() if k.startswith("reason:")}
 
 
-class ReviewStore:
-    def __init__(self, client: Any, scripts: dict[str, Any], partitions: int, events_maxlen: int) -> None:
-        self.client = client
-        self.scripts = scripts
-        self.partitions = partitions
-        self.maxlen = events_maxlen
-
-    def _item(self, item_id: str) -> ItemKeys:
-        return ItemKeys.of(item_id, self.partitions)
-
+class ReviewStore(PartitionedStore):
     # Claims
     def claim(self, item_id: str, actor: str, lease_ms: int) -> tuple[str, int]:
         """Take or renew the lease (``lease_ms`` 0 releases it); returns (holder, ms left)."""
         k = self._item(item_id)
         result = self.scripts["claim"](
-            keys=[k.claim, k.item, k.history, k.partition.audit], args=[actor, lease_ms, self.maxlen, item_id]
+            keys=[k.claim, k.item, k.history, k.partition.audit], args=[actor, lease_ms, self.events_maxlen, item_id]
         )
         if result[0] == "not_found":
             raise ItemMissing(item_id)
@@ -120,7 +112,7 @@ class ReviewStore:
                 actor,
                 json.dumps(decision, ensure_ascii=False),
                 int(override),
-                self.maxlen,
+                self.events_maxlen,
                 keys.event_id_prefix(p.partition),
                 request_id,
             ],
