@@ -42,7 +42,7 @@ class FinetuneConfig:
     ngram_buckets: int = 65536
     ngram_dim: int = 64
     ngrams_per_token: int = 32
-    ngram_lr_scale: float = 10.0  # each bucket is seen in few batches: a higher rate for them
+    ngram_lr_scale: float = 30.0  # the n-gram path starts at zero beside a trained encoder: a higher rate
 
 
 def masked_bce(logits: torch.Tensor, labels: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
@@ -79,8 +79,8 @@ def _load_model(source: Path, *, resume: bool, cfg: FinetuneConfig) -> BertForSe
 
 
 def _parameter_groups(model: torch.nn.Module, cfg: FinetuneConfig) -> list[dict[str, object]]:
-    ngram = [p for n, p in model.named_parameters() if n.startswith("ngram_embeddings.")]
-    rest = [p for n, p in model.named_parameters() if not n.startswith("ngram_embeddings.")]
+    ngram = [p for n, p in model.named_parameters() if n.startswith("ngram_")]
+    rest = [p for n, p in model.named_parameters() if not n.startswith("ngram_")]
     groups: list[dict[str, object]] = [{"params": rest}]
     if ngram:
         groups.append({"params": ngram, "lr": cfg.learning_rate * cfg.ngram_lr_scale, "weight_decay": 0.0})

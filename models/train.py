@@ -155,6 +155,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--char-ngrams", action="store_true", help="character-aware inputs: hashed n-grams of each token's word"
     )
+    parser.add_argument("--ngram-lr-scale", type=float, default=FinetuneConfig.ngram_lr_scale)
     parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
     parser.add_argument(
         "--teacher", type=Path, action="append", default=[], help="a fine-tuned artifact averaged into the teacher"
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> None:
             learning_rate=args.finetune_lr,
             init_from=args.finetune_init,
             char_ngrams=args.char_ngrams,
+            ngram_lr_scale=args.ngram_lr_scale,
         ),
         distill=args.distill,
         finetune_dir=args.finetune_dir,
