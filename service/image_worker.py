@@ -2,7 +2,8 @@
 a URL from an allowed host), hash it, read its text, score it, look it up in the bank of removed
 images, and store the result, which may hide the item at once. Jobs come from a Redis stream
 through the consumer group ``analyse``; a job a crashed worker left is taken over after
-``image_job_lease_s``; a bad image is recorded on the item, never retried."""
+``image_job_lease_s``; a bad image is recorded on the item, never retried. The worker also carries
+out bank changes that a decision owes when the request that made it died before doing so."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from .store import Store
 
 log = logging.getLogger("raqib.worker.images")
 RECLAIM_EVERY_S = 10.0
+BANK_RETRY_AFTER_MS = 30_000  # a request applies its decision's bank change within milliseconds
 
 
 class ImageWorker:
@@ -37,11 +39,22 @@ class ImageWorker:
         if time.monotonic() - self.last_reclaim > RECLAIM_EVERY_S:
             self.last_reclaim = time.monotonic()
             jobs += self.images.reclaim_jobs(self.consumer, int(self.config.image_job_lease_s * 1000))
+            self.retry_bank_changes()
         for job_id, item_id in jobs:
             outcome = self.process(item_id)
             IMAGE_JOBS.labels(outcome).inc()
             self.images.ack(job_id)
         return len(jobs)
+
+    def retry_bank_changes(self, older_than_ms: int = BANK_RETRY_AFTER_MS) -> int:
+        """Carry out bank changes that decisions owe and no request finished (it died between the
+        decision and the bank); returns how many were marked done."""
+        done = 0
+        for item_id in self.images.pending_bank_changes(older_than_ms):
+            if self.images.apply_bank_change(item_id, self.config.pdq_min_quality):
+                log.info("bank change for %s applied by the worker", item_id)
+                done += 1
+        return done
 
     def process(self, item_id: str) -> str:
         """Analyse one item's image; returns the outcome (for metrics and logs)."""

@@ -112,6 +112,30 @@ def test_restoring_an_image_takes_it_out_of_the_bank(api: Api, banked: Image.Ima
     assert api.get("/v1/images/bank", role="moderator").json()["entries"] == []
 
 
+def test_a_bank_change_left_by_a_dead_request_is_done_by_the_worker(
+    api: Api, store: Store, settings: dict[str, Any], banked: Image.Image
+) -> None:
+    images, worker = store.images, image_worker(store, settings)
+    assert images.pending_bank_changes(0) == []  # the request that removed img-orig did its part
+    assert report_image(api, "img-2", "r1", encode(scene(2))).status_code == 202
+    drain(worker)
+    # a decision is recorded, and the process dies before touching the bank
+    removed = store.review.decide("img-2", "remove", "moderator:amina", {"action": "remove"}, False, "", "add")
+    assert "img-2" not in {e.entry_id for e in images.bank_entries()}
+    assert images.pending_bank_changes(0) == ["img-2"]
+    assert worker.retry_bank_changes(older_than_ms=60_000) == 0  # not yet: the request may still be at it
+    assert worker.retry_bank_changes(older_than_ms=0) == 1
+    [entry] = [e for e in images.bank_entries() if e.entry_id == "img-2"]
+    assert entry.added_by == "moderator:amina" and entry.added_at > 0
+    assert images.pending_bank_changes(0) == [] and worker.retry_bank_changes(older_than_ms=0) == 0
+    restored = store.review.decide("img-2", "restore", "moderator:amina", {}, True, "", "remove")
+    assert not images.apply_bank_change("img-2", 50, removed.seq)  # a later decision owes the bank now
+    assert images.pending_bank_changes(0) == ["img-2"]
+    assert images.apply_bank_change("img-2", 50, restored.seq)
+    assert "img-2" not in {e.entry_id for e in images.bank_entries()}
+    assert images.pending_bank_changes(0) == []
+
+
 def test_check_at_upload_time(api: Api, banked: Image.Image) -> None:
     def check(data: bytes) -> Any:
         return api.post("/v1/images/check", files={"image": ("u.jpg", io.BytesIO(data), "image/jpeg")})

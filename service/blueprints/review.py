@@ -34,7 +34,6 @@ from ..schemas import (
     Statement,
 )
 from ..store import ItemRecord, get_store
-from ..store.images import BankEntry
 from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry
 from ..timefmt import iso
 from ..views import history_entry, image_analysis_view, item_view
@@ -213,8 +212,11 @@ def decide(item_id: str) -> dict[str, Any]:
         "statement": statement.model_dump(),
     }
     review = get_store().review
+    bank_change = {"remove": "add", "restore": "remove"}.get(body.action, "") if f["item_type"] == "image" else ""
     try:
-        outcome = review.decide(item_id, body.action, current_actor(), decision, body.override, request_id())
+        outcome = review.decide(
+            item_id, body.action, current_actor(), decision, body.override, request_id(), bank_change
+        )
     except ClaimConflict as err:
         raise Conflict(f"the item is claimed by {err.holder}") from None
     except AlreadyDecided as err:
@@ -224,22 +226,9 @@ def decide(item_id: str) -> dict[str, Any]:
     except ItemMissing:
         raise NotFound(f"no report was ever received for item {item_id!r}") from None
     review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
-    if f["item_type"] == "image":
-        update_bank(record, body.action, current_actor(), decided_at, config.pdq_min_quality)
+    if bank_change:  # the worker retries it if this process dies first
+        get_store().images.apply_bank_change(item_id, config.pdq_min_quality, outcome.seq)
     return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
-
-
-def update_bank(record: ItemRecord, action: str, actor: str, now_ms: int, min_quality: int) -> None:
-    """A removed image joins the bank of removed images (with its crops' hashes); a restored one
-    leaves it. Runs after the decision, on the bank's own slot."""
-    images = get_store().images
-    f = record.fields
-    if action == "restore":
-        images.bank_remove(record.item_id)
-    elif action == "remove" and "pdq" in f and int(f.get("pdq_quality", 0)) >= min_quality:
-        hashes = [f["pdq"], *images.variants(record.item_id)]
-        quality = int(f["pdq_quality"])
-        images.bank_add(BankEntry(record.item_id, record.item_id, hashes, quality, actor, now_ms))
 
 
 @bp.get("/v1/review/items/<item_id>/history")

@@ -61,6 +61,12 @@ class PartitionKeys:
         """List: the latest times from first report to decision, in ms."""
         return f"{PREFIX}:{self.tag}:decision_times"
 
+    @property
+    def bank_pending(self) -> str:
+        """Sorted set: item id -> decision time (ms), for decided images whose bank change (add on
+        remove, take out on restore) is not yet applied: the bank lives on its own slot."""
+        return f"{PREFIX}:{self.tag}:bank_pending"
+
 
 @dataclass(frozen=True)
 class ItemKeys:

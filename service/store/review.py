@@ -89,8 +89,17 @@ class ReviewStore(PartitionedStore):
 
     # Decisions and trust
     def decide(
-        self, item_id: str, action: str, actor: str, decision: dict[str, Any], override: bool, request_id: str = ""
+        self,
+        item_id: str,
+        action: str,
+        actor: str,
+        decision: dict[str, Any],
+        override: bool,
+        request_id: str = "",
+        bank_change: str = "",
     ) -> Decided:
+        """Apply a decision atomically. ``bank_change`` (add or remove) is recorded as owed with it,
+        for :meth:`ImageStore.apply_bank_change` to carry out on the bank's own slot."""
         k = self._item(item_id)
         p = k.partition
         result = self.scripts["decide"](
@@ -105,6 +114,7 @@ class ReviewStore(PartitionedStore):
                 p.stats,
                 p.decision_times,
                 k.overruled,
+                p.bank_pending,
             ],
             args=[
                 item_id,
@@ -115,6 +125,7 @@ class ReviewStore(PartitionedStore):
                 self.events_maxlen,
                 keys.event_id_prefix(p.partition),
                 request_id,
+                bank_change,
             ],
         )
         match result[0]:

@@ -21,6 +21,7 @@ SCRIPTS = (
     "finish_attempt",
     "image_analysed",
     "image_upload",
+    "bank_applied",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
 LIBRARIES = {"report": ("reporter", "item"), "reporter_touch": ("reporter",), "image_analysed": ("item",)}

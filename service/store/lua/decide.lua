@@ -5,9 +5,12 @@
 -- KEYS[1] item hash   KEYS[2] reporters hash   KEYS[3] history list   KEYS[4] events stream
 -- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
 -- KEYS[9] decision times list ("<day>:<ms from first report>")   KEYS[10] overruled reporters set
+-- KEYS[11] pending bank changes (sorted set: item id -> decision time)
 -- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
 -- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
--- ARGV[8] request id (kept with the event)
+-- ARGV[8] request id (kept with the event)   ARGV[9] bank change this decision owes: add, remove
+-- or empty (recorded as bank_change "<change>:<seq>", applied afterwards on the bank's slot and
+-- retried by the worker)
 -- Returns {"ok", status, seq, reporters JSON, top reason} or {"not_found"}, {"claimed", holder},
 -- {"already_decided", last action}, {"invalid", status}.
 
@@ -69,6 +72,10 @@ end
 local decision = cjson.decode(ARGV[4])
 local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'item.dismissed'})[action]
 local seq = redis.call('HINCRBY', item, 'seq', 1)
+if ARGV[9] ~= '' then  -- "<change>:<seq>": a later decision's change replaces this one
+  redis.call('HSET', item, 'bank_change', ARGV[9] .. ':' .. seq)
+  redis.call('ZADD', KEYS[11], now, item_id)
+end
 local data = {item_id = item_id, item_type = f[2], status = target, seq = seq, reports = #judged,
   actor = actor, decision = decision}
 if f[6] then data.scores = cjson.decode(f[6]) end
