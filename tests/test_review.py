@@ -259,6 +259,17 @@ def test_stats(api: Api) -> None:
     assert stats["auto_hide"]["spam"] == {"confirmed": 1, "reversed": 1, "precision": 0.5}
     assert stats["median_time_to_decision_s"] is not None
 
+    def queue_counts() -> dict[str, int]:
+        counts: dict[str, int] = api.get("/v1/review/stats", role="moderator").json()["queue"]
+        return counts
+
+    report(api, "s-2", "s-2-new")  # a new round: queued again, visible
+    assert queue_counts() == {"pending": 2, "hidden": 1, "total": 3}
+    hide(api, "s-4", readers=("x", "y"))  # with "lonely", enough to hide
+    assert queue_counts() == {"pending": 1, "hidden": 2, "total": 3}
+    decide(api, "s-3", "restore", "no_violation")
+    assert queue_counts() == {"pending": 1, "hidden": 1, "total": 2}
+
 
 def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:
     from service.store import ReportRules

@@ -62,6 +62,11 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:decision_times"
 
     @property
+    def review_hidden(self) -> str:
+        """Set: the queued items that are hidden, so that counting them reads no item."""
+        return f"{PREFIX}:{self.tag}:review_hidden"
+
+    @property
     def bank_pending(self) -> str:
         """Sorted set: item id -> decision time (ms), for decided images whose bank change (add on
         remove, take out on restore) is not yet applied: the bank lives on its own slot."""

@@ -115,6 +115,7 @@ class ReviewStore(PartitionedStore):
                 p.decision_times,
                 k.overruled,
                 p.bank_pending,
+                p.review_hidden,
             ],
             args=[
                 item_id,
@@ -211,15 +212,14 @@ class ReviewStore(PartitionedStore):
                 return
             top = f"({last!r}"
 
-    def queued_statuses(self) -> list[str]:
-        """The status of every queued item: one small read per item (the stats page polls this)."""
-        members: list[str] = []
-        for part in range(self.partitions):
-            members += self.client.zrange(PartitionKeys(part).review, 0, -1)
+    def queue_counts(self) -> tuple[int, int]:
+        """(queued, of which hidden): two counts per partition, whatever the queue's size."""
         pipe = self.client.pipeline(transaction=False)
-        for item_id in members:
-            pipe.hget(self._item(item_id).item, "status")
-        return [status for status in pipe.execute() if status]
+        for part in range(self.partitions):
+            pipe.zcard(PartitionKeys(part).review)
+            pipe.scard(PartitionKeys(part).review_hidden)
+        counts = pipe.execute()
+        return sum(counts[0::2]), sum(counts[1::2])
 
     def queue_size(self) -> int:
         return sum(int(self.client.zcard(PartitionKeys(p).review)) for p in range(self.partitions))
@@ -261,7 +261,7 @@ class ReviewStore(PartitionedStore):
             for entry in self.client.lrange(p.decision_times, 0, -1):
                 day, _, ms = entry.rpartition(":")
                 times.append((int(day or 0), int(ms)))
-        queue = Counter("hidden" if status == "hidden" else "pending" for status in self.queued_statuses())
+        queued, hidden = self.queue_counts()
         decisions = {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("decisions:")}
         today = server_ms(self.client) // 86_400_000
         per_day: dict[str, dict[str, Any]] = {}
@@ -282,7 +282,7 @@ class ReviewStore(PartitionedStore):
             row["precision"] = round(row["confirmed"] / total, 3) if total else None
         all_times = [ms for _, ms in times]
         return {
-            "queue": {"pending": queue["pending"], "hidden": queue["hidden"], "total": sum(queue.values())},
+            "queue": {"pending": queued - hidden, "hidden": hidden, "total": queued},
             "decisions": decisions,
             "decisions_per_day": per_day,
             "median_time_to_decision_s": round(statistics.median(all_times) / 1000, 1) if all_times else None,

@@ -31,3 +31,14 @@ local function queue_priority(item, status)
   local hidden = (status == 'hidden') and 1 or 0
   return (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
 end
+
+-- Put the item in the review queue (or move it there), and in the set of queued hidden items
+-- exactly when it is hidden.
+local function enqueue(review, review_hidden, item, item_id, status)
+  redis.call('ZADD', review, queue_priority(item, status), item_id)
+  if status == 'hidden' then
+    redis.call('SADD', review_hidden, item_id)
+  else
+    redis.call('SREM', review_hidden, item_id)
+  end
+end
