@@ -81,24 +81,30 @@ def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None
     assert limited.get_item("f9") is None
 
 
-def test_queue_by_priority_merges_partitions_in_chunks_with_ties_by_id(store: Store) -> None:
+def test_queue_pages_merge_partitions_in_chunks_with_ties_by_id(store: Store) -> None:
     priorities = {f"q{n:02d}": float(n % 7) for n in range(40)}  # many ties, spread over partitions
     for item_id, priority in priorities.items():
         k = store.item_keys(item_id)
         store.client.hset(k.item, mapping={"status": "hidden" if priority > 3 else "visible", "item_type": "comment"})
         store.client.zadd(k.partition.review, {item_id: priority})
+        store.client.zadd(k.partition.review_oldest, {item_id: -(1000 + priority)})  # minus the round's start
     expected = sorted(priorities, key=lambda i: (-priorities[i], i))
     review = store.review
     assert len({store.item_keys(i).partition.review for i in priorities}) > 1
 
     def page(after: tuple[float, str] | None, want: int = 6, **kw: int) -> list[str]:
-        return [e.item_id for e in review.queue_by_priority(lambda e: True, want, after, **kw)]
+        return [e.item_id for e in review.queue_page("priority", lambda e: True, want, after, **kw)]
 
     assert page(None, 40, chunk=3) == expected
     assert page(None, 40, chunk=200) == expected
     assert page((-priorities["q13"], "q13"), 5, chunk=2) == expected[expected.index("q13") + 1 :][:5]
-    hidden = review.queue_by_priority(lambda e: e.fields["status"] == "hidden", 100, None, chunk=4)
+    hidden = review.queue_page("priority", lambda e: e.fields["status"] == "hidden", 100, None, chunk=4)
     assert [e.item_id for e in hidden] == [i for i in expected if priorities[i] > 3]
     assert all(e.priority == priorities[e.item_id] for e in hidden)
+    oldest = [e.item_id for e in review.queue_page("oldest", lambda e: True, 40, None, chunk=3)]
+    assert oldest == sorted(priorities, key=lambda i: (priorities[i], i))
+    assert [e.item_id for e in review.queue_page("oldest", lambda e: True, 3, (1003.0, "q10"), chunk=2)] == [
+        i for i in oldest if (1000 + priorities[i], i) > (1003.0, "q10")
+    ][:3]
     store.client.delete(store.item_keys("q06").item)  # a queue member without its record is skipped
     assert "q06" not in page(None, 40, chunk=3)

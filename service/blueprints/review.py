@@ -90,13 +90,9 @@ def review_queue() -> dict[str, Any]:
     q = query(QueueQuery)
     review = get_store().review
     after = _decode_cursor(q.cursor) if q.cursor else None
-    if q.sort == "priority":  # the queue's own order: read page by page
-        entries = review.queue_by_priority(
-            lambda e: _matches(e, q), q.limit + 1, None if after is None else (float(after[0]), str(after[1]))
-        )
-    else:
-        entries = sorted((e for e in review.queue() if _matches(e, q)), key=lambda e: _sort_key(e, q.sort))
-        entries = [e for e in entries if after is None or _sort_key(e, q.sort) > after]
+    entries = review.queue_page(
+        q.sort, lambda e: _matches(e, q), q.limit + 1, None if after is None else (float(after[0]), str(after[1]))
+    )
     page = entries[: q.limit]
     age_offset = get_store().now_ms() / 21_600_000  # stored priorities count waiting from the epoch
     items = []

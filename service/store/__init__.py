@@ -172,7 +172,18 @@ class Store:
         rules = rules or ReportRules()
         k = self.item_keys(item_id)
         p = k.partition
-        keys_ = [k.item, k.reporters, k.reports, k.history, p.events, p.review, p.audit, k.overruled, p.review_hidden]
+        keys_ = [
+            k.item,
+            k.reporters,
+            k.reports,
+            k.history,
+            p.events,
+            p.review,
+            p.audit,
+            k.overruled,
+            p.review_hidden,
+            p.review_oldest,
+        ]
         reporter_keys = [keys.reporter_rate(reporter_id), keys.reporter_trust(reporter_id)]
         settings: dict[str, Any] = {
             "threshold": threshold,

@@ -86,7 +86,7 @@ class ImageStore(PartitionedStore):
             "event_prefix": keys.event_id_prefix(p.partition),
         }
         result = self.scripts["image_analysed"](
-            keys=[k.item, k.history, p.events, p.review, p.audit, p.review_hidden],
+            keys=[k.item, k.history, p.events, p.review, p.audit, p.review_hidden, p.review_oldest],
             args=[item_id, json.dumps(fields, ensure_ascii=False), json.dumps(settings)],
         )
         if result[0] == "not_found":

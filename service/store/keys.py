@@ -62,6 +62,12 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:decision_times"
 
     @property
+    def review_oldest(self) -> str:
+        """Sorted set: the queued items -> minus the start of their reporting round (ms), so that
+        the highest score is the longest waiting, read in the same order as the priority queue."""
+        return f"{PREFIX}:{self.tag}:review_oldest"
+
+    @property
     def review_hidden(self) -> str:
         """Set: the queued items that are hidden, so that counting them reads no item."""
         return f"{PREFIX}:{self.tag}:review_hidden"

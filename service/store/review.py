@@ -116,6 +116,7 @@ class ReviewStore(PartitionedStore):
                 k.overruled,
                 p.bank_pending,
                 p.review_hidden,
+                p.review_oldest,
             ],
             args=[
                 item_id,
@@ -157,28 +158,24 @@ class ReviewStore(PartitionedStore):
         return out
 
     # The queue
-    def queue(self) -> list[QueueEntry]:
-        """Every item awaiting a decision, with its fields, from all partitions."""
-        members: list[tuple[str, float]] = []
-        for part in range(self.partitions):
-            members += self.client.zrange(PartitionKeys(part).review, 0, -1, withscores=True)
-        pipe = self.client.pipeline(transaction=False)
-        for item_id, _ in members:
-            pipe.hgetall(self._item(item_id).item)
-        return [
-            QueueEntry(item_id, float(score), fields)
-            for (item_id, score), fields in zip(members, pipe.execute(), strict=True)
-            if fields
-        ]
-
-    def queue_by_priority(
-        self, accept: Callable[[QueueEntry], bool], want: int, after: tuple[float, str] | None = None, chunk: int = 200
+    def queue_page(
+        self,
+        order: str,
+        accept: Callable[[QueueEntry], bool],
+        want: int,
+        after: tuple[float, str] | None = None,
+        chunk: int = 200,
     ) -> list[QueueEntry]:
-        """The first ``want`` queued items that ``accept``, highest priority first (ties by item id),
-        after the key ``after`` = (-priority, item id). Partitions are read ``chunk`` members at a
-        time and merged, so a page costs reads in proportion to what it skips, not to the queue."""
+        """The first ``want`` queued items that ``accept``, in ``order`` — ``priority`` (highest
+        first) or ``oldest`` (longest waiting first), ties by item id — after the key ``after``:
+        (-priority, item id) or (round start ms, item id). Partitions are read ``chunk`` members at
+        a time and merged, so a page costs reads in proportion to what it skips, not to the queue."""
+
+        def ordering(part: int) -> str:
+            return PartitionKeys(part).review if order == "priority" else PartitionKeys(part).review_oldest
+
         streams = [
-            self._by_priority(PartitionKeys(part).review, None if after is None else -after[0], chunk)
+            self._by_priority(ordering(part), None if after is None else -after[0], chunk)
             for part in range(self.partitions)
         ]
         merged = (key for key in heapq.merge(*streams) if after is None or key > after)
@@ -189,10 +186,13 @@ class ReviewStore(PartitionedStore):
                 break
             pipe = self.client.pipeline(transaction=False)
             for _, item_id in candidates:
-                pipe.hgetall(self._item(item_id).item)
-            for (negated, item_id), fields in zip(candidates, pipe.execute(), strict=True):
-                entry = QueueEntry(item_id, -negated, fields)
-                if fields and accept(entry):
+                k = self._item(item_id)
+                pipe.hgetall(k.item)
+                pipe.zscore(k.partition.review, item_id)
+            replies = pipe.execute()
+            for (_, item_id), fields, priority in zip(candidates, replies[0::2], replies[1::2], strict=True):
+                entry = QueueEntry(item_id, float(priority or 0), fields)
+                if fields and priority is not None and accept(entry):
                     found.append(entry)
         return found[:want]
 

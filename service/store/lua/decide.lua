@@ -6,6 +6,7 @@
 -- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
 -- KEYS[9] decision times list ("<day>:<ms from first report>")   KEYS[10] overruled reporters set
 -- KEYS[11] pending bank changes (sorted set: item id -> decision time)   KEYS[12] queued hidden items set
+-- KEYS[13] queue in waiting order
 -- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
 -- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
 -- ARGV[8] request id (kept with the event)   ARGV[9] bank change this decision owes: add, remove
@@ -47,6 +48,7 @@ end
 redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now, 'decided_by', actor)
 redis.call('ZREM', review, item_id)
 redis.call('SREM', KEYS[12], item_id)
+redis.call('ZREM', KEYS[13], item_id)
 redis.call('DEL', claim)
 if action ~= 'remove' then
   for i = 1, #judged, 1000 do  -- in chunks: unpack() is limited by Lua's stack

@@ -5,7 +5,7 @@
 -- re-hidden here. record_event and queue_priority come from item.lib.lua.
 --
 -- KEYS[1] item hash   KEYS[2] history list   KEYS[3] events stream   KEYS[4] review queue
--- KEYS[5] audit stream   KEYS[6] queued hidden items set
+-- KEYS[5] audit stream   KEYS[6] queued hidden items set   KEYS[7] queue in waiting order
 -- ARGV[1] item_id   ARGV[2] fields JSON (set on the item)   ARGV[3] settings JSON: match
 --         ({entry, item_id, distance} or absent), threshold and rule (absent = keep), flagged
 --         (categories), min_reporters, weighted, events_maxlen, event_prefix
@@ -54,6 +54,6 @@ if hide_rule and status == 'visible' and not f[3] then
   status, hidden_now = 'hidden', 1
 end
 if status ~= 'removed' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
-  enqueue(review, KEYS[6], item, item_id, status)
+  enqueue(review, KEYS[6], KEYS[7], item, item_id, status)
 end
 return {status, hidden_now}

@@ -32,10 +32,12 @@ local function queue_priority(item, status)
   return (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
 end
 
--- Put the item in the review queue (or move it there), and in the set of queued hidden items
--- exactly when it is hidden.
-local function enqueue(review, review_hidden, item, item_id, status)
+-- Put the item in the review queue (or move it there) and in its waiting order, and in the set
+-- of queued hidden items exactly when it is hidden.
+local function enqueue(review, review_hidden, review_oldest, item, item_id, status)
   redis.call('ZADD', review, queue_priority(item, status), item_id)
+  local f = redis.call('HMGET', item, 'round_started_at', 'created_at')
+  redis.call('ZADD', review_oldest, -(tonumber(f[1] or f[2]) or 0), item_id)
   if status == 'hidden' then
     redis.call('SADD', review_hidden, item_id)
   else

@@ -6,15 +6,15 @@
 -- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)   KEYS[3] reports list
 -- KEYS[4] history list     KEYS[5] events stream     KEYS[6] review queue   KEYS[7] audit stream
 -- KEYS[8] overruled reporters set (their reports were judged in an earlier round: they count no more)
--- KEYS[9] queued hidden items set
--- KEYS[10], KEYS[11] (single server only) the reporter's rate-limit counter and trust hash: then the
+-- KEYS[9] queued hidden items set   KEYS[10] queue in waiting order
+-- KEYS[11], KEYS[12] (single server only) the reporter's rate-limit counter and trust hash: then the
 --         reporter's bookkeeping runs here too, and a limited report changes nothing
 -- ARGV[1] item_id   ARGV[2] item_type   ARGV[3] reporter_id   ARGV[4] reason
 -- ARGV[5] report JSON (note, context)   ARGV[6] JSON fields stored on a new item
 -- ARGV[7] settings JSON: threshold, rule (for a new item), events_maxlen, min_reporters, weighted,
 --         brigade_ratio, brigade_min, new_ms, rate_limit, rate_window, event_prefix (the public
 --         event id is event_prefix .. stream id), request_id (kept with each event), flagged (categories the classifier flagged on a
---         new item: an item.flagged event), and without KEYS[10]:
+--         new item: an item.flagged event), and without KEYS[11]:
 --         weight, is_new (from reporter_touch.lua)
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
@@ -28,8 +28,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 
 local weight, is_new = tonumber(s.weight), tonumber(s.is_new)
-if KEYS[10] then
-  local r = touch_reporter(KEYS[10], KEYS[11], s.rate_limit, s.rate_window, now, s.new_ms)
+if KEYS[11] then
+  local r = touch_reporter(KEYS[11], KEYS[12], s.rate_limit, s.rate_window, now, s.new_ms)
   if r[1] > 0 then
     return {'rate_limited', r[1]}
   end
@@ -95,6 +95,6 @@ if status == 'visible' and enough then
 end
 
 if status ~= 'removed' then
-  enqueue(review, KEYS[9], item, item_id, status)
+  enqueue(review, KEYS[9], KEYS[10], item, item_id, status)
 end
 return {status, count, threshold, 0, hidden_now, seq}
