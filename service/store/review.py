@@ -175,7 +175,7 @@ class ReviewStore(PartitionedStore):
             return PartitionKeys(part).review if order == "priority" else PartitionKeys(part).review_oldest
 
         streams = [
-            self._by_priority(ordering(part), None if after is None else -after[0], chunk)
+            self._descending(ordering(part), None if after is None else -after[0], chunk)
             for part in range(self.partitions)
         ]
         merged = (key for key in heapq.merge(*streams) if after is None or key > after)
@@ -196,7 +196,7 @@ class ReviewStore(PartitionedStore):
                     found.append(entry)
         return found[:want]
 
-    def _by_priority(self, key: str, at_most: float | None, chunk: int) -> Iterator[tuple[float, str]]:
+    def _descending(self, key: str, at_most: float | None, chunk: int) -> Iterator[tuple[float, str]]:
         """(-score, member) of one sorted set in ascending order, read a chunk at a time; a chunk
         is completed to the end of its last score, so that ties come out ordered by member."""
         top = "+inf" if at_most is None else repr(at_most)

@@ -17,6 +17,7 @@
 
 local item, reporters, history, events, review, audit, claim, stats, times =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
+local bank_pending, review_hidden, review_oldest = KEYS[11], KEYS[12], KEYS[13]
 local item_id, action, actor = ARGV[1], ARGV[2], ARGV[3]
 
 local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'round_started_at', 'hidden_at', 'scores')
@@ -47,8 +48,8 @@ end
 
 redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now, 'decided_by', actor)
 redis.call('ZREM', review, item_id)
-redis.call('SREM', KEYS[12], item_id)
-redis.call('ZREM', KEYS[13], item_id)
+redis.call('SREM', review_hidden, item_id)
+redis.call('ZREM', review_oldest, item_id)
 redis.call('DEL', claim)
 if action ~= 'remove' then
   for i = 1, #judged, 1000 do  -- in chunks: unpack() is limited by Lua's stack
@@ -77,7 +78,7 @@ local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'it
 local seq = redis.call('HINCRBY', item, 'seq', 1)
 if ARGV[9] ~= '' then  -- "<change>:<seq>": a later decision's change replaces this one
   redis.call('HSET', item, 'bank_change', ARGV[9] .. ':' .. seq)
-  redis.call('ZADD', KEYS[11], now, item_id)
+  redis.call('ZADD', bank_pending, now, item_id)
 end
 local data = {item_id = item_id, item_type = f[2], status = target, seq = seq, reports = #judged,
   actor = actor, decision = decision}

@@ -2,7 +2,7 @@
 -- and act on it. Atomic, like report.lua. A match with the bank of removed images hides the item
 -- at once (rule pdq_match, the match recorded); otherwise scores may move the threshold, and the
 -- item hides if the reports it already has now suffice. An item a moderator decided is never
--- re-hidden here. record_event and queue_priority come from item.lib.lua.
+-- re-hidden here. record_event and enqueue come from item.lib.lua.
 --
 -- KEYS[1] item hash   KEYS[2] history list   KEYS[3] events stream   KEYS[4] review queue
 -- KEYS[5] audit stream   KEYS[6] queued hidden items set   KEYS[7] queue in waiting order
@@ -12,6 +12,7 @@
 -- Returns {status, hidden_now 0|1} or {"not_found"}.
 
 local item, history, events, review, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local review_hidden, review_oldest = KEYS[6], KEYS[7]
 local item_id = ARGV[1]
 local s = cjson.decode(ARGV[3])
 local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'reports', 'weight', 'brigade')
@@ -54,6 +55,6 @@ if hide_rule and status == 'visible' and not f[3] then
   status, hidden_now = 'hidden', 1
 end
 if status ~= 'removed' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
-  enqueue(review, KEYS[6], KEYS[7], item, item_id, status)
+  enqueue(review, review_hidden, review_oldest, item, item_id, status)
 end
 return {status, hidden_now}

@@ -24,20 +24,17 @@ local function record_event(ctx, kind, from, to, extra)
   return seq
 end
 
--- Review priority: weighted reports + 3 x offensive score + 2 if hidden, and 1 more per 6 h of
--- waiting (stored relative to the round's start, so waiting needs no rewrite).
-local function queue_priority(item, status)
-  local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at')
-  local hidden = (status == 'hidden') and 1 or 0
-  return (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
-end
-
 -- Put the item in the review queue (or move it there) and in its waiting order, and in the set
--- of queued hidden items exactly when it is hidden.
+-- of queued hidden items exactly when it is hidden. The priority is weighted reports + 3 x
+-- offensive score + 2 if hidden, and 1 more per 6 h of waiting (stored relative to the round's
+-- start, so waiting needs no rewrite); the waiting order is minus the round's start.
 local function enqueue(review, review_hidden, review_oldest, item, item_id, status)
-  redis.call('ZADD', review, queue_priority(item, status), item_id)
-  local f = redis.call('HMGET', item, 'round_started_at', 'created_at')
-  redis.call('ZADD', review_oldest, -(tonumber(f[1] or f[2]) or 0), item_id)
+  local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at')
+  local started = tonumber(f[3] or f[4]) or 0
+  local hidden = (status == 'hidden') and 1 or 0
+  local priority = (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
+  redis.call('ZADD', review, priority, item_id)
+  redis.call('ZADD', review_oldest, -started, item_id)
   if status == 'hidden' then
     redis.call('SADD', review_hidden, item_id)
   else

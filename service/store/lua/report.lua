@@ -1,7 +1,7 @@
 -- report.lua: record one report of an item and hide the item once enough distinct, trusted
 -- people reported it. Atomic: counts, hide, queue, history, audit and events change together or
 -- not at all, and a hide happens exactly once. touch_reporter comes from reporter.lib.lua,
--- record_event and queue_priority from item.lib.lua.
+-- record_event and enqueue from item.lib.lua.
 --
 -- KEYS[1] item hash        KEYS[2] reporters hash (reporter -> weight)   KEYS[3] reports list
 -- KEYS[4] history list     KEYS[5] events stream     KEYS[6] review queue   KEYS[7] audit stream
@@ -21,6 +21,7 @@
 
 local item, reporters, reports, history, events, review, audit, overruled =
   KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local review_hidden, review_oldest = KEYS[9], KEYS[10]
 local item_id, item_type, reporter, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local s = cjson.decode(ARGV[7])
 
@@ -95,6 +96,6 @@ if status == 'visible' and enough then
 end
 
 if status ~= 'removed' then
-  enqueue(review, KEYS[9], KEYS[10], item, item_id, status)
+  enqueue(review, review_hidden, review_oldest, item, item_id, status)
 end
 return {status, count, threshold, 0, hidden_now, seq}
