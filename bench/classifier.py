@@ -10,18 +10,14 @@ from __future__ import annotations
 import argparse
 import csv
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 import torch
-
-from models.inference import load_classifier
-from models.paths import BUNDLED
+from raqib.models.inference import load_classifier
+from raqib.models.paths import BUNDLED
 
 
 def throughput(score: Callable[[Sequence[str]], Any], texts: Sequence[str], chunk: int) -> float:

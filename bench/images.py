@@ -11,16 +11,13 @@ from __future__ import annotations
 import argparse
 import multiprocessing as mp
 import resource
-import sys
 import time
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from raqib.service import images
+from raqib.service.classifier import load
+from raqib.service.config import Config
+from raqib.service.images.analysis import ImageAnalyser
 
-from service import images
-from service.classifier import load
-from service.config import Config
-from service.image_analysis import ImageAnalyser
 from tests.imagegen import arabic_meme, encode, scene
 
 

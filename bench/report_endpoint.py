@@ -20,14 +20,11 @@ import shutil
 import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 from flask import Flask
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 KEY = "bench-client-key"
 
@@ -45,8 +42,8 @@ def bare_app() -> Flask:
 def _serve(
     kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str, model: str, cluster: bool
 ) -> None:
-    from service.app import create_app
-    from service.serve import GunicornApp
+    from raqib.service.app import create_app
+    from raqib.service.serve import GunicornApp
 
     options = {
         "bind": f"127.0.0.1:{port}",
@@ -184,7 +181,7 @@ def measure(kind: str, args: argparse.Namespace, redis_url: str, cluster: bool =
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
-    from service.serve import default_workers
+    from raqib.service.serve import default_workers
 
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: as raqib serve")
     parser.add_argument("--threads", type=int, default=2, help="default: as raqib serve")
@@ -198,7 +195,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
     args = parser.parse_args()
-    from service.store.embedded import EmbeddedRedis
+    from raqib.service.store.embedded import EmbeddedRedis
 
     embedded = None
     redis_url = os.environ.get("REDIS_URL", "")
@@ -215,7 +212,7 @@ def main() -> None:
         raqib = measure("raqib", args, redis_url)
         rows = [("bare flask", bare), ("POST /v1/reports", raqib)]
         if args.cluster:
-            from service.store.local_cluster import LocalCluster
+            from raqib.service.store.local_cluster import LocalCluster
 
             local = LocalCluster(Path(tempfile.mkdtemp(prefix="raqib-cluster-"))).start()
             try:

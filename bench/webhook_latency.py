@@ -19,23 +19,19 @@ import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import requests
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from service.events import sign
-from service.store.embedded import EmbeddedRedis
+from raqib.service.events import sign
+from raqib.service.store.embedded import EmbeddedRedis
 
 KEYS = "client:bench-client-key,admin:bench-admin-key"
 
 
 def _serve(port: int, env: dict[str, str]) -> None:
     os.environ.update(env)
-    from service.app import create_app
-    from service.config import Config
-    from service.serve import GunicornApp
+    from raqib.service.app import create_app
+    from raqib.service.config import Config
+    from raqib.service.serve import GunicornApp
 
     options = {
         "bind": f"127.0.0.1:{port}",
@@ -114,7 +110,7 @@ def main() -> None:
     port = _free_port()
     server = mp.Process(target=_serve, args=(port, env), daemon=True)
     server.start()
-    worker = subprocess.Popen([sys.executable, "-m", "service.worker"], env={**os.environ, **env})
+    worker = subprocess.Popen([sys.executable, "-m", "raqib.service.worker"], env={**os.environ, **env})
     base = f"http://127.0.0.1:{port}"
     session = requests.Session()
     try:

@@ -1,11 +1,14 @@
-"""Raqib's Arabic classifier: normalisation, tokenizer, pre-training, fine-tuning, evaluation,
-inference. No Flask or Redis here. ``models.load_classifier(path=None).predict(texts)`` is the
-contract the service uses; importing this package loads nothing heavy (torch loads on the call)."""
+"""Raqib's Arabic classifier. ``load_classifier(path=None).predict(texts)`` is the contract the
+service uses: normalise, tokenise, score with ONNX Runtime; no torch, no Flask, no Redis.
+Training, evaluation, export and the torch path live in ``models/training`` (which imports torch).
+Importing this package loads nothing heavy."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from .categories import CATEGORIES
 
 if TYPE_CHECKING:
     from .inference import Classifier
@@ -16,3 +19,6 @@ def load_classifier(path: str | Path | None = None, **kwargs: Any) -> Classifier
     from .inference import load_classifier as load
 
     return load(path, **kwargs)
+
+
+__all__ = ["CATEGORIES", "load_classifier"]

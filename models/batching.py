@@ -1,21 +1,22 @@
-"""Tokenising once and grouping texts of similar length, for training and inference alike."""
+"""Tokenising once and grouping texts of similar length, for training and inference alike.
+Arrays only (numpy): the torch side wraps them in ``models/training``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-import torch
-from transformers import PreTrainedTokenizerBase
 
 from .charngrams import NgramSpec, token_ngrams
 from .normalize import normalize
+from .tokens import WordPieces
 
 
 def encode_texts(
     texts: Sequence[str],
-    tokenizer: PreTrainedTokenizerBase,
+    tokenizer: WordPieces | Any,
     max_length: int,
     *,
     normalized: bool = True,
@@ -23,20 +24,15 @@ def encode_texts(
 ) -> list[np.ndarray]:
     """Tokenise ``texts`` (after :func:`normalize` unless ``normalized`` is false); each becomes an
     int32 id array with [CLS] … [SEP]. With ``ngrams``, each is a (tokens, 1 + per_token) array:
-    the token id, then its word's character n-gram ids (``models/charngrams.py``)."""
+    the token id, then its word's character n-gram ids (``models/charngrams.py``). ``tokenizer``
+    is a :class:`WordPieces` or a Hugging Face fast tokenizer."""
     prepared = [normalize(t) for t in texts] if normalized else list(texts)
+    encoded = WordPieces.of(tokenizer).encode(prepared, max_length)
     if ngrams is None:
-        ids = tokenizer(prepared, truncation=True, max_length=max_length)["input_ids"]
-        return [np.asarray(x, dtype=np.int32) for x in ids]
-    encoding = tokenizer(prepared, truncation=True, max_length=max_length, return_offsets_mapping=True)
+        return [e.ids for e in encoded]
     return [
-        np.column_stack(
-            [
-                np.asarray(encoding["input_ids"][i], dtype=np.int32),
-                token_ngrams(text, encoding.word_ids(i), encoding["offset_mapping"][i], ngrams),
-            ]
-        )
-        for i, text in enumerate(prepared)
+        np.column_stack([e.ids, token_ngrams(text, e.word_ids, e.offsets, ngrams)])
+        for e, text in zip(encoded, prepared, strict=True)
     ]
 
 
@@ -47,18 +43,17 @@ class Batch:
     indices: np.ndarray
     sequences: tuple[np.ndarray, ...]
 
-    def tensors(self, tokenizer: PreTrainedTokenizerBase) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-        """Return (input ids, special-token mask, attention mask) as int64/bool tensors."""
+    def arrays(self, pieces: WordPieces) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(input ids, special-token mask, attention mask): int64, bool, int64 arrays."""
         width = max(len(s) for s in self.sequences)
-        ids = np.full((len(self.sequences), width), tokenizer.pad_token_id, dtype=np.int64)
+        ids = np.full((len(self.sequences), width), pieces.pad_id, dtype=np.int64)
         for row, seq in enumerate(self.sequences):
             ids[row, : len(seq)] = seq if seq.ndim == 1 else seq[:, 0]
-        input_ids = torch.from_numpy(ids)
-        attention = input_ids != tokenizer.pad_token_id
-        special = ~attention | (input_ids == tokenizer.cls_token_id) | (input_ids == tokenizer.sep_token_id)
-        return input_ids, special, attention.long()
+        attention = ids != pieces.pad_id
+        special = ~attention | (ids == pieces.cls_id) | (ids == pieces.sep_id)
+        return ids, special, attention.astype(np.int64)
 
-    def ngram_ids(self) -> torch.Tensor | None:
+    def ngram_ids(self) -> np.ndarray | None:
         """The (rows, width, per_token) int64 n-gram ids, zero-padded; None for plain encodings."""
         if self.sequences[0].ndim == 1:
             return None
@@ -66,7 +61,7 @@ class Batch:
         out = np.zeros((len(self.sequences), width, self.sequences[0].shape[1] - 1), dtype=np.int64)
         for row, seq in enumerate(self.sequences):
             out[row, : len(seq)] = seq[:, 1:]
-        return torch.from_numpy(out)
+        return out
 
 
 def length_batches(
@@ -96,3 +91,14 @@ def length_batches(
     if rng is not None:
         rng.shuffle(batches)
     return batches
+
+
+def scores_by_batch(
+    score: Any, pieces: WordPieces, encoded: Sequence[np.ndarray], batch_tokens: int, labels: int
+) -> np.ndarray:
+    """``score(ids, attention, ngram_ids | None)`` over length batches, returned in input order."""
+    out = np.zeros((len(encoded), labels), dtype=np.float32)
+    for batch in length_batches(encoded, batch_tokens):
+        ids, _, attention = batch.arrays(pieces)
+        out[batch.indices] = score(ids, attention, batch.ngram_ids())
+    return out

@@ -1,5 +1,5 @@
 """Character n-grams of the word each token belongs to, hashed into buckets: the model's
-character-aware input (see ``models/charbert.py``).
+character-aware input (see ``models/training/charbert.py``).
 
 A word piece alone says little about a dialect spelling it has never seen; the 2–5-character
 n-grams of its whole word (``<word>`` with boundary marks, as the char n-gram baseline reads it),
@@ -11,13 +11,16 @@ across processes and machines — and 0 pads. Words are cached, so common words 
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
 ORDERS = (3, 4, 5, 2)
+# The ``model_type`` of a classifier that reads n-grams (``models/training/charbert.py``).
+CHAR_BERT_TYPE = "raqib_char_bert"
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,13 @@ class NgramSpec:
 
     def word_ids(self, word: str) -> np.ndarray:
         return _word_ids(word, self.buckets, self.per_token)
+
+    @classmethod
+    def of_config(cls, config: Mapping[str, Any]) -> NgramSpec | None:
+        """The hashing a model's ``config.json`` asks for; None for a model without character inputs."""
+        if config.get("model_type") != CHAR_BERT_TYPE:
+            return None
+        return cls(buckets=int(config["ngram_buckets"]), per_token=int(config["ngrams_per_token"]))
 
 
 @lru_cache(maxsize=1 << 17)

@@ -1,7 +1,9 @@
 """Loading a classifier artifact and scoring texts: ``load_classifier(path).predict(texts)``.
 
-With ``model.int8.onnx`` in the artifact, ONNX Runtime scores (see ``models/onnx.py``); otherwise,
-or with ``backend="torch"``, the transformers model does.
+With ``model.int8.onnx`` in the artifact, ONNX Runtime scores (``models/onnx.py``) and nothing
+here imports torch or transformers: the tokenizer is read by the ``tokenizers`` library and the
+config as JSON. Without an ONNX file, or with ``backend="torch"``, the transformers model scores
+(``models/training/torch_inference.py``, imported only then).
 
 An artifact is a Hugging Face directory (config, tokenizer, weights) plus ``raqib.json`` with the
 decision thresholds and whether texts are normalised first. A directory without ``raqib.json``
@@ -13,22 +15,21 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
-from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer
-from transformers.utils import logging as transformers_logging
 
-from .batching import encode_texts, length_batches
-from .charbert import ngram_spec
-from .data import CATEGORIES
+from .batching import encode_texts, scores_by_batch
+from .categories import CATEGORIES
+from .charngrams import NgramSpec
 from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
+from .tokens import WordPieces
 
 META_FILE = "raqib.json"
+Scorer = Callable[[np.ndarray, np.ndarray, "np.ndarray | None"], np.ndarray]
 
 
 def read_meta(path: Path) -> dict[str, Any]:
@@ -36,24 +37,8 @@ def read_meta(path: Path) -> dict[str, Any]:
     return json.loads(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else {}
 
 
-def scores_in_order(model: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_tokens: int) -> np.ndarray:
-    """Sigmoid scores for already-encoded texts, batched by length, returned in input order."""
-
-    def torch_scores(ids: torch.Tensor, attention: torch.Tensor, ngrams: torch.Tensor | None) -> np.ndarray:
-        extra = {} if ngrams is None else {"ngram_ids": ngrams.to(model.device)}
-        logits = model(input_ids=ids.to(model.device), attention_mask=attention.to(model.device), **extra).logits
-        return torch.sigmoid(logits.float()).cpu().numpy()
-
-    with torch.inference_mode():
-        return _batched(torch_scores, tokenizer, encoded, batch_tokens, model.config.num_labels)
-
-
-def _batched(score: Any, tokenizer: Any, encoded: Sequence[np.ndarray], batch_tokens: int, labels: int) -> np.ndarray:
-    out = np.zeros((len(encoded), labels), dtype=np.float32)
-    for batch in length_batches(encoded, batch_tokens):
-        ids, _, attention = batch.tensors(tokenizer)
-        out[batch.indices] = score(ids, attention, batch.ngram_ids())
-    return out
+def _read_json(path: Path) -> dict[str, Any]:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
 
 
 class Classifier:
@@ -64,47 +49,36 @@ class Classifier:
     def __init__(
         self, path: str | Path, *, threads: int | None = None, batch_tokens: int = 2048, backend: str = "auto"
     ) -> None:
+        if backend not in ("auto", "torch", "onnx"):
+            raise ValueError(f"backend must be auto, torch or onnx, not {backend!r}")
         self.path = Path(path)
-        if threads:
-            torch.set_num_threads(threads)
         meta = read_meta(self.path)
-        self.tokenizer = AutoTokenizer.from_pretrained(str(self.path), local_files_only=True)
-        config = AutoConfig.from_pretrained(str(self.path), local_files_only=True)
-        self.ngrams = ngram_spec(config)
-        labels = config.id2label
+        config = _read_json(self.path / "config.json")
+        tokenizer_config = _read_json(self.path / "tokenizer_config.json")
+        self.pieces = WordPieces.from_dir(self.path)
+        self.ngrams = NgramSpec.of_config(config)
+        labels = {int(i): str(name) for i, name in config.get("id2label", {}).items()}
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
         self.thresholds: dict[str, float] = {c: float(meta.get("thresholds", {}).get(c, 0.5)) for c in self.categories}
         self.normalized: bool = bool(meta.get("normalize", False))
-        self.max_length: int = int(meta.get("max_length", min(self.tokenizer.model_max_length, 512)))
+        model_max = int(tokenizer_config.get("model_max_length") or 512)
+        self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
         self.batch_tokens = batch_tokens
         onnx_path = self.path / ONNX_FILE
-        if backend not in ("auto", "torch", "onnx"):
-            raise ValueError(f"backend must be auto, torch or onnx, not {backend!r}")
-        self.onnx: OnnxScorer | None = None
-        self.model: Any = None
+        self.scorer: Scorer
         if backend == "onnx" or (backend == "auto" and onnx_path.exists()):
-            self.onnx = OnnxScorer(onnx_path, threads)
+            self.scorer, self.backend = OnnxScorer(onnx_path, threads), "onnx"
         else:
-            self.model = AutoModelForSequenceClassification.from_pretrained(
-                str(self.path), local_files_only=True, dtype=torch.float32
-            ).eval()
-        self.backend = "onnx" if self.onnx is not None else "torch"
+            from .training.torch_inference import TorchScorer  # torch loads here, and only here
+
+            self.scorer, self.backend = TorchScorer(self.path, threads), "torch"
 
     def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), len(categories)) array of probabilities."""
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        encoded = encode_texts(texts, self.tokenizer, self.max_length, normalized=self.normalized, ngrams=self.ngrams)
-        if self.onnx is not None:
-            onnx = self.onnx
-            return _batched(
-                lambda i, a, n: onnx(i.numpy(), a.numpy(), None if n is None else n.numpy()),
-                self.tokenizer,
-                encoded,
-                self.batch_tokens,
-                len(self.categories),
-            )
-        return scores_in_order(self.model, self.tokenizer, encoded, self.batch_tokens)
+        encoded = encode_texts(texts, self.pieces, self.max_length, normalized=self.normalized, ngrams=self.ngrams)
+        return scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)
@@ -118,7 +92,6 @@ class Classifier:
 
 def load_classifier(path: str | Path | None = None, **kwargs: Any) -> Classifier:
     """The classifier at ``path``, else ``RAQIB_MODEL_DIR``, else the bundled artifact."""
-    transformers_logging.disable_progress_bar()
     chosen = Path(path or os.environ.get("RAQIB_MODEL_DIR") or BUNDLED)
     if not (chosen / "config.json").exists():
         raise FileNotFoundError(f"no model at {chosen} (expected a Hugging Face directory with config.json)")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors, image_analysis, logs, metrics, ui
+from . import api, classifier, errors, logs, metrics, ui
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
+from .images import analysis as image_analysis
 
 BODY_TYPES = ("application/json", "multipart/form-data")
 
@@ -38,7 +40,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         config = Config.from_mapping(config)
     logs.configure(config.log_level, config.log_format)
 
-    app = Flask("raqib")
+    app = Flask("raqib", root_path=str(Path(__file__).parent))
     app.config["RAQIB"] = config
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.ensure_ascii = False  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from .config import Config
 from .metrics import CLASSIFIER_BATCH, CLASSIFIER_SECONDS
 
 if TYPE_CHECKING:
-    from models.inference import Classifier
+    from raqib.models.inference import Classifier
 
 log = logging.getLogger(__name__)
 EXTENSION = "raqib.classifier"
@@ -22,7 +22,7 @@ EXTENSION = "raqib.classifier"
 
 def load(config: Config) -> Classifier | None:
     """The configured classifier: ``model_dir``, else the bundled artifact if present; ``off``: none."""
-    from models.paths import BUNDLED
+    from raqib.models.paths import BUNDLED
 
     if config.model_dir.lower() == "off":
         return None
@@ -30,7 +30,7 @@ def load(config: Config) -> Classifier | None:
     if not config.model_dir and not (path / "config.json").exists():
         log.warning("no bundled model at %s: reports are counted without scores", path)
         return None
-    from models.inference import load_classifier  # torch loads here, only when a model is used
+    from raqib.models.inference import load_classifier  # torch loads here, only when a model is used
 
     classifier = load_classifier(path, threads=config.model_threads)
     log.info("classifier loaded from %s", path)

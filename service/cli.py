@@ -14,6 +14,11 @@ MODEL_COMMANDS = {
     "evaluate": "macro-F1 per category and source, beside the char n-gram baseline",
     "classify": "score texts from a CSV, a .txt or stdin into JSON Lines",
 }
+MODEL_MODULES = {
+    "train": "raqib.models.training.train",
+    "evaluate": "raqib.models.training.evaluate",
+    "classify": "raqib.models.classify",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -30,7 +35,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, text in MODEL_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     if argv and argv[0] in MODEL_COMMANDS:
-        module = importlib.import_module(f"models.{argv[0]}")
+        module = importlib.import_module(MODEL_MODULES[argv[0]])
         module.main(argv[1:])
         return
     args = parser.parse_args(argv)

@@ -45,7 +45,7 @@ def default_workers() -> int:
 def start_worker(config: Config) -> subprocess.Popen[bytes]:
     """A ``raqib worker`` child process on the same Redis (a process, not a thread: gunicorn forks)."""
     env = {**os.environ, "REDIS_URL": config.redis_url, "RAQIB_REDIS_URL": config.redis_url}
-    return subprocess.Popen([sys.executable, "-m", "service.worker"], env=env)
+    return subprocess.Popen([sys.executable, "-m", "raqib.service.worker"], env=env)
 
 
 def metrics_dir() -> Path:

@@ -27,8 +27,8 @@ import requests
 from . import classifier
 from .config import Config
 from .events import signed_headers, webhook_body
-from .image_analysis import ImageAnalyser, load_image_model
-from .image_worker import ImageWorker
+from .images.analysis import ImageAnalyser, load_image_model
+from .images.jobs import ImageWorker
 from .logs import configure
 from .metrics import DELIVERIES, DELIVERY_LAG
 from .ssrf import UnsafeURL, check_url

@@ -11,12 +11,11 @@ from typing import Any
 
 import pytest
 import requests
+from raqib.service.app import create_app
+from raqib.service.store import ReportOutcome, Store
+from raqib.service.store.embedded import EmbeddedRedis
+from raqib.service.store.local_cluster import LocalCluster
 from werkzeug.serving import make_server
-
-from service.app import create_app
-from service.store import ReportOutcome, Store
-from service.store.embedded import EmbeddedRedis
-from service.store.local_cluster import LocalCluster
 
 KEYS = {"client": "test-client-key", "moderator": "test-moderator-key", "admin": "test-admin-key"}
 API_KEYS = ",".join(f"{role}:{key}" for role, key in KEYS.items())
@@ -73,7 +72,7 @@ def settings(redis_url: str, redis_kind: str) -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A tiny random classifier artifact, built once per session with the real training code."""
-    from models.tiny import build_tiny_artifact
+    from raqib.models.training.tiny import build_tiny_artifact
 
     return build_tiny_artifact(tmp_path_factory.mktemp("tiny-model"))
 
@@ -138,7 +137,7 @@ def serve_command(port: int, *extra: str) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "service.cli",
+        "raqib.service.cli",
         "serve",
         "--host",
         "127.0.0.1",

@@ -6,11 +6,10 @@ import json
 
 import numpy as np
 import pytest
-
-from models.data import CATEGORIES
-from models.inference import META_FILE, Classifier, load_classifier
-from models.onnx import INT8_TOLERANCE, ONNX_FILE
-from models.paths import BUNDLED
+from raqib.models.inference import META_FILE, Classifier, load_classifier
+from raqib.models.onnx import INT8_TOLERANCE, ONNX_FILE
+from raqib.models.paths import BUNDLED
+from raqib.models.training.data import CATEGORIES
 
 pytestmark = pytest.mark.skipif(not (BUNDLED / "config.json").exists(), reason="no bundled artifact yet")
 

@@ -5,9 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from service.auth import ensure_keys, key_id
-from service.config import Config
+from raqib.service.auth import ensure_keys, key_id
+from raqib.service.config import Config
 
 from .conftest import Api, report
 

@@ -12,14 +12,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from raqib.models.batching import encode_texts, length_batches
+from raqib.models.charngrams import NgramSpec
+from raqib.models.inference import load_classifier
+from raqib.models.onnx import INT8_TOLERANCE
+from raqib.models.training.charbert import CharBertForSequenceClassification, char_bert_from
+from raqib.models.training.export import export_onnx
+from raqib.models.training.tiny import build_tiny_artifact
+from raqib.models.training.torch_inference import batch_tensors
 from transformers import AutoModelForSequenceClassification, BertForSequenceClassification
-
-from models.batching import encode_texts, length_batches
-from models.charbert import CharBertForSequenceClassification, char_bert_from
-from models.charngrams import NgramSpec
-from models.inference import load_classifier
-from models.onnx import INT8_TOLERANCE, export_onnx
-from models.tiny import build_tiny_artifact
 
 TEXTS = ["يا حمار يا غبي", "صباح الخير يا جماعة " * 12, "", "3lach katdir hakka 😂😂", "ديما مغرب", "x"]
 SPEC = NgramSpec(buckets=997, per_token=12)
@@ -42,7 +43,7 @@ def test_word_ids_are_stable_capped_and_padded() -> None:
 
 
 def test_hashing_does_not_depend_on_the_process() -> None:
-    code = "from models.charngrams import NgramSpec; print(list(NgramSpec(997, 12).word_ids('حمار')))"
+    code = "from raqib.models.charngrams import NgramSpec; print(list(NgramSpec(997, 12).word_ids('حمار')))"
     runs = {
         subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout for _ in "ab"
     }
@@ -50,23 +51,23 @@ def test_hashing_does_not_depend_on_the_process() -> None:
 
 
 def test_every_piece_of_a_word_carries_the_word_and_specials_carry_nothing(char_model: Path) -> None:
-    tokenizer = load_classifier(char_model).tokenizer
-    [encoded] = encode_texts(["يا hakkakatdir"], tokenizer, 128, ngrams=SPEC)
+    pieces = load_classifier(char_model).pieces
+    [encoded] = encode_texts(["يا hakkakatdir"], pieces, 128, ngrams=SPEC)
     assert encoded.shape[1] == 1 + SPEC.per_token
-    tokens = tokenizer.convert_ids_to_tokens(encoded[:, 0].tolist())
+    tokens = [pieces.backend.id_to_token(i) for i in encoded[:, 0].tolist()]
     assert tokens[0] == "[CLS]" and tokens[-1] == "[SEP]" and len(tokens) > 4
     assert not encoded[0, 1:].any() and not encoded[-1, 1:].any()
     np.testing.assert_array_equal(encoded[1, 1:], SPEC.word_ids("يا"))
     for row in encoded[2:-1]:
         np.testing.assert_array_equal(row[1:], SPEC.word_ids("hakkakatdir"))
-    [batch] = length_batches(encode_texts(["يا", "صباح الخير"], tokenizer, 128, ngrams=SPEC), 1000)
+    [batch] = length_batches(encode_texts(["يا", "صباح الخير"], pieces, 128, ngrams=SPEC), 1000)
     ngrams = batch.ngram_ids()
-    assert ngrams is not None and ngrams.shape == (2, batch.tensors(tokenizer)[0].shape[1], SPEC.per_token)
+    assert ngrams is not None and ngrams.shape == (2, batch.arrays(pieces)[0].shape[1], SPEC.per_token)
 
 
 def test_auto_class_loads_it_in_a_fresh_process(char_model: Path) -> None:
     code = (
-        "import models.charbert\n"
+        "import raqib.models.training.charbert\n"
         "from transformers import AutoModelForSequenceClassification as A\n"
         f"print(type(A.from_pretrained({str(char_model)!r}, local_files_only=True)).__name__)"
     )
@@ -76,15 +77,17 @@ def test_auto_class_loads_it_in_a_fresh_process(char_model: Path) -> None:
 
 def test_the_ngrams_move_the_scores_and_predictions_are_deterministic(char_model: Path) -> None:
     classifier = load_classifier(char_model, backend="torch")
-    assert isinstance(classifier.model, CharBertForSequenceClassification) and classifier.ngrams is not None
+    model = classifier.scorer.model  # type: ignore[attr-defined]
+    assert isinstance(model, CharBertForSequenceClassification) and classifier.ngrams is not None
     scores = classifier.predict_scores(TEXTS)
     alone = np.vstack([classifier.predict_scores([t]) for t in TEXTS])
     np.testing.assert_allclose(scores, alone, atol=1e-5)
-    [batch] = length_batches(encode_texts(TEXTS, classifier.tokenizer, 128, ngrams=classifier.ngrams), 10_000)
-    ids, _, attention = batch.tensors(classifier.tokenizer)
+    [batch] = length_batches(encode_texts(TEXTS, classifier.pieces, 128, ngrams=classifier.ngrams), 10_000)
+    ids, _, attention = batch_tensors(batch.arrays(classifier.pieces))
+    ngram_ids = torch.from_numpy(batch.ngram_ids())
     with torch.inference_mode():
-        with_ngrams = classifier.model(input_ids=ids, attention_mask=attention, ngram_ids=batch.ngram_ids()).logits
-        without = classifier.model(input_ids=ids, attention_mask=attention).logits
+        with_ngrams = model(input_ids=ids, attention_mask=attention, ngram_ids=ngram_ids).logits
+        without = model(input_ids=ids, attention_mask=attention).logits
     assert (with_ngrams - without).abs().max() > 0.01
 
 
@@ -101,11 +104,12 @@ def test_int8_onnx_matches_torch_with_ngrams(char_model: Path, tmp_path: Path) -
 def test_a_converted_plain_model_starts_out_unchanged(tiny_model: Path) -> None:
     plain = BertForSequenceClassification.from_pretrained(str(tiny_model), local_files_only=True).eval()
     converted = char_bert_from(plain, buckets=997, dim=16, per_token=12).eval()
-    [batch] = length_batches(encode_texts(TEXTS, load_classifier(tiny_model).tokenizer, 128, ngrams=SPEC), 10_000)
-    ids, _, attention = batch.tensors(load_classifier(tiny_model).tokenizer)
+    pieces = load_classifier(tiny_model).pieces
+    [batch] = length_batches(encode_texts(TEXTS, pieces, 128, ngrams=SPEC), 10_000)
+    ids, _, attention = batch_tensors(batch.arrays(pieces))
     with torch.inference_mode():
         before = plain(input_ids=ids, attention_mask=attention).logits
-        after = converted(input_ids=ids, attention_mask=attention, ngram_ids=batch.ngram_ids()).logits
+        after = converted(input_ids=ids, attention_mask=attention, ngram_ids=torch.from_numpy(batch.ngram_ids())).logits
     torch.testing.assert_close(after, before)
     with pytest.raises(ValueError, match="plain BERT"):
         char_bert_from(AutoModelForSequenceClassification.from_config(converted.config), 5, 4, 2)

@@ -5,9 +5,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from models.data import CATEGORIES
-from service.store import Store
+from raqib.models.training.data import CATEGORIES
+from raqib.service.store import Store
 
 from .conftest import Api, report
 

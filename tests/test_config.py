@@ -3,8 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from service.config import Config, ConfigError, RateLimit
+from raqib.service.config import Config, ConfigError, RateLimit
 
 
 def test_defaults_are_valid() -> None:

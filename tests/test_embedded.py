@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 import redis
-
-from service.app import create_app
-from service.store.embedded import EmbeddedRedis
+from raqib.service.app import create_app
+from raqib.service.store.embedded import EmbeddedRedis
 
 from .conftest import API_KEYS, KEYS
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 from flask import Flask
-
-from service.app import create_app
+from raqib.service.app import create_app
 
 from .conftest import Api
 

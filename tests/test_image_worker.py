@@ -11,8 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-
-from service.store import Store
+from raqib.service.store import Store
 
 from .conftest import Api
 from .imagegen import encode, scene

@@ -11,13 +11,12 @@ from typing import Any
 
 import pytest
 from PIL import Image
-
-from service import classifier
-from service.config import Config
-from service.image_analysis import ImageAnalyser, load_image_model
-from service.image_worker import ImageWorker
-from service.images import ocr_available
-from service.store import Store
+from raqib.service import classifier
+from raqib.service.config import Config
+from raqib.service.images.analysis import ImageAnalyser, load_image_model
+from raqib.service.images.jobs import ImageWorker
+from raqib.service.images.media import ocr_available
+from raqib.service.store import Store
 
 from .conftest import Api
 from .imagegen import arabic_meme, encode, reuploads, scene
@@ -178,7 +177,7 @@ def test_text_in_an_image_is_read_and_scored(
 
 @pytest.fixture
 def vit_settings(settings: dict[str, Any], tmp_path: Path) -> dict[str, Any]:
-    from models.image import build_tiny_vit
+    from raqib.models.training.image import build_tiny_vit
 
     settings.update(image_model=str(build_tiny_vit(tmp_path / "vit")), image_model_labels="nsfw:vulgar,gore:violence")
     return settings
@@ -202,8 +201,8 @@ def test_image_model_scores_and_moves_the_threshold(
 
 
 def test_a_bad_image_model_directory_fails_at_start(settings: dict[str, Any], tmp_path: Path) -> None:
-    from service.app import create_app
-    from service.config import ConfigError
+    from raqib.service.app import create_app
+    from raqib.service.config import ConfigError
 
     settings.update(image_model=str(tmp_path), image_model_labels="nsfw:vulgar")
     with pytest.raises(ConfigError, match="RAQIB_IMAGE_MODEL"):

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from models.batching import encode_texts, length_batches
-from models.data import CATEGORIES
-from models.inference import META_FILE, load_classifier
-from models.normalize import URL_TOKEN, USER_TOKEN
+from raqib.models.batching import encode_texts, length_batches
+from raqib.models.inference import META_FILE, load_classifier
+from raqib.models.normalize import URL_TOKEN, USER_TOKEN
+from raqib.models.training.data import CATEGORIES
 
 TEXTS = ["يا حمار", "صباح الخير يا جماعة " * 20, "", "3lach", "😂", "شكرا"]
 
@@ -43,7 +42,7 @@ def test_empty_input(tiny_model: Path) -> None:
 
 def test_placeholders_are_single_tokens(tiny_model: Path) -> None:
     classifier = load_classifier(tiny_model)
-    tokens = classifier.tokenizer.tokenize(f"{USER_TOKEN} {URL_TOKEN}")
+    tokens = classifier.pieces.backend.encode(f"{USER_TOKEN} {URL_TOKEN}", add_special_tokens=False).tokens
     assert tokens == [USER_TOKEN, URL_TOKEN]
 
 
@@ -64,7 +63,7 @@ def test_missing_directory_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_length_batches_cover_every_text_once(tiny_model: Path) -> None:
     classifier = load_classifier(tiny_model)
-    encoded = encode_texts(TEXTS * 10, classifier.tokenizer, 128)
+    encoded = encode_texts(TEXTS * 10, classifier.pieces, 128)
     batches = length_batches(encoded, max_tokens=64, rng=np.random.default_rng(0))
     seen = np.sort(np.concatenate([b.indices for b in batches]))
     np.testing.assert_array_equal(seen, np.arange(len(encoded)))
@@ -78,7 +77,7 @@ def test_classify_cli_keeps_order(tiny_model: Path, tmp_path: Path) -> None:
     command = [
         sys.executable,
         "-m",
-        "service.cli",
+        "raqib.service.cli",
         "classify",
         "--input",
         str(source),
@@ -94,7 +93,7 @@ def test_classify_cli_keeps_order(tiny_model: Path, tmp_path: Path) -> None:
 
 
 def test_classify_cli_reads_stdin(tiny_model: Path) -> None:
-    command = [sys.executable, "-m", "service.cli", "classify", "--input", "-", "--model", str(tiny_model)]
+    command = [sys.executable, "-m", "raqib.service.cli", "classify", "--input", "-", "--model", str(tiny_model)]
     done = subprocess.run(command, input="نص\nنص آخر\n", text=True, check=True, capture_output=True)
     assert len(done.stdout.splitlines()) == 2
 
@@ -109,7 +108,7 @@ def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> No
     command = [
         sys.executable,
         "-m",
-        "service.cli",
+        "raqib.service.cli",
         "evaluate",
         "--data",
         str(data),
@@ -127,7 +126,7 @@ def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> No
 
 
 def test_package_contract(tiny_model: Path) -> None:
-    import models
+    from raqib import models
 
     [result] = models.load_classifier(tiny_model).predict(["نص"])
     assert set(result) == {"scores", "flagged"}

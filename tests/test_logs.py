@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 import logging
 
-from service.logs import JsonFormatter, RequestIdFilter
+from raqib.service.logs import JsonFormatter, RequestIdFilter
 
 from .conftest import Api
 

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import pytest
-
-from models.normalize import URL_TOKEN, USER_TOKEN, normalize
+from raqib.models.normalize import URL_TOKEN, USER_TOKEN, normalize
 
 
 @pytest.mark.parametrize(

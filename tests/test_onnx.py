@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from models.inference import load_classifier
-from models.normalize import normalize
-from models.onnx import FP32_TOLERANCE, INT8_TOLERANCE, OnnxScorer, export_onnx
+from raqib.models.batching import encode_texts, length_batches
+from raqib.models.inference import load_classifier
+from raqib.models.normalize import normalize
+from raqib.models.onnx import FP32_TOLERANCE, INT8_TOLERANCE, OnnxScorer
+from raqib.models.training.export import export_onnx
 
 TEXTS = ["يا حمار يا غبي", "صباح الخير يا جماعة " * 12, "", "3lach katdir hakka 😂😂", "ديما مغرب", "x"]
 
@@ -35,8 +36,9 @@ def test_fp32_export_matches_closely(onnx_model: Path, tmp_path: Path) -> None:
     path = export_onnx(onnx_model, tmp_path / "fp32.onnx", int8=False)
     reference = load_classifier(onnx_model, backend="torch")
     texts = [normalize(t) for t in ("يا حمار", "صباح الخير يا جماعة")]
-    encoded = reference.tokenizer(texts, padding=True, return_tensors="np")
-    scores = OnnxScorer(path)(encoded["input_ids"], encoded["attention_mask"])
+    [batch] = length_batches(encode_texts(texts, reference.pieces, 128, normalized=False), 10_000)
+    ids, _, attention = batch.arrays(reference.pieces)
+    scores = OnnxScorer(path)(ids, attention)[np.argsort(batch.indices)]
     np.testing.assert_allclose(
         scores, reference.predict_scores(["يا حمار", "صباح الخير يا جماعة"]), atol=FP32_TOLERANCE
     )

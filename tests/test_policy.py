@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from service.config import Config
-from service.policy import Threshold, threshold_for
+from raqib.service.config import Config
+from raqib.service.policy import Threshold, threshold_for
 
 
 def test_rules() -> None:

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 import requests
 from PIL import Image
-
-from service.store import Store
+from raqib.service.store import Store
 
 from .conftest import KEYS, Api, report
 from .imagegen import encode

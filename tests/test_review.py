@@ -7,8 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
-from service.store import Store
+from raqib.service.store import Store
 
 from .conftest import Api, direct_report, report
 
@@ -272,7 +271,7 @@ def test_stats(api: Api) -> None:
 
 
 def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:
-    from service.store import ReportRules
+    from raqib.service.store import ReportRules
 
     rules = ReportRules(brigade_min=10**6)
     for n in range(8200):  # beyond what one unpack() can take

@@ -14,8 +14,7 @@ from typing import Any
 
 import pytest
 import requests
-
-from service.store import Store
+from raqib.service.store import Store
 
 from .conftest import API_KEYS, KEYS, process_env, serve_command
 from .receiver import Receiver
@@ -47,7 +46,8 @@ def test_two_servers_and_two_workers_hide_and_deliver_exactly_once(
         )
         for port in ports
     ] + [
-        subprocess.Popen([sys.executable, "-m", "service.worker"], env=env, stderr=subprocess.DEVNULL) for _ in range(2)
+        subprocess.Popen([sys.executable, "-m", "raqib.service.worker"], env=env, stderr=subprocess.DEVNULL)
+        for _ in range(2)
     ]
     try:
         urls = [f"http://127.0.0.1:{port}" for port in ports]

@@ -4,19 +4,61 @@ import re
 from pathlib import Path
 
 import pytest
+from raqib.service.store import RateLimitExceeded, ReportRules, Store, keys, scripts
 from redis.crc import key_slot
-
-from service.store import RateLimitExceeded, ReportRules, Store, keys, scripts
 
 from .conftest import direct_report
 
 
-def test_every_script_declares_its_keys() -> None:
+def test_every_script_declares_its_keys_by_name() -> None:
     for name in scripts.SCRIPTS:
         source = scripts._read(f"{name}.lua")
         assert source.startswith(f"-- {name}.lua:"), name
-        assert "KEYS[1]" in source.split("\n\n")[0] or "KEYS[1]" in source[:800], name
+        assert scripts.signature(name).keys, name  # parsed, and the body uses exactly those names
         assert not re.search(r"redis\.call\('[A-Z]+',\s*'raqib", source), f"{name} builds a key itself"
+
+
+def test_header_names_bind_in_order_and_optional_keys_go_last() -> None:
+    found = scripts.parse_header("t", "-- KEYS: item history\n-- KEYS: [rate trust]\n-- ARGV: item_id settings\n")
+    assert found == scripts.Signature(("item", "history"), ("rate", "trust"), ("item_id", "settings"))
+    assert found.order("t", {"item": "i", "history": "h"}, {"settings": "s", "item_id": "x"}) == (
+        ["i", "h"],
+        ["x", "s"],
+    )
+    both = {"item": "i", "history": "h", "rate": "r", "trust": "t"}
+    assert found.order("t", both, {"settings": "s", "item_id": "x"})[0] == ["i", "h", "r", "t"]
+    assert "local K = {item = KEYS[1], history = KEYS[2], rate = KEYS[3], trust = KEYS[4]}" in found.prelude()
+
+
+@pytest.mark.parametrize(
+    ("keys_", "args", "problem"),
+    [
+        ({"item": "i"}, {"item_id": "x", "settings": "s"}, r"keys missing \['history'\]"),
+        ({"item": "i", "history": "h", "extra": "e"}, {"item_id": "x", "settings": "s"}, r"unknown \['extra'\]"),
+        ({"item": "i", "history": "h"}, {"item_id": "x"}, r"arguments missing \['settings'\]"),
+        ({"item": "i", "history": "h", "rate": "r"}, {"item_id": "x", "settings": "s"}, "go together"),
+    ],
+)
+def test_a_call_with_a_missing_or_extra_name_fails_before_redis(keys_: dict, args: dict, problem: str) -> None:
+    found = scripts.parse_header("t", "-- KEYS: item history [rate trust]\n-- ARGV: item_id settings\n")
+    with pytest.raises(scripts.ScriptCallError, match=problem):
+        found.order("t", keys_, args)
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("-- ARGV: a\nreturn A.a\n", "declares no keys"),
+        ("-- KEYS: item\nreturn redis.call('GET', KEYS[1])\n", "KEYS"),
+        ("-- KEYS: item\nreturn redis.call('GET', K.itme)\n", r"used but not declared \['itme'\]"),
+        ("-- KEYS: item other\nreturn redis.call('GET', K.item)\n", r"declared but not used \['other'\]"),
+        ("-- KEYS: [a] b\nreturn K.a .. K.b\n", "optional keys go last"),
+        ("-- KEYS: item item\nreturn K.item\n", "repeated"),
+    ],
+)
+def test_a_header_that_disagrees_with_its_body_fails_at_load(text: str, problem: str) -> None:
+    with pytest.raises(scripts.ScriptHeaderError, match=problem):
+        scripts._check_body("t", scripts.parse_header("t", text), text)
 
 
 def test_item_keys_share_one_cluster_slot_with_their_partition() -> None:

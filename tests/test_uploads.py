@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 from PIL import Image
-
-from service.images import ImageLimits, ImageRejected, inspect
-from service.store import Store
+from raqib.service.images.media import ImageLimits, ImageRejected, inspect
+from raqib.service.store import Store
 
 from .conftest import Api
 from .imagegen import encode, scene

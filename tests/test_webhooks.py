@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from raqib.service.config import Config
+from raqib.service.store import Store
+from raqib.service.worker import DeliveryWorker
 from standardwebhooks.webhooks import Webhook
-
-from service.config import Config
-from service.store import Store
-from service.worker import DeliveryWorker
 
 from .conftest import Api, process_env, report
 from .receiver import Receiver
@@ -238,7 +237,7 @@ def test_a_worker_killed_mid_delivery_is_replaced(
         RAQIB_WEBHOOK_LEASE_S="3",
         RAQIB_WEBHOOK_RETRY_SCHEDULE="100ms",
     )
-    command = [sys.executable, "-m", "service.worker"]
+    command = [sys.executable, "-m", "raqib.service.worker"]
     first = subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
     try:
         report(api, "w-8", "a")

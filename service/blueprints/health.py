@@ -10,7 +10,7 @@ from ..api import documented
 from ..auth import check
 from ..classifier import get_classifier
 from ..config import Config
-from ..image_analysis import get_analyser
+from ..images.analysis import get_analyser
 from ..metrics import render
 from ..schemas import Health
 from ..store import get_store

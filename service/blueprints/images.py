@@ -6,16 +6,16 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app
 
-from .. import images
 from ..api import documented, form_body, path
 from ..auth import require
 from ..config import Config
 from ..errors import NotFound, ValidationFailed
-from ..image_analysis import get_analyser
+from ..images import media
+from ..images.analysis import get_analyser
+from ..images.uploads import image_error, image_upload
 from ..schemas import BankPage, ImageCheckForm, ImageCheckResult, ItemPath
 from ..store import get_store
 from ..timefmt import iso
-from ..uploads import image_error, image_upload
 
 bp = Blueprint("images", __name__)
 ERRORS = (400, 401, 403, 404, 413, 415, 422, 503)
@@ -35,7 +35,7 @@ def check() -> dict[str, Any]:
     analyser = get_analyser()
     try:
         analysis = analyser.analyse(data, ocr=form.ocr)
-    except images.ImageRejected as err:
+    except media.ImageRejected as err:
         raise image_error(err) from None
     bank = get_store().images
     match = analyser.match(analysis.pdq, bank.bank_hashes())

@@ -8,19 +8,19 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from pydantic import ValidationError
 
-from .. import images
 from ..api import documented, form_body, json_body
 from ..auth import require
 from ..classifier import get_classifier, predict
 from ..config import Config
 from ..errors import Conflict, RateLimited, ValidationFailed
 from ..i18n import thanks
+from ..images import media
+from ..images.uploads import image_upload
 from ..logs import request_id
 from ..metrics import AUTO_HIDES, REPORTS
 from ..policy import report_rules, threshold_for
 from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
 from ..store import RateLimitExceeded, TypeMismatch, get_store
-from ..uploads import image_upload
 
 bp = Blueprint("reports", __name__)
 
@@ -86,7 +86,7 @@ def create_report() -> tuple[dict[str, Any], int]:
     # A URL is only stored, unless its host is one the operator lets the worker fetch from.
     queued = (upload is not None and store.images.save_upload(report.item_id, upload[0])) or (
         report.image_url is not None
-        and images.host_allowed(report.image_url, config.fetch_hosts)
+        and media.host_allowed(report.image_url, config.fetch_hosts)
         and store.images.save_url(report.item_id, report.image_url)
     )
     details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}

@@ -9,8 +9,7 @@ import math
 from typing import Any
 
 from flask import Blueprint, current_app, request
-
-from models.normalize import normalize
+from raqib.models.normalize import normalize
 
 from ..api import documented, json_body, path, query
 from ..auth import current_actor, require
@@ -34,7 +33,7 @@ from ..schemas import (
     Statement,
 )
 from ..store import ItemRecord, get_store
-from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry
+from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry, shown_priority
 from ..timefmt import iso
 from ..views import history_entry, image_analysis_view, item_view
 
@@ -94,7 +93,7 @@ def review_queue() -> dict[str, Any]:
         q.sort, lambda e: _matches(e, q), q.limit + 1, None if after is None else (float(after[0]), str(after[1]))
     )
     page = entries[: q.limit]
-    age_offset = get_store().now_ms() / 21_600_000  # stored priorities count waiting from the epoch
+    now_ms = get_store().now_ms()
     items = []
     for entry in page:
         f = entry.fields
@@ -104,7 +103,7 @@ def review_queue() -> dict[str, Any]:
                 "item_id": entry.item_id,
                 "item_type": f["item_type"],
                 "status": f["status"],
-                "priority": round(entry.priority + age_offset, 3),
+                "priority": round(shown_priority(entry.priority, now_ms), 3),
                 "reports": int(f.get("reports", 0)),
                 "weight": round(float(f.get("weight", 0)), 3),
                 "reasons": entry.reasons,

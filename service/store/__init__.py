@@ -172,19 +172,19 @@ class Store:
         rules = rules or ReportRules()
         k = self.item_keys(item_id)
         p = k.partition
-        keys_ = [
-            k.item,
-            k.reporters,
-            k.reports,
-            k.history,
-            p.events,
-            p.review,
-            p.audit,
-            k.overruled,
-            p.review_hidden,
-            p.review_oldest,
-        ]
-        reporter_keys = [keys.reporter_rate(reporter_id), keys.reporter_trust(reporter_id)]
+        keys_ = {
+            "item": k.item,
+            "reporters": k.reporters,
+            "reports": k.reports,
+            "history": k.history,
+            "events": p.events,
+            "review": p.review,
+            "audit": p.audit,
+            "overruled": k.overruled,
+            "review_hidden": p.review_hidden,
+            "review_oldest": p.review_oldest,
+        }
+        reporter_keys = {"rate": keys.reporter_rate(reporter_id), "trust": keys.reporter_trust(reporter_id)}
         settings: dict[str, Any] = {
             "threshold": threshold,
             "rule": rule,
@@ -202,22 +202,23 @@ class Store:
         }
         if self.cluster:
             wait, weight, is_new = self.scripts["reporter_touch"](
-                keys=reporter_keys, args=[rules.rate_limit, rules.rate_window_s, rules.new_reporter_ms]
+                keys=reporter_keys,
+                args={"limit": rules.rate_limit, "window_s": rules.rate_window_s, "new_ms": rules.new_reporter_ms},
             )
             if int(wait):
                 raise RateLimitExceeded(int(wait))
             settings.update(weight=float(weight), is_new=int(is_new))
         else:
-            keys_ += reporter_keys
-        args = [
-            item_id,
-            item_type,
-            reporter_id,
-            reason,
-            json.dumps(dict(report), ensure_ascii=False),
-            json.dumps(dict(new_item_fields), ensure_ascii=False),
-            json.dumps(settings),
-        ]
+            keys_.update(reporter_keys)
+        args = {
+            "item_id": item_id,
+            "item_type": item_type,
+            "reporter_id": reporter_id,
+            "reason": reason,
+            "report": json.dumps(dict(report), ensure_ascii=False),
+            "fields": json.dumps(dict(new_item_fields), ensure_ascii=False),
+            "settings": json.dumps(settings),
+        }
         result = self.scripts["report"](keys=keys_, args=args)
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])
@@ -228,7 +229,9 @@ class Store:
 
     def hit_rate_limit(self, counter_key: str, limit: int, window_s: int) -> int:
         """Count one request; 0 if allowed, else seconds until the window resets."""
-        return int(self.scripts["rate_limit"](keys=[counter_key], args=[limit, window_s]))
+        return int(
+            self.scripts["rate_limit"](keys={"counter": counter_key}, args={"limit": limit, "window_s": window_s})
+        )
 
     def get_item(self, item_id: str) -> ItemRecord | None:
         k = self.item_keys(item_id)

@@ -45,7 +45,8 @@ class ImageStore(PartitionedStore):
 
     def _save(self, item_id: str, field: str, value: str) -> bool:
         key = self._item(item_id).image
-        return bool(self.scripts["image_upload"](keys=[key], args=[field, value, UPLOAD_TTL_S]))
+        args = {"field": field, "value": value, "ttl_s": UPLOAD_TTL_S}
+        return bool(self.scripts["image_upload"](keys={"image": key}, args=args))
 
     def discard(self, item_id: str) -> None:
         """Forget an image whose report was refused."""
@@ -86,8 +87,20 @@ class ImageStore(PartitionedStore):
             "event_prefix": keys.event_id_prefix(p.partition),
         }
         result = self.scripts["image_analysed"](
-            keys=[k.item, k.history, p.events, p.review, p.audit, p.review_hidden, p.review_oldest],
-            args=[item_id, json.dumps(fields, ensure_ascii=False), json.dumps(settings)],
+            keys={
+                "item": k.item,
+                "history": k.history,
+                "events": p.events,
+                "review": p.review,
+                "audit": p.audit,
+                "review_hidden": p.review_hidden,
+                "review_oldest": p.review_oldest,
+            },
+            args={
+                "item_id": item_id,
+                "fields": json.dumps(fields, ensure_ascii=False),
+                "settings": json.dumps(settings),
+            },
         )
         if result[0] == "not_found":
             return None
@@ -147,7 +160,10 @@ class ImageStore(PartitionedStore):
             hashes = [f["pdq"], *self.variants(item_id)]
             actor, at = f.get("decided_by", ""), int(f.get("decided_at", 0))
             self.bank_add(BankEntry(item_id, item_id, hashes, int(f["pdq_quality"]), actor, at))
-        return bool(self.scripts["bank_applied"](keys=[k.item, k.partition.bank_pending], args=[item_id, owed]))
+        applied = self.scripts["bank_applied"](
+            keys={"item": k.item, "bank_pending": k.partition.bank_pending}, args={"item_id": item_id, "change": owed}
+        )
+        return bool(applied)
 
     def pending_bank_changes(self, older_than_ms: int) -> list[str]:
         """Items whose decision, older than this, still owes a bank change."""

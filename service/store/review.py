@@ -54,6 +54,18 @@ class Decided:
     top_reason: str
 
 
+# The review priority, stored as
+#   weighted reports + 3 x offensive score + 2 if hidden - round start ms / WAIT_BONUS_MS
+# (item.lib.lua, queue_priority) so that waiting needs no rewrite. Shown, it is the same plus
+# now / WAIT_BONUS_MS: + 1 per 6 hours of waiting.
+WAIT_BONUS_MS = 21_600_000
+
+
+def shown_priority(stored: float, now_ms: int) -> float:
+    """The priority a moderator sees, from the one the queue stores (see ``WAIT_BONUS_MS``)."""
+    return stored + now_ms / WAIT_BONUS_MS
+
+
 @dataclass(frozen=True)
 class QueueEntry:
     item_id: str
@@ -71,7 +83,8 @@ class ReviewStore(PartitionedStore):
         """Take or renew the lease (``lease_ms`` 0 releases it); returns (holder, ms left)."""
         k = self._item(item_id)
         result = self.scripts["claim"](
-            keys=[k.claim, k.item, k.history, k.partition.audit], args=[actor, lease_ms, self.events_maxlen, item_id]
+            keys={"claim": k.claim, "item": k.item, "history": k.history, "audit": k.partition.audit},
+            args={"actor": actor, "lease_ms": lease_ms, "audit_maxlen": self.events_maxlen, "item_id": item_id},
         )
         if result[0] == "not_found":
             raise ItemMissing(item_id)
@@ -103,32 +116,32 @@ class ReviewStore(PartitionedStore):
         k = self._item(item_id)
         p = k.partition
         result = self.scripts["decide"](
-            keys=[
-                k.item,
-                k.reporters,
-                k.history,
-                p.events,
-                p.review,
-                p.audit,
-                k.claim,
-                p.stats,
-                p.decision_times,
-                k.overruled,
-                p.bank_pending,
-                p.review_hidden,
-                p.review_oldest,
-            ],
-            args=[
-                item_id,
-                action,
-                actor,
-                json.dumps(decision, ensure_ascii=False),
-                int(override),
-                self.events_maxlen,
-                keys.event_id_prefix(p.partition),
-                request_id,
-                bank_change,
-            ],
+            keys={
+                "item": k.item,
+                "reporters": k.reporters,
+                "history": k.history,
+                "events": p.events,
+                "review": p.review,
+                "audit": p.audit,
+                "claim": k.claim,
+                "stats": p.stats,
+                "times": p.decision_times,
+                "overruled": k.overruled,
+                "bank_pending": p.bank_pending,
+                "review_hidden": p.review_hidden,
+                "review_oldest": p.review_oldest,
+            },
+            args={
+                "item_id": item_id,
+                "action": action,
+                "actor": actor,
+                "decision": json.dumps(decision, ensure_ascii=False),
+                "override": int(override),
+                "events_maxlen": self.events_maxlen,
+                "event_prefix": keys.event_id_prefix(p.partition),
+                "request_id": request_id,
+                "bank_change": bank_change,
+            },
         )
         match result[0]:
             case "not_found":
@@ -145,7 +158,9 @@ class ReviewStore(PartitionedStore):
         """Each reporter was right (``agreed``) or not; their weight moves within [low, high]."""
         field = "agreed" if agreed else "disagreed"
         for reporter in reporters:
-            self.scripts["trust_update"](keys=[keys.reporter_trust(reporter)], args=[field, low, high])
+            self.scripts["trust_update"](
+                keys={"trust": keys.reporter_trust(reporter)}, args={"verdict": field, "low": low, "high": high}
+            )
 
     def trust(self, reporter_ids: Iterable[str]) -> dict[str, dict[str, float]]:
         ids = list(dict.fromkeys(reporter_ids))

@@ -173,13 +173,21 @@ class WebhookStore:
     def enqueue(self, webhook_id: str, event_id: str, event_type: str, body: str, request_id: str = "") -> str:
         k = WebhookKeys(webhook_id)
         did = delivery_id(webhook_id, event_id)
-        args = [did, event_id, event_type, body, request_id]
-        self.scripts["enqueue_delivery"](keys=[k.delivery(did), k.due, k.log], args=args)
+        self.scripts["enqueue_delivery"](
+            keys={"delivery": k.delivery(did), "due": k.due, "log": k.log},
+            args={
+                "delivery_id": did,
+                "event_id": event_id,
+                "event_type": event_type,
+                "body": body,
+                "request_id": request_id,
+            },
+        )
         return did
 
     def claim(self, webhook_id: str, count: int, lease_ms: int) -> list[Delivery]:
         k = WebhookKeys(webhook_id)
-        ids = self.scripts["claim_deliveries"](keys=[k.due], args=[count, lease_ms])
+        ids = self.scripts["claim_deliveries"](keys={"due": k.due}, args={"count": count, "lease_ms": lease_ms})
         found = (self.delivery(webhook_id, did) for did in ids)
         return [d for d in found if d is not None]
 
@@ -197,8 +205,16 @@ class WebhookStore:
         delays_ms: Iterable[int],
     ) -> str:
         k = WebhookKeys(webhook_id)
-        args = [did, outcome, status, latency_ms, error[:500], ",".join(str(d) for d in delays_ms)]
-        return str(self.scripts["finish_attempt"](keys=[k.delivery(did), k.due, k.endpoint], args=args))
+        args = {
+            "delivery_id": did,
+            "outcome": outcome,
+            "http_status": status,
+            "latency_ms": latency_ms,
+            "error": error[:500],
+            "retry_delays": ",".join(str(d) for d in delays_ms),
+        }
+        keys_ = {"delivery": k.delivery(did), "due": k.due, "endpoint": k.endpoint}
+        return str(self.scripts["finish_attempt"](keys=keys_, args=args))
 
     def delivery(self, webhook_id: str, did: str) -> Delivery | None:
         fields = self.client.hgetall(WebhookKeys(webhook_id).delivery(did))

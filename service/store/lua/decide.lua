@@ -2,31 +2,29 @@
 -- of reasons. Atomic: status, queue, history, audit, event and statistics change together.
 -- restore and dismiss end the item's reporting round: the reports judged here no longer count.
 --
--- KEYS[1] item hash   KEYS[2] reporters hash   KEYS[3] history list   KEYS[4] events stream
--- KEYS[5] review queue   KEYS[6] audit stream   KEYS[7] claim key   KEYS[8] statistics hash
--- KEYS[9] decision times list ("<day>:<ms from first report>")   KEYS[10] overruled reporters set
--- KEYS[11] pending bank changes (sorted set: item id -> decision time)   KEYS[12] queued hidden items set
--- KEYS[13] queue in waiting order
--- ARGV[1] item_id   ARGV[2] action   ARGV[3] actor   ARGV[4] decision JSON (reason_code, note,
--- statement, override)   ARGV[5] override 0|1   ARGV[6] events MAXLEN   ARGV[7] event id prefix
--- ARGV[8] request id (kept with the event)   ARGV[9] bank change this decision owes: add, remove
--- or empty (recorded as bank_change "<change>:<seq>", applied afterwards on the bank's slot and
--- retried by the worker)
+-- KEYS: item reporters history events review audit claim stats times overruled bank_pending
+-- KEYS: review_hidden review_oldest
+-- ARGV: item_id action actor decision override events_maxlen event_prefix request_id bank_change
+--
+-- stats: statistics hash; times: decision times ("<day>:<ms from first report>"); overruled:
+-- reporters whose reports no longer count; bank_pending: pending bank changes (sorted set: item id
+-- -> decision time); review_hidden: queued hidden items; review_oldest: the queue in waiting order.
+-- decision: JSON (reason_code, note, statement, override); override: 0|1; request_id: kept with
+-- the event; bank_change: the bank change this decision owes, add, remove or empty (recorded as
+-- bank_change "<change>:<seq>", applied afterwards on the bank's slot and retried by the worker).
 -- Returns {"ok", status, seq, reporters JSON, top reason} or {"not_found"}, {"claimed", holder},
 -- {"already_decided", last action}, {"invalid", status}.
 
-local item, reporters, history, events, review, audit, claim, stats, times =
-  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8], KEYS[9]
-local bank_pending, review_hidden, review_oldest = KEYS[11], KEYS[12], KEYS[13]
-local item_id, action, actor = ARGV[1], ARGV[2], ARGV[3]
+local item, reporters, history, review, stats = K.item, K.reporters, K.history, K.review, K.stats
+local item_id, action, actor = A.item_id, A.action, A.actor
 
 local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'round_started_at', 'hidden_at', 'scores')
 local status = f[1]
 if not status then return {'not_found'} end
-local holder = redis.call('GET', claim)
+local holder = redis.call('GET', K.claim)
 if holder and holder ~= actor then return {'claimed', holder} end
 local queued = redis.call('ZSCORE', review, item_id)
-if not queued and f[3] and ARGV[5] ~= '1' then return {'already_decided', f[3]} end
+if not queued and f[3] and A.override ~= '1' then return {'already_decided', f[3]} end
 
 local target = ({remove = 'removed', restore = 'visible', dismiss = 'visible'})[action]
 if action == 'dismiss' and status ~= 'visible' then return {'invalid', status} end
@@ -48,12 +46,12 @@ end
 
 redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now, 'decided_by', actor)
 redis.call('ZREM', review, item_id)
-redis.call('SREM', review_hidden, item_id)
-redis.call('ZREM', review_oldest, item_id)
-redis.call('DEL', claim)
+redis.call('SREM', K.review_hidden, item_id)
+redis.call('ZREM', K.review_oldest, item_id)
+redis.call('DEL', K.claim)
 if action ~= 'remove' then
   for i = 1, #judged, 1000 do  -- in chunks: unpack() is limited by Lua's stack
-    redis.call('SADD', KEYS[10], unpack(judged, i, math.min(i + 999, #judged)))
+    redis.call('SADD', K.overruled, unpack(judged, i, math.min(i + 999, #judged)))
   end
   redis.call('DEL', reporters)
   redis.call('HSET', item, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'brigade', 0)
@@ -69,25 +67,25 @@ if f[5] and status == 'hidden' then
   redis.call('HINCRBY', stats, 'autohide:' .. verdict .. ':' .. top, 1)
 end
 if f[4] then
-  redis.call('LPUSH', times, day .. ':' .. (now - tonumber(f[4])))
-  redis.call('LTRIM', times, 0, 999)
+  redis.call('LPUSH', K.times, day .. ':' .. (now - tonumber(f[4])))
+  redis.call('LTRIM', K.times, 0, 999)
 end
 
-local decision = cjson.decode(ARGV[4])
+local decision = cjson.decode(A.decision)
 local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'item.dismissed'})[action]
 local seq = redis.call('HINCRBY', item, 'seq', 1)
-if ARGV[9] ~= '' then  -- "<change>:<seq>": a later decision's change replaces this one
-  redis.call('HSET', item, 'bank_change', ARGV[9] .. ':' .. seq)
-  redis.call('ZADD', bank_pending, now, item_id)
+if A.bank_change ~= '' then  -- "<change>:<seq>": a later decision's change replaces this one
+  redis.call('HSET', item, 'bank_change', A.bank_change .. ':' .. seq)
+  redis.call('ZADD', K.bank_pending, now, item_id)
 end
 local data = {item_id = item_id, item_type = f[2], status = target, seq = seq, reports = #judged,
   actor = actor, decision = decision}
 if f[6] then data.scores = cjson.decode(f[6]) end
-local id = redis.call('XADD', events, 'MAXLEN', '~', ARGV[6], '*', 'type', kind, 'item_id', item_id, 'ts', now,
-  'data', cjson.encode(data), 'rid', ARGV[8])
+local id = redis.call('XADD', K.events, 'MAXLEN', '~', A.events_maxlen, '*', 'type', kind, 'item_id', item_id,
+  'ts', now, 'data', cjson.encode(data), 'rid', A.request_id)
 local entry = {seq = seq, at = now, type = kind, actor = actor, from = status, to = target, decision = decision,
-  event_id = ARGV[7] .. id}
+  event_id = A.event_prefix .. id}
 redis.call('RPUSH', history, cjson.encode(entry))
 entry.item_id = item_id
-redis.call('XADD', audit, 'MAXLEN', '~', ARGV[6], '*', 'actor', actor, 'entry', cjson.encode(entry))
+redis.call('XADD', K.audit, 'MAXLEN', '~', A.events_maxlen, '*', 'actor', actor, 'entry', cjson.encode(entry))
 return {'ok', target, seq, cjson.encode(judged), top}

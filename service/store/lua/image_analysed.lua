@@ -4,17 +4,17 @@
 -- item hides if the reports it already has now suffice. An item a moderator decided is never
 -- re-hidden here. record_event and enqueue come from item.lib.lua.
 --
--- KEYS[1] item hash   KEYS[2] history list   KEYS[3] events stream   KEYS[4] review queue
--- KEYS[5] audit stream   KEYS[6] queued hidden items set   KEYS[7] queue in waiting order
--- ARGV[1] item_id   ARGV[2] fields JSON (set on the item)   ARGV[3] settings JSON: match
---         ({entry, item_id, distance} or absent), threshold and rule (absent = keep), flagged
---         (categories), min_reporters, weighted, events_maxlen, event_prefix
+-- KEYS: item history events review audit review_hidden review_oldest
+-- ARGV: item_id fields settings
+--
+-- review_hidden: queued hidden items; review_oldest: the queue in waiting order. fields: JSON set
+-- on the item; settings: JSON with match ({entry, item_id, distance} or absent), threshold and
+-- rule (absent = keep), flagged (categories), min_reporters, weighted, events_maxlen, event_prefix.
 -- Returns {status, hidden_now 0|1} or {"not_found"}.
 
-local item, history, events, review, audit = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
-local review_hidden, review_oldest = KEYS[6], KEYS[7]
-local item_id = ARGV[1]
-local s = cjson.decode(ARGV[3])
+local item, review = K.item, K.review
+local item_id = A.item_id
+local s = cjson.decode(A.settings)
 local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'reports', 'weight', 'brigade')
 local status = f[1]
 if not status then return {'not_found'} end
@@ -22,10 +22,10 @@ if redis.call('HEXISTS', item, 'analysed_at') == 1 then return {status, 0} end  
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local ctx = {item = item, history = history, events = events, audit = audit, item_id = item_id,
+local ctx = {item = item, history = K.history, events = K.events, audit = K.audit, item_id = item_id,
   item_type = f[2], now = now, maxlen = s.events_maxlen, prefix = s.event_prefix}
 
-for k, v in pairs(cjson.decode(ARGV[2])) do
+for k, v in pairs(cjson.decode(A.fields)) do
   redis.call('HSET', item, k, v)
 end
 if s.flagged and #s.flagged > 0 then
@@ -55,6 +55,6 @@ if hide_rule and status == 'visible' and not f[3] then
   status, hidden_now = 'hidden', 1
 end
 if status ~= 'removed' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
-  enqueue(review, review_hidden, review_oldest, item, item_id, status)
+  enqueue(review, K.review_hidden, K.review_oldest, item, item_id, status)
 end
 return {status, hidden_now}

@@ -24,15 +24,22 @@ local function record_event(ctx, kind, from, to, extra)
   return seq
 end
 
--- Put the item in the review queue (or move it there) and in its waiting order, and in the set
--- of queued hidden items exactly when it is hidden. The priority is weighted reports + 3 x
--- offensive score + 2 if hidden, and 1 more per 6 h of waiting (stored relative to the round's
--- start, so waiting needs no rewrite); the waiting order is minus the round's start.
+-- The review priority stored in the sorted set. What a moderator is shown is
+--   weighted reports + 3 x offensive score + 2 if hidden + 1 per 6 h of waiting
+-- and the waiting part, (now - started) / 6 h, is stored as -started / 6 h so that waiting needs
+-- no rewrite: the reader adds now / 6 h (store/review.py, shown_priority: the same arithmetic).
+local WAIT_BONUS_MS = 21600000
+local function queue_priority(weight, offensive, hidden, started_ms)
+  return weight + 3 * offensive + 2 * hidden - started_ms / WAIT_BONUS_MS
+end
+
+-- Put the item in the review queue (or move it there) and in its waiting order (minus the
+-- round's start), and in the set of queued hidden items exactly when it is hidden.
 local function enqueue(review, review_hidden, review_oldest, item, item_id, status)
   local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at')
   local started = tonumber(f[3] or f[4]) or 0
   local hidden = (status == 'hidden') and 1 or 0
-  local priority = (tonumber(f[1]) or 0) + 3 * (tonumber(f[2]) or 0) + 2 * hidden - (tonumber(f[3]) or 0) / 21600000
+  local priority = queue_priority(tonumber(f[1]) or 0, tonumber(f[2]) or 0, hidden, tonumber(f[3]) or 0)
   redis.call('ZADD', review, priority, item_id)
   redis.call('ZADD', review_oldest, -started, item_id)
   if status == 'hidden' then

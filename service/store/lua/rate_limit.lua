@@ -1,18 +1,20 @@
 -- rate_limit.lua: fixed-window counter. Counts this request and says whether it is over the limit.
 --
--- KEYS[1] the counter of one reporter or API key
--- ARGV[1] limit (requests per window)   ARGV[2] window in seconds
+-- KEYS: counter
+-- ARGV: limit window_s
+--
+-- counter: one reporter's or API key's; limit: requests per window.
 -- Returns 0 when allowed, else the seconds until the window resets.
 
-local count = redis.call('INCR', KEYS[1])
+local count = redis.call('INCR', K.counter)
 if count == 1 then
-  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('EXPIRE', K.counter, A.window_s)
 end
-if count > tonumber(ARGV[1]) then
-  local ttl = redis.call('TTL', KEYS[1])
+if count > tonumber(A.limit) then
+  local ttl = redis.call('TTL', K.counter)
   if ttl < 0 then
-    redis.call('EXPIRE', KEYS[1], ARGV[2])
-    ttl = tonumber(ARGV[2])
+    redis.call('EXPIRE', K.counter, A.window_s)
+    ttl = tonumber(A.window_s)
   end
   return ttl
 end

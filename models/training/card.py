@@ -47,7 +47,7 @@ def _lineage(meta: dict[str, Any]) -> str:
             f" Character-aware inputs: each token's embedding also receives the mean of its word's hashed"
             f" char 2–5-gram embeddings ({fine['ngram_buckets']} buckets × {fine['ngram_dim']}, at most"
             f" {fine['ngrams_per_token']} per word, projected to the hidden size), so attention reads the"
-            f" spelling of every word in context (`models/charbert.py`)."
+            f" spelling of every word in context (`models/training/charbert.py`)."
         )
     if earlier:
         text += (

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-CATEGORIES: tuple[str, ...] = ("offensive", "hate", "vulgar", "violence", "spam")
+from ..categories import CATEGORIES
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ import numpy as np
 import torch
 from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast, get_linear_schedule_with_warmup
 
-from .batching import encode_texts, length_batches
+from ..batching import encode_texts, length_batches
+from ..tokens import WordPieces
 from .progress import progress
+from .torch_inference import batch_tensors
 
 log = logging.getLogger(__name__)
 
@@ -128,6 +130,7 @@ def pretrain(texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str 
         )
 
     started = last_save = time.monotonic()
+    pieces = WordPieces.of(tokenizer)
     bar = progress(total=total_steps, initial=step, desc="mlm")
     smoothed = None
     while step < total_steps:
@@ -137,7 +140,7 @@ def pretrain(texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str 
             if step >= total_steps:
                 break
             gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + step)
-            ids, special, attention = batch.tensors(tokenizer)
+            ids, special, attention = batch_tensors(batch.arrays(pieces))
             corrupted, chosen, targets = mask_tokens(ids, special, tokenizer, cfg.mask_probability, gen)
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
                 hidden = model.bert(

@@ -23,7 +23,7 @@ import pdqhash
 import requests
 from PIL import Image, ImageFile, ImageOps
 
-from .ssrf import UnsafeURL, check_url
+from ..ssrf import UnsafeURL, check_url
 
 FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
 CONTENT_TYPES = {

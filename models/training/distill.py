@@ -37,7 +37,7 @@ def soft_labeled(
     else:
         scores = CharNgramBaseline().fit(train).predict_scores(texts)
         if teachers:
-            from .inference import load_classifier
+            from ..inference import load_classifier
 
             threads = torch.get_num_threads()
             votes = [scores] + [load_classifier(t, threads=threads).predict_scores(texts) for t in teachers]

@@ -7,14 +7,14 @@ from typing import Any
 
 from werkzeug.datastructures import FileStorage
 
-from . import images
-from .config import Config
-from .errors import InvalidImage, PayloadTooLarge, RaqibError, UnsupportedMediaType, ValidationFailed
+from ..config import Config
+from ..errors import InvalidImage, PayloadTooLarge, RaqibError, UnsupportedMediaType, ValidationFailed
+from . import media
 
 
 def image_upload(upload: Any, config: Config) -> tuple[bytes, dict[str, Any]]:
     """The bytes of an uploaded image and what is stored about it, after the checks that need no
-    decoding (see :func:`images.inspect`); a bad file raises the matching 4xx error."""
+    decoding (see :func:`media.inspect`); a bad file raises the matching 4xx error."""
     if not isinstance(upload, FileStorage):
         raise ValidationFailed("image: expected a file part named 'image'")
     limit = config.max_image_bytes
@@ -22,13 +22,13 @@ def image_upload(upload: Any, config: Config) -> tuple[bytes, dict[str, Any]]:
     if len(data) > limit:
         raise PayloadTooLarge(f"the image is larger than {limit} bytes")
     try:
-        info = images.inspect(data, images.ImageLimits(limit, config.max_image_pixels), upload.mimetype)
-    except images.ImageRejected as err:
+        info = media.inspect(data, media.ImageLimits(limit, config.max_image_pixels), upload.mimetype)
+    except media.ImageRejected as err:
         raise image_error(err) from None
     meta = {"sha256": hashlib.sha256(data).hexdigest(), "bytes": info.bytes, "format": info.format}
     return data, {**meta, "width": info.width, "height": info.height}
 
 
-def image_error(err: images.ImageRejected) -> RaqibError:
+def image_error(err: media.ImageRejected) -> RaqibError:
     kind = {"too_large": PayloadTooLarge, "unsupported": UnsupportedMediaType}.get(err.kind, InvalidImage)
     return kind(f"image: {err}")

@@ -16,13 +16,13 @@ import numpy as np
 import torch
 from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
+from ..inference import META_FILE, read_meta
 from .card import write_model_card
 from .data import read_corpus, read_labeled
 from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report
+from .export import export_onnx
 from .finetune import FinetuneConfig, finetune
-from .inference import META_FILE, read_meta
-from .onnx import export_onnx
 from .pretrain import PretrainConfig, pretrain
 from .tokenizer import train_tokenizer
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from ..normalize import normalize
 from .data import CATEGORIES, LabeledSet
-from .normalize import normalize
 
 
 class CharNgramBaseline:

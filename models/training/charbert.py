@@ -4,7 +4,7 @@ a projection of the mean of its word's hashed character n-gram embeddings (``mod
 The n-grams enter *before* the encoder, so attention reads them in context; the model is still
 one transformer, not an ensemble with an n-gram model. Without ``ngram_ids`` it is a plain BERT
 classifier. Importing this module registers ``raqib_char_bert`` with the ``Auto*`` classes, so
-``AutoModelForSequenceClassification.from_pretrained(dir)`` loads it after ``import models.charbert``.
+``AutoModelForSequenceClassification.from_pretrained(dir)`` loads it after this import.
 """
 
 from __future__ import annotations
@@ -14,11 +14,11 @@ from typing import Any
 import torch
 from transformers import AutoConfig, AutoModelForSequenceClassification, BertConfig, BertForSequenceClassification
 
-from .charngrams import NgramSpec
+from ..charngrams import CHAR_BERT_TYPE, NgramSpec
 
 
 class CharBertConfig(BertConfig):
-    model_type = "raqib_char_bert"
+    model_type = CHAR_BERT_TYPE
 
     def __init__(
         self, ngram_buckets: int = 65536, ngram_dim: int = 64, ngrams_per_token: int = 32, **kwargs: Any
@@ -55,9 +55,7 @@ class CharBertForSequenceClassification(BertForSequenceClassification):
 
 def ngram_spec(config: Any) -> NgramSpec | None:
     """The n-gram hashing a model config asks for, or None for a model without character inputs."""
-    if getattr(config, "model_type", None) != CharBertConfig.model_type:
-        return None
-    return NgramSpec(buckets=int(config.ngram_buckets), per_token=int(config.ngrams_per_token))
+    return NgramSpec.of_config(config.to_dict())
 
 
 def char_bert_from(

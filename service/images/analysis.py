@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
-from . import images
-from .classifier import predict
-from .config import Config, ConfigError
-from .policy import threshold_for
+from ..classifier import predict
+from ..config import Config, ConfigError
+from ..policy import threshold_for
+from . import media
 
 if TYPE_CHECKING:
-    from models.image import ImageClassifier
-    from models.inference import Classifier
+    from raqib.models.inference import Classifier
+    from raqib.models.training.image import ImageClassifier
 
 log = logging.getLogger(__name__)
 EXTENSION = "raqib.images"
@@ -28,8 +28,8 @@ EXTENSION = "raqib.images"
 
 @dataclass
 class Analysis:
-    info: images.ImageInfo
-    pdq: images.PdqHash
+    info: media.ImageInfo
+    pdq: media.PdqHash
     variants: list[str]
     preview: bytes
     text: str | None = None  # read by OCR; None when OCR is off or unavailable
@@ -75,23 +75,23 @@ class ImageAnalyser:
         self.config = config
         self.classifier = classifier
         self.model = model
-        self.limits = images.ImageLimits(config.max_image_bytes, config.max_image_pixels)
-        self.ocr = config.ocr and images.ocr_available()
+        self.limits = media.ImageLimits(config.max_image_bytes, config.max_image_pixels)
+        self.ocr = config.ocr and media.ocr_available()
 
     def analyse(self, data: bytes, *, ocr: bool = True) -> Analysis:
-        """Decode and analyse; raises :class:`images.ImageRejected` for a bad file."""
-        info, picture = images.decode(data, self.limits)
-        shown = images.reduce(picture, images.PREVIEW_SIDE)  # one resize from the full image;
-        hashed = images.reduce(shown, images.HASH_SIDE)  # the crops are cut from the small copy
+        """Decode and analyse; raises :class:`media.ImageRejected` for a bad file."""
+        info, picture = media.decode(data, self.limits)
+        shown = media.reduce(picture, media.PREVIEW_SIDE)  # one resize from the full image;
+        hashed = media.reduce(shown, media.HASH_SIDE)  # the crops are cut from the small copy
         analysis = Analysis(
             info=info,
-            pdq=images.pdq(hashed),
-            variants=[images.pdq(v).hex for v in images.crop_variants(hashed)],
-            preview=images.preview(shown),
+            pdq=media.pdq(hashed),
+            variants=[media.pdq(v).hex for v in media.crop_variants(hashed)],
+            preview=media.preview(shown),
         )
         if ocr and self.ocr:
             try:
-                analysis.text = images.ocr(picture, self.config.ocr_languages, self.config.ocr_timeout_s)
+                analysis.text = media.ocr(picture, self.config.ocr_languages, self.config.ocr_timeout_s)
             except (subprocess.SubprocessError, OSError) as err:
                 log.warning("OCR failed: %s", err)
         if analysis.text and self.classifier is not None:
@@ -103,11 +103,11 @@ class ImageAnalyser:
             analysis.flagged = sorted(set(analysis.flagged) | set(flagged))
         return analysis
 
-    def match(self, pdq: images.PdqHash, bank: dict[str, str]) -> dict[str, Any] | None:
+    def match(self, pdq: media.PdqHash, bank: dict[str, str]) -> dict[str, Any] | None:
         """The bank entry this hash matches (``entry``, ``distance``), if any."""
         if pdq.quality < self.config.pdq_min_quality:
             return None
-        found = images.nearest(pdq.hex, bank)
+        found = media.nearest(pdq.hex, bank)
         if found is None or found[1] > self.config.pdq_max_distance:
             return None
         return {"entry": found[0].split("/")[0], "distance": found[1]}
@@ -132,7 +132,7 @@ class ImageAnalyser:
 def load_image_model(config: Config) -> ImageClassifier | None:
     if not config.image_model:
         return None
-    from models.image import ImageClassifier, parse_label_map
+    from raqib.models.training.image import ImageClassifier, parse_label_map
 
     try:
         model = ImageClassifier(config.image_model, parse_label_map(config.image_model_labels), config.model_threads)

@@ -17,12 +17,13 @@ from transformers import (
     get_linear_schedule_with_warmup,
 )
 
-from .batching import encode_texts, length_batches
+from ..batching import encode_texts, length_batches
+from ..tokens import WordPieces
 from .charbert import char_bert_from, ngram_spec
 from .data import CATEGORIES, LabeledSet
 from .evaluate import calibrate, report
-from .inference import scores_in_order
 from .progress import progress
+from .torch_inference import batch_tensors, scores_in_order
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,7 @@ class FinetuneConfig:
     seed: int = 13
     bf16: bool = True
     init_from: str | None = None  # a fine-tuned classifier to start from instead of the MLM model
-    char_ngrams: bool = False  # character-aware inputs (models/charbert.py)
+    char_ngrams: bool = False  # character-aware inputs (models/training/charbert.py)
     ngram_buckets: int = 65536
     ngram_dim: int = 64
     ngrams_per_token: int = 32
@@ -118,6 +119,7 @@ def finetune(
         scheduler.load_state_dict(saved["scheduler"])
         start_epoch, best = int(saved["epoch"]), float(saved["best"])
     labels, mask = torch.from_numpy(train.labels), torch.from_numpy(train.mask)
+    pieces = WordPieces.of(tokenizer)
 
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
@@ -125,9 +127,9 @@ def finetune(
         bar = progress(total=len(batches), desc=f"finetune {epoch + 1}/{cfg.epochs}")
         smoothed = math.nan
         for batch in batches:
-            ids, _, attention = batch.tensors(tokenizer)
+            ids, _, attention = batch_tensors(batch.arrays(pieces))
             ngrams = batch.ngram_ids()
-            extra = {} if ngrams is None else {"ngram_ids": ngrams.to(device)}
+            extra = {} if ngrams is None else {"ngram_ids": torch.from_numpy(ngrams).to(device)}
             rows = torch.from_numpy(batch.indices.astype(np.int64))
             with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
                 logits = model(input_ids=ids.to(device), attention_mask=attention.to(device), **extra).logits

@@ -71,7 +71,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
-    from .inference import load_classifier
+    from ..inference import load_classifier
 
     data = read_labeled(args.data)
     classifier = load_classifier(args.model)

@@ -9,9 +9,9 @@ from pathlib import Path
 import torch
 from transformers import BertConfig, BertForSequenceClassification
 
+from ..inference import META_FILE
 from .charbert import char_bert_from
 from .data import CATEGORIES
-from .inference import META_FILE
 from .tokenizer import train_tokenizer
 
 TEXTS = [
@@ -31,7 +31,7 @@ TEXTS = [
 
 
 def build_tiny_artifact(out: str | Path, seed: int = 0, *, char_ngrams: bool = False) -> Path:
-    """With ``char_ngrams``, the character-aware model class (``models/charbert.py``), its n-gram
+    """With ``char_ngrams``, the character-aware model class (``models/training/charbert.py``), its n-gram
     path switched on with random weights so that it visibly moves the scores."""
     out = Path(out)
     torch.manual_seed(seed)

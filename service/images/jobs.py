@@ -13,10 +13,10 @@ import socket
 import threading
 import time
 
-from . import images
-from .image_analysis import ImageAnalyser
-from .metrics import IMAGE_JOBS
-from .store import Store
+from ..metrics import IMAGE_JOBS
+from ..store import Store
+from . import media
+from .analysis import ImageAnalyser
 
 log = logging.getLogger("raqib.worker.images")
 RECLAIM_EVERY_S = 10.0
@@ -61,21 +61,21 @@ class ImageWorker:
         data, url = self.images.upload(item_id)
         if data is None and url:
             try:
-                data = images.fetch(
+                data = media.fetch(
                     url,
                     self.config.fetch_hosts,
                     self.analyser.limits,
                     self.config.image_fetch_timeout_s,
                     self.config.webhook_allow_private,
                 )
-            except images.FetchRefused as err:
+            except media.FetchRefused as err:
                 self._record(item_id, {"image_error": f"not fetched: {err}"})
                 return "not_fetched"
         if data is None:
             return "nothing"
         try:
             analysis = self.analyser.analyse(data)
-        except images.ImageRejected as err:
+        except media.ImageRejected as err:
             self._record(item_id, {"image_error": str(err)})
             self.images.finish(item_id, None, [])
             return "rejected"
