@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import re
 import secrets
 from collections.abc import Callable, Mapping
 from functools import wraps
@@ -17,7 +16,8 @@ from typing import Any, TypeVar
 from flask import current_app, g, request
 
 from .config import ROLES, Config, Role
-from .errors import CsrfFailed, Forbidden, RateLimited, Unauthorized
+from .errors import CsrfFailed, Forbidden, RateLimited, Unauthorized, ValidationFailed
+from .names import BadName, clean_name, header_text
 from .store.sessions import Session
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -101,14 +101,23 @@ def require(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-_ACTOR = re.compile(r"^[A-Za-z0-9:_.@-]{1,64}$")
+ACTOR_HEADER = "X-Raqib-Actor"
 
 
 def current_actor() -> str:
-    """Who acts, for claims and the audit trail: the role, and the ``X-Raqib-Actor`` header (the
-    moderator's name on the host site) when it is well formed, else the key's id."""
-    name = g.get("actor") or request.headers.get("X-Raqib-Actor", "")
-    return f"{g.role}:{name if _ACTOR.match(name) else g.key_id}"
+    """Who acts, for claims and the audit trail: the role, and the moderator's name (the web
+    session's, or the ``X-Raqib-Actor`` header's, UTF-8, in any script), else the key's id. A name
+    that is not acceptable is a 422, never silently replaced."""
+    name = g.get("actor")
+    if not name:
+        sent = request.headers.get(ACTOR_HEADER, "")
+        try:
+            name = clean_name(header_text(sent)) if sent.strip() else g.key_id
+        except BadName as err:
+            raise ValidationFailed(
+                f"{ACTOR_HEADER}: {err}", details=[{"field": ACTOR_HEADER, "problem": str(err)}]
+            ) from None
+    return f"{g.role}:{name}"
 
 
 def ensure_keys(path: Path) -> tuple[str, bool]:

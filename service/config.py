@@ -90,6 +90,7 @@ class Config:
     webhook_concurrency: int = 16  # endpoints delivered to at once by one worker
     webhook_log_keep: int = 1000  # settled deliveries kept per endpoint
     webhook_rotation_grace_s: int = 86_400  # the previous secret keeps signing this long
+    webhook_include_actor: bool = False  # opt-in: payloads name the moderator who decided (never the note)
     inline_worker: bool = True  # `raqib serve` also runs a delivery worker
     # The moderators' web page
     session_idle_minutes: int = 480  # a session unused this long ends

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from .events import public
 from .schemas import ItemView
 from .store import ItemRecord
 from .timefmt import iso
 
 HISTORY_ORDER = ("seq", "at", "type", "actor", "from", "to", "rule", "decision", "reports", "threshold", "event_id")
+
+
+# Moderators' working steps, not changes to the item: the host site is not shown them.
+MODERATOR_ONLY_ENTRIES = frozenset({"item.claimed", "item.claim_renewed", "item.released"})
 
 
 def history_entry(entry: dict[str, Any]) -> dict[str, Any]:
@@ -19,9 +24,13 @@ def history_entry(entry: dict[str, Any]) -> dict[str, Any]:
     return ordered
 
 
-def item_view(record: ItemRecord) -> ItemView:
-    """What the API shows of an item, shared by the host's view and the moderators'."""
+def item_view(record: ItemRecord, *, for_client: bool = False) -> ItemView:
+    """What the API shows of an item, shared by the host's view and the moderators'. A client key
+    sees every change and why, but not who decided, their private notes, nor claims."""
     f = record.fields
+    history = record.history
+    if for_client:
+        history = [public(e) for e in history if e.get("type") not in MODERATOR_ONLY_ENTRIES]
     return ItemView(
         item_id=record.item_id,
         item_type=f["item_type"],  # type: ignore[arg-type]
@@ -36,7 +45,7 @@ def item_view(record: ItemRecord) -> ItemView:
         seq=int(f.get("seq", 0)),
         scores=record.json_field("scores"),
         image=record.json_field("image"),
-        history=[history_entry(entry) for entry in record.history],
+        history=[history_entry(entry) for entry in history],
     )
 
 

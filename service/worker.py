@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any
 
-import requests
+import urllib3
 
 from . import classifier
 from .config import Config
@@ -31,7 +31,7 @@ from .images.analysis import ImageAnalyser, load_image_model
 from .images.jobs import ImageWorker
 from .logs import configure
 from .metrics import DELIVERIES, DELIVERY_LAG
-from .ssrf import UnsafeURL, check_url
+from .ssrf import UnsafeURL, pinned_request
 from .store import Store, event_id
 from .store.webhooks import Delivery, Subscription, partition_of_stream
 
@@ -81,7 +81,8 @@ class DeliveryWorker:
         for stream, sid, fields in entries:
             ts = int(fields["ts"])
             eid = event_id(partition_of_stream(stream), sid)
-            body = webhook_body(fields["type"], ts, json.loads(fields["data"]))
+            data = json.loads(fields["data"])
+            body = webhook_body(fields["type"], ts, data, include_actor=self.config.webhook_include_actor)
             for sub in subscriptions:
                 if sub.wants(fields["type"]) and sub.created_at <= ts:
                     self.hooks.enqueue(sub.id, eid, fields["type"], body, fields.get("rid", ""))
@@ -140,16 +141,17 @@ class DeliveryWorker:
         status, error, outcome = 0, "", "retry"
         started = time.perf_counter()
         try:
-            check_url(sub.url, allow_private=self.config.webhook_allow_private)
-            response = requests.post(
+            response = pinned_request(
+                "POST",
                 sub.url,
-                data=body.encode(),
+                allow_private=self.config.webhook_allow_private,
+                timeout_s=self.config.webhook_timeout_s,
                 headers=headers,
-                timeout=self.config.webhook_timeout_s,
-                allow_redirects=False,
+                body=body.encode(),
             )
-            status = response.status_code
-            response.close()
+            status = response.status
+            response.drain_conn()
+            response.release_conn()
             if 200 <= status < 300:
                 outcome = "ok"
             elif status == 410:
@@ -158,7 +160,7 @@ class DeliveryWorker:
                 error = f"HTTP {status}"
         except UnsafeURL as err:
             error = str(err)
-        except requests.RequestException as err:
+        except (urllib3.exceptions.HTTPError, OSError) as err:
             error = type(err).__name__ + ": " + str(err)[:300]
         latency = int((time.perf_counter() - started) * 1000)
         state = self.hooks.finish(sub.id, delivery_id, outcome, status, latency, error, self.config.retry_delays_ms)

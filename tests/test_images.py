@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -134,6 +135,25 @@ def test_a_bank_change_left_by_a_dead_request_is_done_by_the_worker(
     assert images.apply_bank_change("img-2", 50, restored.seq)
     assert "img-2" not in {e.entry_id for e in images.bank_entries()}
     assert images.pending_bank_changes(0) == []
+
+
+def test_an_image_removed_before_its_analysis_is_banked_when_the_analysis_lands(
+    api: Api, store: Store, settings: dict[str, Any]
+) -> None:
+    original = scene(3)
+    assert report_image(api, "img-early", "r1", encode(original)).status_code == 202
+    remove(api, "img-early")  # seconds after the report: not hashed yet
+    assert store.images.pending_bank_changes(0) == ["img-early"]  # owed, not dropped
+    worker = image_worker(store, settings)
+    started = time.monotonic()
+    drain(worker)
+    assert time.monotonic() - started < 10  # at once, not at the outbox's 30 s sweep
+    assert [e.entry_id for e in store.images.bank_entries()] == ["img-early"]
+    assert store.images.pending_bank_changes(0) == []
+    assert worker.retry_bank_changes(older_than_ms=0) == 0  # idempotent: nothing left to do
+    report_image(api, "img-again", "r2", reuploads(original)["jpeg_q30"], "image/jpeg")
+    drain(worker)
+    assert item(api, "img-again")["status"] == "hidden"
 
 
 def test_check_at_upload_time(api: Api, banked: Image.Image) -> None:

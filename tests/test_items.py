@@ -35,3 +35,27 @@ def test_malformed_item_id_is_422(api: Api) -> None:
 def test_moderator_may_read_items(api: Api) -> None:
     report(api, "c-11", "u1")
     assert api.get("/v1/items/c-11", role="moderator").status_code == 200
+
+
+def test_a_client_sees_what_was_decided_and_why_but_not_who_or_the_note(api: Api) -> None:
+    salma = {"X-Raqib-Actor": "salma"}
+    for reader in ("a", "b", "c"):
+        report(api, "c-12", reader, reason="hate", text="نص مسيء")
+    api.post("/v1/review/items/c-12/claim", role="moderator", json={}, headers=salma)
+    decision = {"action": "remove", "reason_code": "hate_speech", "note": "private: the author's 3rd time"}
+    removed = api.post("/v1/review/items/c-12/decision", role="moderator", json=decision, headers=salma)
+    assert removed.status_code == 200, removed.text
+
+    shown = api.get("/v1/items/c-12").json()
+    assert "salma" not in str(shown) and "private" not in str(shown)
+    assert [e["type"] for e in shown["history"]] == ["item.hidden", "item.removed"]  # no claims
+    removal = shown["history"][-1]
+    assert removal["actor"] == "moderator"
+    assert removal["decision"]["reason_code"] == "hate_speech"
+    assert removal["decision"]["statement"]["explanation"]["ar"]
+
+    for role in ("moderator", "admin"):
+        full = api.get("/v1/items/c-12", role=role).json()
+        assert [e["type"] for e in full["history"]] == ["item.hidden", "item.claimed", "item.removed"]
+        assert full["history"][-1]["actor"] == "moderator:salma"
+        assert full["history"][-1]["decision"]["note"] == "private: the author's 3rd time"

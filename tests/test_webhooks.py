@@ -264,3 +264,29 @@ def test_redirects_are_not_followed(api: Api, receivers: Callable[..., Receiver]
     wait_until(lambda: deliveries(api, hook["id"])[:1] != [] and deliveries(api, hook["id"])[0]["attempts"] >= 1)
     assert deliveries(api, hook["id"])[0]["last_status_code"] == 307
     assert target.received == []
+
+
+@pytest.mark.parametrize("include_actor", [False, True])
+def test_payloads_never_carry_the_note_and_name_the_moderator_only_when_asked(
+    settings: dict[str, Any], api_factory: ApiFactory, receivers: Callable[..., Receiver], include_actor: bool
+) -> None:
+    settings["webhook_include_actor"] = include_actor
+    api = api_factory(settings)
+    receiver = receivers()
+    subscribe(api, receiver.url, ["item.removed"])
+    for reader in ("a", "b", "c"):
+        report(api, "w-priv", reader)
+    decision = {"action": "remove", "reason_code": "harassment", "note": "private note"}
+    headers = {"X-Raqib-Actor": "سلمى".encode()}  # UTF-8 bytes, as curl and browsers send them
+    assert api.post("/v1/review/items/w-priv/decision", role="moderator", json=decision, headers=headers).ok
+    store = Store.from_url(settings["redis_url"], cluster=settings.get("redis_cluster", False))
+    delivery = DeliveryWorker(store, Config.from_mapping(settings), "privacy")
+    threads = delivery.start()
+    try:
+        [got] = receiver.wait_for(1)
+    finally:
+        delivery.close(threads)
+    data = json.loads(got.body)["data"]
+    assert "private note" not in got.body and "note" not in data["decision"]
+    assert data["decision"]["reason_code"] == "harassment" and data["decision"]["statement"]["explanation"]["fr"]
+    assert data["actor"] == ("moderator:سلمى" if include_actor else "moderator")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 from ..api import documented, path
 from ..auth import require
@@ -20,9 +20,11 @@ bp = Blueprint("items", __name__)
 @require("client", "moderator")
 @documented(("HTTP_200", ItemView), (401, 403, 404, 422, 503), tags=["items"])
 def get_item(item_id: str) -> dict[str, Any]:
-    """An item's status, distinct reporters, reasons, report times, scores and state history."""
+    """An item's status, distinct reporters, reasons, report times, scores and state history. A
+    client key sees each change, its rule, reason code and public statement, but not which
+    moderator decided, their note, or claims; moderator and admin keys see everything."""
     path(ItemPath, item_id=item_id)
     record = get_store().get_item(item_id)
     if record is None:
         raise NotFound(f"no report was ever received for item {item_id!r}")
-    return item_view(record).model_dump()
+    return item_view(record, for_client=g.role == "client").model_dump()

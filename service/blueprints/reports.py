@@ -35,14 +35,15 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, tuple
     return ReportRequest(**fields, context=context), upload
 
 
-def _first_report_scores(report: ReportRequest) -> tuple[dict[str, float] | None, list[str]]:
-    """The classifier's scores and flagged categories for a comment reported for the first time
-    (they fix its threshold); later reports reuse what is stored. Two concurrent first reports may
-    both score: the script keeps the first."""
+def _first_text_scores(report: ReportRequest) -> tuple[dict[str, float] | None, list[str]]:
+    """The classifier's scores and flagged categories for the first text a comment's reports
+    bring (on its first report, or a later one when the earlier ones had none): they fix its
+    threshold; later reports reuse what is stored. Two concurrent reports may both score: the
+    script keeps the first text and its scores."""
     classifier = get_classifier()
     if classifier is None or report.item_type != "comment" or not report.text:
         return None, []
-    if get_store().item_exists(report.item_id):
+    if get_store().item_has_text(report.item_id):
         return None, []
     result = predict(classifier, [report.text])[0]
     return result["scores"], result["flagged"]
@@ -70,7 +71,7 @@ def create_report() -> tuple[dict[str, Any], int]:
     if upload and report.image_url:
         raise ValidationFailed("send either an image file or an image_url, not both")
     new_fields: dict[str, str] = {}
-    scores, flagged = _first_report_scores(report)
+    scores, flagged = _first_text_scores(report)
     threshold = threshold_for(config, report.item_type, scores)
     if scores is not None:
         new_fields["scores"] = json.dumps(scores)

@@ -78,11 +78,14 @@ class ImageWorker:
         except media.ImageRejected as err:
             self._record(item_id, {"image_error": str(err)})
             self.images.finish(item_id, None, [])
+            self.images.apply_bank_change(item_id, self.config.pdq_min_quality)  # nothing to bank: settled
             return "rejected"
         match = self.analyser.match(analysis.pdq, self.images.bank_hashes())
         fields, settings = analysis.item_fields(self.store.now_ms()), self.analyser.settings(analysis, match)
         result = self.images.analysed(item_id, fields, settings)
         self.images.finish(item_id, analysis.preview, analysis.variants)  # after: a retry finds the upload
+        if result is not None and result[0] == "removed":  # removed before it was hashed: bank it now
+            self.images.apply_bank_change(item_id, self.config.pdq_min_quality)
         log.info(
             "image of %s analysed: pdq quality %d, match %s, hidden now %s",
             item_id,

@@ -20,10 +20,10 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pdqhash
-import requests
+import urllib3
 from PIL import Image, ImageFile, ImageOps
 
-from ..ssrf import UnsafeURL, check_url
+from ..ssrf import UnsafeURL, pinned_request
 
 FORMATS = {"jpeg": "JPEG", "png": "PNG", "webp": "WEBP", "gif": "GIF"}
 CONTENT_TYPES = {
@@ -223,21 +223,24 @@ def fetch(url: str, allowed_hosts: frozenset[str], limits: ImageLimits, timeout_
     if not host_allowed(url, allowed_hosts):
         raise FetchRefused(f"{urlsplit(url).hostname or 'the URL'} is not in RAQIB_IMAGE_FETCH_HOSTS")
     try:
-        check_url(url, allow_private=allow_private)
+        response = pinned_request("GET", url, allow_private=allow_private, timeout_s=timeout_s)
     except UnsafeURL as err:
         raise FetchRefused(str(err)) from None
-    try:
-        with requests.get(url, stream=True, timeout=timeout_s, allow_redirects=False) as response:
-            if response.status_code != 200:
-                raise FetchRefused(f"the host answered {response.status_code}")
-            chunks, size, deadline = [], 0, time.monotonic() + timeout_s
-            for chunk in response.iter_content(64 * 1024):
-                size += len(chunk)
-                if time.monotonic() > deadline:
-                    raise FetchRefused(f"the download took longer than {timeout_s} s")
-                if size > limits.max_bytes:
-                    raise FetchRefused(f"the image is larger than {limits.max_bytes} bytes")
-                chunks.append(chunk)
-            return b"".join(chunks)
-    except requests.RequestException as err:
+    except (urllib3.exceptions.HTTPError, OSError) as err:
         raise FetchRefused(f"download failed: {err}") from None
+    try:
+        if response.status != 200:
+            raise FetchRefused(f"the host answered {response.status}")
+        chunks, size, deadline = [], 0, time.monotonic() + timeout_s
+        for chunk in response.stream(64 * 1024):
+            size += len(chunk)
+            if time.monotonic() > deadline:
+                raise FetchRefused(f"the download took longer than {timeout_s} s")
+            if size > limits.max_bytes:
+                raise FetchRefused(f"the image is larger than {limits.max_bytes} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except (urllib3.exceptions.HTTPError, OSError) as err:
+        raise FetchRefused(f"download failed: {err}") from None
+    finally:
+        response.release_conn()

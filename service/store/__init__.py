@@ -130,6 +130,10 @@ class Store:
     def item_exists(self, item_id: str) -> bool:
         return bool(self.client.exists(self.item_keys(item_id).item))
 
+    def item_has_text(self, item_id: str) -> bool:
+        """Whether the item exists and some report already brought its text."""
+        return bool(self.client.hexists(self.item_keys(item_id).item, "text"))
+
     def now_ms(self) -> int:
         """Redis's clock, which stamps the events."""
         return server_ms(self.client)

@@ -147,13 +147,16 @@ class ImageStore(PartitionedStore):
         a removed image with a good enough hash joins the bank with its crops' hashes, a restored
         one leaves it. ``seq`` names the decision: if a later one has recorded its own change,
         nothing is done. Idempotent, so the request and the worker's retry may both run it;
-        returns whether a change was applied and marked done."""
+        returns whether a change was applied and marked done. An image removed before the worker
+        analysed it stays owed: the analysis, when it lands, applies it at once (``jobs.py``)."""
         k = self._item(item_id)
         f = self.client.hgetall(k.item)
         owed = f.get("bank_change", "")
         change, _, owed_seq = owed.partition(":")
         if not owed or (seq is not None and owed_seq != str(seq)):
             return False
+        if change == "add" and "pdq" not in f and "analysed_at" not in f:
+            return False  # not hashed yet
         if change == "remove":
             self.bank_remove(item_id)
         elif change == "add" and "pdq" in f and int(f.get("pdq_quality", 0)) >= min_quality:

@@ -8,7 +8,6 @@ and a CSRF token (see :mod:`service.auth`). Sessions live in Redis; signing out 
 from __future__ import annotations
 
 import hmac
-import re
 import secrets
 from typing import Any
 
@@ -18,6 +17,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from ..auth import SESSION_COOKIE, authenticate, session_for
 from ..config import Config
 from ..errors import Unauthorized
+from ..names import MAX_NAME_CHARS, BadName, clean_name
 from ..store import get_store
 from ..store.sessions import Session
 from .strings import DEFAULT_LANGUAGE, LANGUAGES, REMOVE_CODES, table
@@ -25,7 +25,6 @@ from .strings import DEFAULT_LANGUAGE, LANGUAGES, REMOVE_CODES, table
 bp = Blueprint("ui", __name__, url_prefix="/review", template_folder="templates", static_folder="static")
 SIGNIN_COOKIE = "raqib_signin"  # double-submit token of the sign-in form
 LANGUAGE_COOKIE = "raqib_lang"
-_NAME = re.compile(r"^[A-Za-z0-9_.@-]{1,64}$")
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
@@ -93,9 +92,18 @@ def signin() -> Response:
     return _signin_form()
 
 
-def _signin_form(failed: bool = False) -> Response:
+def _signin_form(failed: bool = False, bad_name: bool = False) -> Response:
     token = secrets.token_urlsafe(24)
-    response = _page("signin.html", None, status=401 if failed else 200, signin_token=token, failed=failed)
+    status = 422 if bad_name else 401 if failed else 200
+    response = _page(
+        "signin.html",
+        None,
+        status=status,
+        signin_token=token,
+        failed=failed and not bad_name,
+        bad_name=bad_name,
+        name_max=MAX_NAME_CHARS,
+    )
     response.set_cookie(
         SIGNIN_COOKIE, token, httponly=True, samesite="Strict", secure=_config().session_cookie_secure, path="/review"
     )
@@ -113,9 +121,12 @@ def signin_submit() -> BaseResponse:
         kid, role = authenticate(f"Bearer {request.form.get('key', '')}", config.keys)
     except Unauthorized:
         return _signin_form(failed=True)
-    name = request.form.get("name", "").strip()
-    if role not in ("moderator", "admin") or not _NAME.match(name):
+    if role not in ("moderator", "admin"):
         return _signin_form(failed=True)
+    try:
+        name = clean_name(request.form.get("name", ""))
+    except BadName:
+        return _signin_form(failed=True, bad_name=True)
     session_id, _ = get_store().sessions.create(kid, role, name, config.session_idle_minutes * 60)
     response = redirect(url_for("ui.queue"))
     response.set_cookie(

@@ -14,6 +14,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "key": "مفتاح المشرف",
         "name": "اسمك (يظهر في سجل التدقيق)",
         "signin_failed": "المفتاح غير صحيح أو ليس مفتاح مشرف.",
+        "name_rule": "حروف بأي لغة (العربية أو اللاتينية…) وأرقام ومسافات و . - _ ' @ ، حتى 64 حرفا.",
+        "name_refused": "هذا الاسم غير مقبول: يقبل حروفا بأي لغة وأرقاما ومسافات و . - _ ' @ فقط، حتى 64 حرفا.",
         "queue": "قائمة المراجعة",
         "stats": "الإحصاءات",
         "status": "الحالة",
@@ -78,6 +80,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "key": "Clé de modérateur",
         "name": "Votre nom (dans le journal d'audit)",
         "signin_failed": "Clé inconnue ou qui n'est pas une clé de modérateur.",
+        "name_rule": (
+            "Des lettres de toute écriture (arabe, latine…), des chiffres, des espaces et . - _ ' @, "
+            "64 caractères au plus."
+        ),
+        "name_refused": (
+            "Ce nom n'est pas accepté : lettres de toute écriture, chiffres, espaces et . - _ ' @ "
+            "seulement, 64 caractères au plus."
+        ),
         "queue": "File de modération",
         "stats": "Statistiques",
         "status": "Statut",
@@ -142,6 +152,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "key": "Moderator key",
         "name": "Your name (shown in the audit trail)",
         "signin_failed": "Unknown key, or not a moderator key.",
+        "name_rule": "Letters of any script (Arabic, Latin…), digits, spaces and . - _ ' @, at most 64 characters.",
+        "name_refused": (
+            "This name is not accepted: letters of any script, digits, spaces and . - _ ' @ only, "
+            "at most 64 characters."
+        ),
         "queue": "Review queue",
         "stats": "Statistics",
         "status": "Status",

@@ -11,8 +11,9 @@
 -- round (they count no more); review_hidden: queued hidden items; review_oldest: the queue in
 -- waiting order. rate, trust (single server only): the reporter's rate-limit counter and trust
 -- hash; then the reporter's bookkeeping runs here too, and a limited report changes nothing.
--- report: JSON (note, context); fields: JSON stored on a new item; settings: JSON with threshold,
--- rule (for a new item), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min,
+-- report: JSON (note, context); fields: JSON stored on a new item (its text, scores and offensive
+-- also on an item that has no text yet); settings: JSON with threshold,
+-- rule (for a new item, or one whose first text this report brings), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min,
 -- new_ms, rate_limit, rate_window, event_prefix (the public event id is event_prefix .. stream
 -- id), request_id (kept with each event), flagged (categories the classifier flagged on a new
 -- item: an item.flagged event), and without the reporter's keys: weight, is_new (from
@@ -40,11 +41,21 @@ local existing = redis.call('HGET', item, 'item_type')
 if existing and existing ~= item_type then
   return {'type_mismatch', existing}
 end
+local fields = cjson.decode(A.fields)
+local late_text = false  -- the first text, brought by a later report: stored and scored now
 if not existing then
   redis.call('HSET', item, 'item_type', item_type, 'status', 'visible', 'created_at', now,
     'threshold', s.threshold, 'threshold_rule', s.rule, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'seq', 0)
-  for k, v in pairs(cjson.decode(A.fields)) do
+  for k, v in pairs(fields) do
     redis.call('HSET', item, k, v)
+  end
+elseif fields.text and redis.call('HEXISTS', item, 'text') == 0 then
+  late_text = true
+  for _, k in ipairs({'text', 'scores', 'offensive'}) do
+    if fields[k] then redis.call('HSET', item, k, fields[k]) end
+  end
+  if fields.scores then  -- the score's threshold rule applies from now on
+    redis.call('HSET', item, 'threshold', s.threshold, 'threshold_rule', s.rule)
   end
 end
 
@@ -60,7 +71,7 @@ local function record(kind, from, to, extra)
   return record_event(ctx, kind, from, to, extra)
 end
 
-if not existing and s.flagged and #s.flagged > 0 then
+if (not existing or late_text) and s.flagged and #s.flagged > 0 then
   record('item.flagged', status, status, {signal = 'classifier', flagged = s.flagged})
 end
 
