@@ -21,6 +21,23 @@ MODEL_MODULES = {
 }
 
 
+def key_of(role: str) -> str:
+    """The first key of ``role``: from ``RAQIB_API_KEYS``, else the file ``raqib serve`` created."""
+    from .config import Config, parse_api_keys
+
+    config = Config.from_env()
+    text = config.api_keys
+    if not text:
+        path = config.data_dir / "api_keys"
+        if not path.exists():
+            raise ConfigError(f"no keys yet: {path.resolve()} is created by the first `raqib serve`")
+        text = path.read_text(encoding="utf-8").strip()
+    for key, key_role in parse_api_keys(text).items():
+        if key_role == role:
+            return key
+    raise ConfigError(f"no {role} key among the configured keys")
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="raqib", description="Arabic content moderation service")
@@ -32,6 +49,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--threads", type=int, default=2, help="threads per worker")
     serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
     commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
+    keys = commands.add_parser("keys", help="print the API key of a role (from RAQIB_API_KEYS or the data directory)")
+    keys.add_argument("role", choices=["client", "moderator", "admin"])
     for name, text in MODEL_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
     if argv and argv[0] in MODEL_COMMANDS:
@@ -48,6 +67,8 @@ def main(argv: list[str] | None = None) -> None:
             from .worker import main as run_worker
 
             run_worker()
+        elif args.command == "keys":
+            print(key_of(args.role))
     except ConfigError as err:
         print(f"raqib: configuration error: {err}", file=sys.stderr)
         raise SystemExit(2) from None

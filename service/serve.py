@@ -81,11 +81,16 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
         config = config.replace(redis_url=embedded.url)
         print(f"raqib: embedded Redis, data in {embedded.data_dir}", file=sys.stderr)
     if not config.api_keys:
-        keys, created = ensure_keys(config.data_dir / "api_keys")
+        key_file = (config.data_dir / "api_keys").resolve()
+        keys, created = ensure_keys(key_file)
         if created:
-            print(f"raqib: created API keys (kept in {config.data_dir / 'api_keys'}):", file=sys.stderr)
+            print(f"raqib: created API keys (kept in {key_file}):", file=sys.stderr)
             for entry in keys.split(","):
                 print(f"  {entry}", file=sys.stderr)
+        print(
+            f"raqib: API keys are in {key_file}; `raqib keys client` (or moderator, admin) prints one",
+            file=sys.stderr,
+        )
         config = config.replace(api_keys=keys)
     options = {
         "bind": f"{host}:{port}",

@@ -88,3 +88,10 @@ def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> N
     finally:
         stderr = _stop(process)
     assert "client:rq_cli_" not in stderr, "existing keys are not printed again"
+    key_file = (tmp_path / "var" / "api_keys").resolve()
+    assert f"API keys are in {key_file}" in stderr, "every start says where the keys are"
+    # the README's examples read a key with `raqib keys ROLE`, run where raqib serve ran
+    env = process_env(RAQIB_DATA_DIR=str(tmp_path / "var"))
+    for role in ("client", "moderator", "admin"):
+        printed = subprocess.run(["raqib", "keys", role], env=env, cwd=tmp_path, capture_output=True, text=True)
+        assert printed.returncode == 0 and printed.stdout.strip() == keys[role], printed.stderr
