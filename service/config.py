@@ -95,6 +95,7 @@ class Config:
     # The moderators' web page
     session_idle_minutes: int = 480  # a session unused this long ends
     session_cookie_secure: bool = True  # send the session cookie over HTTPS only (and localhost)
+    ui_blur_images: bool = True  # the moderators' page blurs images until the moderator clicks
     # Images
     max_image_pixels: int = 40_000_000
     image_fetch_hosts: str = ""  # comma-separated hosts whose image_url the worker may download

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from .conftest import KEYS, Api, report
+from .conftest import KEYS, Api, direct_report, report
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
@@ -77,7 +77,13 @@ def test_remove_then_restore_in_the_browser(page: Any, api: Api, redis_kind: str
     entry.get_by_role("link", name="c-42").click()
     page.wait_for_url("**/review/items/c-42")
     page.get_by_text(COMMENT).first.wait_for()
-    page.get_by_role("button", name="حذف").click()  # remove
+    page.locator("#history").get_by_text("عتبة التعليقات الافتراضية").wait_for()  # the rule, in Arabic
+    assert "default_comment_threshold" not in page.locator("#history").inner_text()
+    page.get_by_role("button", name="حذف").click()  # remove, before choosing a reason: refused
+    page.locator("#outcome").get_by_text("اختر سبب القرار أولا").wait_for()
+    assert api.get("/v1/items/c-42").json()["status"] == "hidden"  # nothing was decided on a default
+    page.get_by_label("سبب القرار").select_option("harassment")
+    page.get_by_role("button", name="حذف").click()
     page.locator("#outcome").get_by_text("بيان الأسباب").wait_for()  # the statement of reasons
     assert api.get("/v1/items/c-42").json()["status"] == "removed"  # what the host sees
     page.screenshot(path=str(ARTIFACTS / f"review-item-{redis_kind}.png"), full_page=True)
@@ -85,6 +91,7 @@ def test_remove_then_restore_in_the_browser(page: Any, api: Api, redis_kind: str
     page.locator("#history").get_by_text("item.removed").wait_for()  # the page's own audit trail
 
     page.get_by_label("تجاوز قرار سابق").check()  # override the earlier decision
+    page.get_by_label("سبب القرار").select_option("no_violation")
     page.keyboard.press("s")  # keyboard shortcut: restore
     page.locator("#item-status").get_by_text("ظاهر").wait_for()  # visible
     assert api.get("/v1/items/c-42").json()["status"] == "visible"
@@ -98,6 +105,7 @@ def test_claim_shows_who_holds_the_item(page: Any, api: Api) -> None:
     page.locator('[data-item-id="c-7"]').get_by_text("moderator:yassine").wait_for()
     page.goto(api.base_url + "/review/items/c-7")
     page.locator("#claim").get_by_text("moderator:yassine").wait_for()
+    page.get_by_label("سبب القرار").select_option("no_violation")
     page.get_by_role("button", name="رفض البلاغات").click()  # dismiss: refused, the claim is another's
     page.locator("#outcome [role=alert]").wait_for()
 
@@ -165,3 +173,91 @@ def test_an_image_with_its_text(page: Any, api: Api, store: Any, settings: dict[
     page.wait_for_function("document.querySelector('img.preview').naturalWidth > 0")
     if shutil.which("tesseract"):
         page.locator("#content").get_by_text(re.compile("اسكت")).wait_for()
+
+
+def test_the_queue_pages_beyond_fifty_items(page: Any, api: Api, store: Any, redis_kind: str) -> None:
+    from playwright.sync_api import expect
+
+    for n in range(53):
+        direct_report(store, f"q-{n:02d}", "reader", new_item_fields={"text": f"تعليق {n}"})
+    sign_in(page, api)
+    entries = page.locator("#queue .entry")
+    expect(entries).to_have_count(50)
+    assert page.get_by_role("button", name="الصفحة السابقة").is_disabled()
+    page.get_by_role("button", name="الصفحة التالية").click()
+    expect(entries).to_have_count(3)
+    assert page.get_by_role("button", name="الصفحة التالية").is_disabled()
+    first_page = {f"q-{n:02d}" for n in range(53)} - {entries.nth(i).get_attribute("data-item-id") for i in range(3)}
+    assert len(first_page) == 50
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-queue-page-2-{redis_kind}.png"), full_page=True)
+    page.get_by_role("button", name="الصفحة السابقة").click()
+    expect(entries).to_have_count(50)
+
+
+def test_reported_images_are_blurred_until_clicked(
+    page: Any, api: Api, store: Any, settings: dict[str, Any], redis_kind: str
+) -> None:
+    from .imagegen import arabic_meme
+    from .test_images import report_image, run_worker
+
+    assert report_image(api, "meme-blur", "reader-a", arabic_meme()).status_code == 202
+    run_worker(store, settings)
+    sign_in(page, api)
+    page.goto(api.base_url + "/review/items/meme-blur")
+    image = page.get_by_role("img", name=re.compile("meme-blur"))
+    image.wait_for()
+    assert "blur" in image.evaluate("node => getComputedStyle(node).filter")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-image-blurred-{redis_kind}.png"), full_page=True)
+    page.get_by_role("button", name="إظهار الصورة").click()
+    assert image.evaluate("node => getComputedStyle(node).filter") == "none"
+    page.get_by_role("button", name="إخفاء الصورة").wait_for()
+
+
+def test_blurring_can_be_turned_off(page: Any, api_factory: Any, settings: dict[str, Any], store: Any) -> None:
+    from .imagegen import arabic_meme
+    from .test_images import report_image, run_worker
+
+    settings["ui_blur_images"] = False
+    api = api_factory(settings)
+    assert report_image(api, "meme-clear", "reader-a", arabic_meme()).status_code == 202
+    run_worker(store, settings)
+    sign_in(page, api)
+    page.goto(api.base_url + "/review/items/meme-clear")
+    image = page.get_by_role("img", name=re.compile("meme-clear"))
+    image.wait_for()
+    assert image.evaluate("node => getComputedStyle(node).filter") == "none"
+    assert page.get_by_role("button", name="إظهار الصورة").count() == 0
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_stats_charts_stay_inside_their_cards(page: Any, api: Api, width: int, redis_kind: str) -> None:
+    for n in range(3):
+        report(api, f"s-{n}", "reader-a", text="نص")
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, api)
+    page.goto(api.base_url + "/review/stats")
+    page.locator("#chart-decisions .column").nth(13).wait_for()
+    overflowing = page.evaluate(
+        """[...document.querySelectorAll('.grid > .card')].filter(card =>
+             [...card.querySelectorAll('*')].some(node => {
+               const inner = node.getBoundingClientRect(), outer = card.getBoundingClientRect();
+               return inner.width > 0 && (inner.left < outer.left - 0.5 || inner.right > outer.right + 0.5);
+             })).length"""
+    )
+    assert overflowing == 0
+    heights = page.evaluate(
+        "[...document.querySelectorAll('.column-label')].map(n => n.getBoundingClientRect().height)"
+    )
+    assert len(set(round(h) for h in heights)) == 1  # one line each: no date is split
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-stats-{width}px-{redis_kind}.png"), full_page=True)
+
+
+def test_the_sign_in_form_accepts_an_arabic_name_and_explains_what_it_accepts(page: Any, api: Api) -> None:
+    page.goto(api.base_url + "/review/signin")
+    page.get_by_text("حروف بأي لغة").first.wait_for()
+    sign_in(page, api, name="سلمى")
+    assert page.locator(".who").inner_text() == "سلمى"

@@ -159,7 +159,7 @@ def queue() -> BaseResponse:
 
 @bp.get("/items/<item_id>")
 def item(item_id: str) -> BaseResponse:
-    return _signed_in("item.html", page="item", item_id=item_id)
+    return _signed_in("item.html", page="item", item_id=item_id, blur_images=_config().ui_blur_images)
 
 
 @bp.get("/stats")

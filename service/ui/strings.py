@@ -229,9 +229,67 @@ REASON_CODES: dict[str, dict[str, str]] = {
 }
 REMOVE_CODES = tuple(c for c in REASON_CODES if c not in ("no_violation", "report_abuse"))
 
+# The rules that hide an item or move its threshold, named in the page's language (``rule_<id>``).
+RULES: dict[str, dict[str, str]] = {
+    "default_comment_threshold": {
+        "ar": "عتبة التعليقات الافتراضية",
+        "fr": "Seuil par défaut des commentaires",
+        "en": "Default comment threshold",
+    },
+    "default_image_threshold": {
+        "ar": "عتبة الصور الافتراضية",
+        "fr": "Seuil par défaut des images",
+        "en": "Default image threshold",
+    },
+    "model_confident_offensive": {
+        "ar": "النموذج واثق أنه مسيء",
+        "fr": "Le modèle le juge offensant",
+        "en": "The model is confident it is offensive",
+    },
+    "model_confident_clean": {
+        "ar": "النموذج واثق أنه سليم",
+        "fr": "Le modèle le juge sain",
+        "en": "The model is confident it is clean",
+    },
+    "pdq_match": {"ar": "يطابق صورة محذوفة", "fr": "Identique à une image retirée", "en": "Matches a removed image"},
+    "brigade_to_review": {
+        "ar": "بلاغات منسقة: للمراجعة",
+        "fr": "Signalements coordonnés : à revoir",
+        "en": "Coordinated reports: to review",
+    },
+}
+
+# Texts the page added for choosing a reason, blurred images and paging.
+PAGE_STRINGS: dict[str, dict[str, str]] = {
+    "choose_reason": {"ar": "— اختر سببا —", "fr": "— Choisir un motif —", "en": "— Choose a reason —"},
+    "reason_required": {
+        "ar": "اختر سبب القرار أولا.",
+        "fr": "Choisissez d'abord le motif de la décision.",
+        "en": "Choose the reason for the decision first.",
+    },
+    "reason_mismatch": {
+        "ar": "هذا السبب لا يناسب هذا القرار: اختر سببا آخر.",
+        "fr": "Ce motif ne convient pas à cette décision : choisissez-en un autre.",
+        "en": "This reason does not fit this decision: choose another.",
+    },
+    "show_image": {"ar": "إظهار الصورة", "fr": "Afficher l'image", "en": "Show the image"},
+    "hide_image": {"ar": "إخفاء الصورة", "fr": "Masquer l'image", "en": "Hide the image"},
+    "blurred_note": {
+        "ar": "الصورة مموهة لحمايتك. انقر لإظهارها.",
+        "fr": "Image floutée pour vous protéger. Cliquez pour l'afficher.",
+        "en": "The image is blurred for your wellbeing. Click to show it.",
+    },
+    "next_page": {"ar": "الصفحة التالية", "fr": "Page suivante", "en": "Next page"},
+    "previous_page": {"ar": "الصفحة السابقة", "fr": "Page précédente", "en": "Previous page"},
+    "page": {"ar": "الصفحة", "fr": "Page", "en": "Page"},
+}
+
 
 def table(language: str) -> dict[str, str]:
-    """Every string of the page in ``language``, reason codes included (as ``rc_<code>``)."""
+    """Every string of the page in ``language``, reason codes (``rc_<code>``) and rules
+    (``rule_<id>``) included."""
     strings = dict(STRINGS[language])
     strings.update({f"rc_{code}": names[language] for code, names in REASON_CODES.items()})
+    strings.update({f"rule_{rule}": names[language] for rule, names in RULES.items()})
+    strings.update({key: names[language] for key, names in PAGE_STRINGS.items()})
     return strings

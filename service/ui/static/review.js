@@ -8,6 +8,7 @@ const PAGE = document.body.dataset.page;
 const LANG = document.body.dataset.lang;
 const CATEGORIES = ["offensive", "hate", "vulgar", "violence", "spam"];
 const REFRESH_MS = 5000;
+const PAGE_SIZE = 50;
 
 function el(tag, attrs, ...children) {
   const node = document.createElement(tag);
@@ -81,7 +82,7 @@ function columns(target, days, series) {
       el("div", { class: "column", role: "img", "aria-label": `${day}: ${series.map((s) => `${label(s)} ${row[s] || 0}`).join(", ")}` },
         el("div", { class: "stack", style: { blockSize: `${Math.round((totals[i] / top) * 100)}%` } },
           series.map((s) => el("span", { class: `seg seg-${s}`, style: { flexGrow: String(row[s] || 0) } }))),
-        el("span", { class: "column-label" }, day.slice(5))))),
+        el("span", { class: "column-label", title: day }, day.slice(8))))),  // the day of the month: never split
     el("p", { class: "legend" }, series.map((s) => el("span", { class: `key seg-${s}` }, label(s)))),
   );
 }
@@ -94,13 +95,26 @@ function queuePage() {
   const params = new URLSearchParams(window.location.search);
   for (const select of form.elements) if (params.get(select.name)) select.value = params.get(select.name);
 
+  // Pages follow the API's cursor: cursors[i] opens page i (null: the first); the live refresh
+  // reloads the page shown.
+  const previous = document.getElementById("previous-page");
+  const next = document.getElementById("next-page");
+  let cursors = [null];
+  let shown = 0;
+
   async function refresh() {
-    const query = new URLSearchParams({ limit: "50" });
+    const query = new URLSearchParams({ limit: String(PAGE_SIZE) });
     for (const select of form.elements) if (select.value) query.set(select.name, select.value);
+    if (cursors[shown]) query.set("cursor", cursors[shown]);
     try {
       const [page, stats] = await Promise.all([api("GET", `/v1/review/queue?${query}`), api("GET", "/v1/review/stats")]);
       counts.textContent = `${T.pending}: ${stats.queue.pending} · ${T.hidden}: ${stats.queue.hidden}`;
       list.replaceChildren(...(page.items.length ? page.items.map(queueEntry) : [el("li", { class: "muted" }, T.empty_queue)]));
+      cursors = cursors.slice(0, shown + 1);
+      if (page.next_cursor) cursors.push(page.next_cursor);
+      next.disabled = !page.next_cursor;
+      previous.disabled = shown === 0;
+      document.getElementById("page-number").textContent = `${T.page} ${shown + 1}`;
       document.getElementById("updated").textContent = when(new Date().toISOString());
     } catch (error) {
       showError(list, error);
@@ -111,8 +125,12 @@ function queuePage() {
     const query = new URLSearchParams();
     for (const select of form.elements) if (select.value) query.set(select.name, select.value);
     history.replaceState(null, "", `?${query}`);
+    cursors = [null];
+    shown = 0;
     refresh();
   });
+  next.addEventListener("click", () => { shown += 1; refresh(); });
+  previous.addEventListener("click", () => { shown = Math.max(0, shown - 1); refresh(); });
   refresh();
   setInterval(() => document.visibilityState === "visible" && refresh(), REFRESH_MS);
 }
@@ -129,6 +147,22 @@ function queueEntry(entry) {
     entry.offensive !== null ? el("span", {}, `${T.offensive}: ${Math.round(entry.offensive * 100)}%`) : null,
     entry.claimed_by ? el("span", { class: "claimed" }, `${T.claimed_by}: ${entry.claimed_by}`) : null,
     el("time", { class: "muted", datetime: entry.waiting_since }, when(entry.waiting_since)));
+}
+
+// A reported image, blurred until the moderator asks to see it (moderators' wellbeing); the
+// operator may turn blurring off (RAQIB_UI_BLUR_IMAGES=false).
+function preview(src, alt, blurred) {
+  const img = el("img", { src, alt, class: blurred ? "preview blurred" : "preview" });
+  if (!blurred) return img;
+  const toggle = el("button", { type: "button", class: "reveal", "aria-pressed": "false" }, T.show_image);
+  const flip = () => {
+    const hidden = img.classList.toggle("blurred");
+    toggle.textContent = hidden ? T.show_image : T.hide_image;
+    toggle.setAttribute("aria-pressed", String(!hidden));
+  };
+  toggle.addEventListener("click", flip);
+  img.addEventListener("click", () => img.classList.contains("blurred") && flip());
+  return el("figure", { class: "image" }, img, el("figcaption", { class: "muted" }, T.blurred_note, " ", toggle));
 }
 
 // One item: content, scores, reports, history; claim and decide.
@@ -165,7 +199,7 @@ function itemPage() {
     }
     const image = item.image_analysis;
     if (image) {
-      if (image.preview_url) content.push(el("img", { src: image.preview_url, alt: `${T.image} ${item.item_id}`, class: "preview" }));
+      if (image.preview_url) content.push(preview(image.preview_url, `${T.image} ${item.item_id}`, root.dataset.blur === "true"));
       if (image.ocr_text) content.push(el("h3", {}, T.text_in_image), el("p", { class: "text", dir: "auto" }, image.ocr_text));
       if (image.bank_match) content.push(el("p", { class: "warning" }, `${T.bank_match}: ${image.bank_match.entry} (${image.bank_match.distance})`));
       if (image.image_error) content.push(el("p", { class: "error" }, image.image_error));
@@ -180,19 +214,29 @@ function itemPage() {
         r.note ? el("p", { class: "note", dir: "auto" }, r.note) : null)));
     document.getElementById("history").replaceChildren(...item.history.map((h) =>
       el("li", {}, el("time", { datetime: h.at }, when(h.at)), " ", el("code", {}, h.type), " ",
-        h.from !== h.to ? `${label(h.from)} → ${label(h.to)}` : "", " · ", h.actor, h.rule ? ` · ${h.rule}` : "")));
+        h.from !== h.to ? `${label(h.from)} → ${label(h.to)}` : "", " · ", h.actor,
+        h.rule ? el("span", { class: "rule", title: h.rule }, ` · ${label(`rule_${h.rule}`)}`) : "")));
   }
 
+  // The moderator always picks the reason: nothing is decided on a default.
   function codeFor(action) {
     const select = document.getElementById("reason_code");
     const chosen = select.selectedOptions[0];
-    const wants = action === "remove" ? "remove" : "keep";
-    if (chosen && chosen.dataset.for === wants) return chosen.value;
-    return action === "remove" ? "other_violation" : "no_violation";
+    if (!chosen || !chosen.value) throw new Error(T.reason_required);
+    if (chosen.dataset.for !== (action === "remove" ? "remove" : "keep")) throw new Error(T.reason_mismatch);
+    return chosen.value;
   }
 
   async function decide(action) {
-    const body = { action, reason_code: codeFor(action), override: document.getElementById("override").checked };
+    let code;
+    try {
+      code = codeFor(action);
+    } catch (error) {
+      showError(outcome, error);
+      document.getElementById("reason_code").focus();
+      return;
+    }
+    const body = { action, reason_code: code, override: document.getElementById("override").checked };
     const note = document.getElementById("note").value.trim();
     if (note) body.note = note;
     try {
@@ -244,7 +288,7 @@ async function statsPage() {
     const days = Object.entries(stats.decisions_per_day);
     columns(document.getElementById("chart-decisions"), days, ["remove", "restore", "dismiss"]);
     bars(document.getElementById("chart-median"), days.filter(([, row]) => row.median_time_to_decision_s !== null)
-      .map(([day, row]) => [day, row.median_time_to_decision_s]));
+      .map(([day, row]) => [`${day.slice(8)}/${day.slice(5, 7)}`, row.median_time_to_decision_s]));
     bars(document.getElementById("chart-precision"), Object.entries(stats.auto_hide)
       .map(([reason, row]) => [label(reason), row.precision]), 1, (v) => `${Math.round(v * 100)}%`);
   } catch (error) {
