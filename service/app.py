@@ -17,7 +17,12 @@ from .images import analysis as image_analysis
 BODY_TYPES = ("application/json", "multipart/form-data")
 
 
-def _check_body(json_cap: int) -> None:
+# Word lists hold up to 50,000 entries: their JSON may be larger than other bodies (up to 8 MiB).
+LARGE_JSON_ROUTES = ("/v1/wordlists/",)
+LARGE_JSON_BYTES = 8 * 1024 * 1024
+
+
+def _check_body(json_cap: int, body_cap: int) -> None:
     """Before any view: bodies must be JSON (within the JSON size cap) or multipart."""
     if request.method not in ("POST", "PUT", "PATCH"):
         return
@@ -27,7 +32,8 @@ def _check_body(json_cap: int) -> None:
     if request.mimetype not in BODY_TYPES:
         raise UnsupportedMediaType("send the body as application/json (or multipart/form-data for an image)")
     if request.is_json:
-        request.max_content_length = json_cap
+        large = request.path.startswith(LARGE_JSON_ROUTES)
+        request.max_content_length = min(body_cap, max(json_cap, LARGE_JSON_BYTES)) if large else json_cap
 
 
 def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store_module.Store | None = None) -> Flask:
@@ -64,12 +70,13 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
 
     @app.before_request
     def check_body() -> None:
-        _check_body(config.max_json_bytes)
+        _check_body(config.max_json_bytes, config.max_body_bytes)
 
-    from .blueprints import classify, health, images, items, reports, review, webhooks
+    from .blueprints import classify, health, images, items, policy, reports, review, submissions, webhooks
 
-    for blueprint in (health.bp, reports.bp, items.bp, classify.bp, review.bp, webhooks.bp, images.bp):
-        app.register_blueprint(blueprint)
+    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, policy)
+    for module in blueprints:
+        app.register_blueprint(module.bp)
     api.init_app(app)
     ui.init_app(app)
     return app

@@ -6,6 +6,22 @@ from flask import request
 
 LANGUAGES = ("ar", "fr", "en")
 
+# What the host site may show the author when a comment is submitted, per decision.
+SUBMITTED: dict[tuple[str, str], str] = {
+    ("ar", "publish"): "شكرا! تم نشر تعليقك.",
+    ("ar", "flag"): "شكرا! تم نشر تعليقك.",
+    ("ar", "hold"): "شكرا! سيظهر تعليقك بعد مراجعته من طرف المشرفين.",
+    ("ar", "reject"): "عذرا، لا يمكن نشر هذا التعليق لأنه يخالف قواعد النشر في الموقع.",
+    ("fr", "publish"): "Merci ! Votre commentaire est publié.",
+    ("fr", "flag"): "Merci ! Votre commentaire est publié.",
+    ("fr", "hold"): "Merci ! Votre commentaire sera publié après sa relecture par l'équipe de modération.",
+    ("fr", "reject"): "Désolé, ce commentaire ne peut pas être publié : il enfreint les règles du site.",
+    ("en", "publish"): "Thank you! Your comment is published.",
+    ("en", "flag"): "Thank you! Your comment is published.",
+    ("en", "hold"): "Thank you! Your comment will appear once a moderator has reviewed it.",
+    ("en", "reject"): "Sorry, this comment cannot be published: it breaks the site's rules.",
+}
+
 THANKS: dict[tuple[str, str, str], str] = {
     ("ar", "image", "pending"): "شكرا على الإبلاغ! سيتم حجب هذه الصورة تلقائيا عندما يتم الإبلاغ عنها من طرف عدة أشخاص",
     (
@@ -41,6 +57,11 @@ THANKS: dict[tuple[str, str, str], str] = {
 def language() -> str:
     """The best of ar, fr, en for the request's Accept-Language; Arabic when none matches."""
     return request.accept_languages.best_match(LANGUAGES, default="ar") or "ar"
+
+
+def submitted(decision: str) -> str:
+    """The author's message for a submission's decision, in the request's language."""
+    return SUBMITTED[(language(), decision)]
 
 
 def thanks(item_type: str, status: str) -> str:

@@ -17,7 +17,7 @@ REASONS = ("offensive", "hate", "vulgar", "violence", "spam", "sexual", "other")
 ItemId = Field(pattern=ID_PATTERN, description="the host site's id: 1-128 of A-Z a-z 0-9 : _ . @ -")
 Reason = Literal["offensive", "hate", "vulgar", "violence", "spam", "sexual", "other"]
 ItemType = Literal["comment", "image"]
-Status = Literal["visible", "hidden", "removed"]
+Status = Literal["visible", "hidden", "held", "rejected", "removed"]
 
 
 class Strict(BaseModel):
@@ -113,19 +113,30 @@ class Classifications(BaseModel):
 
 
 EventType = Literal[
-    "item.reported", "item.hidden", "item.removed", "item.restored", "item.dismissed", "item.flagged", "*"
+    "item.reported",
+    "item.hidden",
+    "item.removed",
+    "item.restored",
+    "item.dismissed",
+    "item.flagged",
+    "item.published",
+    "item.held",
+    "item.rejected",
+    "item.approved",
+    "item.edited",
+    "*",
 ]
 
 
 class WebhookCreate(Strict):
     url: str = Field(min_length=8, max_length=2048, description="http(s) URL of a public address")
-    events: list[EventType] = Field(min_length=1, max_length=10, description="event types, or '*' for all")
+    events: list[EventType] = Field(min_length=1, max_length=16, description="event types, or '*' for all")
     description: str = Field(default="", max_length=500)
 
 
 class WebhookPatch(Strict):
     url: str | None = Field(default=None, min_length=8, max_length=2048)
-    events: list[EventType] | None = Field(default=None, min_length=1, max_length=10)
+    events: list[EventType] | None = Field(default=None, min_length=1, max_length=16)
     description: str | None = Field(default=None, max_length=500)
     enabled: bool | None = None
     rotate_secret: bool = Field(default=False, description="issue a new secret; the old one signs too for a day")
@@ -179,7 +190,7 @@ class DeliveryPath(Strict):
     delivery_id: str = Field(pattern=r"^dlv_[A-Za-z0-9_.:-]{1,160}$")
 
 
-Action = Literal["remove", "restore", "dismiss"]
+Action = Literal["remove", "restore", "dismiss", "approve"]
 ReasonCode = Literal[
     "hate_speech",
     "harassment",
@@ -194,7 +205,7 @@ ReasonCode = Literal[
 
 
 class QueueQuery(Strict):
-    status: Literal["pending", "hidden", "all"] = "all"
+    status: Literal["pending", "hidden", "held", "all"] = "all"
     item_type: ItemType | None = None
     reason: Reason | None = None
     min_score: float | None = Field(default=None, ge=0, le=1, description="minimum offensive score")
@@ -244,7 +255,7 @@ class DecisionRequest(Strict):
         removing = self.action == "remove"
         if removing != (self.reason_code not in ("no_violation", "report_abuse")):
             raise ValueError(
-                "remove takes a violation reason code; restore and dismiss take no_violation or report_abuse"
+                "remove takes a violation reason code; restore, dismiss and approve take no_violation or report_abuse"
             )
         return self
 
@@ -316,6 +327,11 @@ class ReviewStats(BaseModel):
     )
     median_time_to_decision_s: float | None
     auto_hide: dict[str, dict[str, Any]] = Field(description="per reason: confirmed, reversed, precision")
+    rules: dict[str, dict[str, Any]] = Field(
+        default_factory=dict,
+        description="per policy rule: acted, shadow (matched in shadow), and among the items moderators "
+        "decided since: confirmed, overturned, precision (and the same for shadow matches)",
+    )
 
 
 class ErrorBody(BaseModel):

@@ -253,7 +253,7 @@ def test_stats(api: Api) -> None:
     decide(api, "s-1", "remove", "spam")
     decide(api, "s-2", "restore", "no_violation")
     stats = api.get("/v1/review/stats", role="moderator").json()
-    assert stats["queue"] == {"pending": 1, "hidden": 1, "total": 2}
+    assert stats["queue"] == {"pending": 1, "hidden": 1, "held": 0, "total": 2}
     assert stats["decisions"] == {"remove": 1, "restore": 1}
     assert stats["auto_hide"]["spam"] == {"confirmed": 1, "reversed": 1, "precision": 0.5}
     assert stats["median_time_to_decision_s"] is not None
@@ -263,11 +263,11 @@ def test_stats(api: Api) -> None:
         return counts
 
     report(api, "s-2", "s-2-new")  # a new round: queued again, visible
-    assert queue_counts() == {"pending": 2, "hidden": 1, "total": 3}
+    assert queue_counts() == {"pending": 2, "hidden": 1, "held": 0, "total": 3}
     hide(api, "s-4", readers=("x", "y"))  # with "lonely", enough to hide
-    assert queue_counts() == {"pending": 1, "hidden": 2, "total": 3}
+    assert queue_counts() == {"pending": 1, "hidden": 2, "held": 0, "total": 3}
     decide(api, "s-3", "restore", "no_violation")
-    assert queue_counts() == {"pending": 1, "hidden": 1, "total": 2}
+    assert queue_counts() == {"pending": 1, "hidden": 1, "held": 0, "total": 2}
 
 
 def test_restore_after_a_storm_of_reporters(api: Api, store: Store) -> None:

@@ -261,3 +261,24 @@ def test_the_sign_in_form_accepts_an_arabic_name_and_explains_what_it_accepts(pa
     page.get_by_text("حروف بأي لغة").first.wait_for()
     sign_in(page, api, name="سلمى")
     assert page.locator(".who").inner_text() == "سلمى"
+
+
+def test_the_held_tab_and_approve(page: Any, api: Api, redis_kind: str) -> None:
+    api.request("PUT", "/v1/policy", role="admin", json={"mode": "pre"})
+    body = {"item_id": "held-1", "item_type": "comment", "author_id": "author-1", "text": "تعليق ينتظر المراجعة"}
+    assert api.post("/v1/submissions", json=body).json()["status"] == "held"
+    report(api, "other-1", "reader-a", text="نص")
+    sign_in(page, api)
+    page.get_by_role("link", name="المعلقة").click()  # the held tab
+    page.wait_for_url("**/review/queue?status=held")
+    entry = page.locator('[data-item-id="held-1"]')
+    entry.wait_for()
+    assert page.locator('[data-item-id="other-1"]').count() == 0
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-held-{redis_kind}.png"), full_page=True)
+    entry.get_by_role("link", name="held-1").click()
+    page.wait_for_url("**/review/items/held-1")
+    page.get_by_label("سبب القرار").select_option("no_violation")
+    page.keyboard.press("a")  # approve
+    page.locator("#item-status").get_by_text("ظاهر").wait_for()
+    assert api.get("/v1/items/held-1").json()["status"] == "visible"

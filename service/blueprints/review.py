@@ -73,7 +73,7 @@ def _matches(entry: QueueEntry, q: QueueQuery) -> bool:
     status = entry.fields.get("status")
     offensive = float(entry.fields.get("offensive") or 0)
     return (
-        (q.status == "all" or (q.status == "hidden") == (status == "hidden"))
+        (q.status == "all" or status == {"pending": "visible"}.get(q.status, q.status))
         and (q.item_type is None or entry.fields.get("item_type") == q.item_type)
         and (q.reason is None or q.reason in entry.reasons)
         and (q.min_score is None or offensive >= q.min_score)
@@ -184,8 +184,9 @@ def release_item(item_id: str) -> dict[str, Any]:
 @require("moderator")
 @documented(("HTTP_200", DecisionView), ERRORS, tags=["review"], json=DecisionRequest)
 def decide(item_id: str) -> dict[str, Any]:
-    """Remove (hidden for good), restore (visible; its reports no longer count) or dismiss (stays
-    visible, leaves the queue). Returns the statement of reasons for the author."""
+    """Remove (hidden for good), restore (visible; its reports no longer count), dismiss (stays
+    visible, leaves the queue) or approve a held item (readers see it). Returns the statement of
+    reasons for the author."""
     record = _record(item_id)
     body = json_body(DecisionRequest)
     config: Config = current_app.config["RAQIB"]

@@ -14,6 +14,8 @@ import threading
 import time
 
 from ..metrics import IMAGE_JOBS
+from ..moderation.active import active_policy
+from ..moderation.policy import STRENGTH, Facts, Submission, evaluate
 from ..store import Store
 from . import media
 from .analysis import ImageAnalyser
@@ -86,6 +88,8 @@ class ImageWorker:
         self.images.finish(item_id, analysis.preview, analysis.variants)  # after: a retry finds the upload
         if result is not None and result[0] == "removed":  # removed before it was hashed: bank it now
             self.images.apply_bank_change(item_id, self.config.pdq_min_quality)
+        if result is not None and result[0] == "visible":
+            self.apply_policy(item_id, analysis.scores, analysis.text)
         log.info(
             "image of %s analysed: pdq quality %d, match %s, hidden now %s",
             item_id,
@@ -94,6 +98,28 @@ class ImageWorker:
             result and result[1],
         )
         return "matched" if match else "analysed"
+
+    def apply_policy(self, item_id: str, scores: dict[str, float] | None, text: str | None) -> str | None:
+        """A submitted image was published before its scores were known: now they are, the policy
+        may hold or reject it (announced like any hold). Returns the decision it applied, if any."""
+        record = self.store.get_item(item_id)
+        if record is None or "submitted_at" not in record.fields or scores is None:
+            return None
+        _, policy, _ = active_policy(self.store.moderation)
+        submission = Submission("image", text or "", record.fields.get("section"))
+        verdict = evaluate(policy, submission, Facts(scores=scores))
+        if STRENGTH[verdict.decision] < STRENGTH["hold"]:
+            return None
+        settings = {
+            "decision": verdict.decision,
+            "reasons": verdict.reasons,
+            "rules": [{"rule": m.rule, "shadow": m.shadow} for m in verdict.matches],
+            "request_id": "",
+            "source": "image_analysis",
+        }
+        outcome = self.store.moderation.submit(item_id, "image", {}, settings)
+        log.info("submitted image %s: %s once analysed", item_id, outcome.status)
+        return verdict.decision
 
     def _record(self, item_id: str, fields: dict[str, str]) -> None:
         fields["analysed_at"] = str(self.store.now_ms())

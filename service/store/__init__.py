@@ -14,6 +14,7 @@ from redis.cluster import RedisCluster
 from . import keys, scripts
 from .clock import server_ms
 from .images import ImageStore
+from .moderation import ModerationStore
 from .review import ReviewStore
 from .sessions import SessionStore
 from .webhooks import WebhookStore
@@ -113,6 +114,7 @@ class Store:
         self.webhooks = WebhookStore(self.client, self.scripts, partitions, cluster)
         self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
         self.images = ImageStore(self.client, self.scripts, partitions, events_maxlen)
+        self.moderation = ModerationStore(self.client, self.scripts, partitions, events_maxlen)
         self.sessions = SessionStore(self.client)
 
     @classmethod
@@ -187,6 +189,7 @@ class Store:
             "overruled": k.overruled,
             "review_hidden": p.review_hidden,
             "review_oldest": p.review_oldest,
+            "review_held": p.review_held,
         }
         reporter_keys = {"rate": keys.reporter_rate(reporter_id), "trust": keys.reporter_trust(reporter_id)}
         settings: dict[str, Any] = {

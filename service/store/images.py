@@ -95,6 +95,7 @@ class ImageStore(PartitionedStore):
                 "audit": p.audit,
                 "review_hidden": p.review_hidden,
                 "review_oldest": p.review_oldest,
+                "review_held": p.review_held,
             },
             args={
                 "item_id": item_id,

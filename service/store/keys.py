@@ -73,6 +73,11 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:review_hidden"
 
     @property
+    def review_held(self) -> str:
+        """Set: the queued items that are held (submitted, awaiting a moderator before readers see them)."""
+        return f"{PREFIX}:{self.tag}:review_held"
+
+    @property
     def bank_pending(self) -> str:
         """Sorted set: item id -> decision time (ms), for decided images whose bank change (add on
         remove, take out on restore) is not yet applied: the bank lives on its own slot."""
@@ -173,6 +178,22 @@ IMAGE_JOBS = f"{PREFIX}:{{images}}:jobs"  # stream: item ids whose image awaits 
 IMAGE_GROUP = "analyse"
 BANK = f"{PREFIX}:{{bank}}:pdq"  # hash: entry id -> JSON (item id, PDQ hashes, who added it, when)
 BANK_VERSION = f"{PREFIX}:{{bank}}:version"  # bumped on every change, so workers reload their copy
+
+
+# The policy lives in partition 0's slot, so that a change and its audit entry are one script.
+POLICY = f"{PREFIX}:{partition_tag(0)}:policy"  # hash: version, document (JSON), updated_at, updated_by
+POLICY_AUDIT = PartitionKeys(0).audit
+WORDLISTS = f"{PREFIX}:wordlists"  # set: the names of the stored word lists
+
+
+def wordlist(name: str) -> str:
+    """Hash: a word list's ``words`` (JSON) and ``version`` (changes with every write)."""
+    return f"{PREFIX}:{{wl:{name}}}:wordlist"
+
+
+def author_recent(author_id: str) -> str:
+    """Sorted set: an author's submissions of the last day (member -> ms), for the flood condition."""
+    return f"{PREFIX}:{{a:{author_id}}}:recent"
 
 
 def session(digest: str) -> str:

@@ -130,6 +130,7 @@ class ReviewStore(PartitionedStore):
                 "bank_pending": p.bank_pending,
                 "review_hidden": p.review_hidden,
                 "review_oldest": p.review_oldest,
+                "review_held": p.review_held,
             },
             args={
                 "item_id": item_id,
@@ -227,14 +228,15 @@ class ReviewStore(PartitionedStore):
                 return
             top = f"({last!r}"
 
-    def queue_counts(self) -> tuple[int, int]:
-        """(queued, of which hidden): two counts per partition, whatever the queue's size."""
+    def queue_counts(self) -> tuple[int, int, int]:
+        """(queued, of which hidden, of which held): three counts per partition, whatever the queue's size."""
         pipe = self.client.pipeline(transaction=False)
         for part in range(self.partitions):
             pipe.zcard(PartitionKeys(part).review)
             pipe.scard(PartitionKeys(part).review_hidden)
+            pipe.scard(PartitionKeys(part).review_held)
         counts = pipe.execute()
-        return sum(counts[0::2]), sum(counts[1::2])
+        return sum(counts[0::3]), sum(counts[1::3]), sum(counts[2::3])
 
     def queue_size(self) -> int:
         return sum(int(self.client.zcard(PartitionKeys(p).review)) for p in range(self.partitions))
@@ -276,13 +278,13 @@ class ReviewStore(PartitionedStore):
             for entry in self.client.lrange(p.decision_times, 0, -1):
                 day, _, ms = entry.rpartition(":")
                 times.append((int(day or 0), int(ms)))
-        queued, hidden = self.queue_counts()
+        queued, hidden, held = self.queue_counts()
         decisions = {k.split(":", 1)[1]: v for k, v in counters.items() if k.startswith("decisions:")}
         today = server_ms(self.client) // 86_400_000
         per_day: dict[str, dict[str, Any]] = {}
         for day in range(today - days + 1, today + 1):
             row: dict[str, Any] = {
-                action: counters.get(f"day:{day}:{action}", 0) for action in ("remove", "restore", "dismiss")
+                action: counters.get(f"day:{day}:{action}", 0) for action in ("remove", "restore", "dismiss", "approve")
             }
             day_times = [ms for d, ms in times if d == day]
             row["median_time_to_decision_s"] = round(statistics.median(day_times) / 1000, 1) if day_times else None
@@ -297,9 +299,29 @@ class ReviewStore(PartitionedStore):
             row["precision"] = round(row["confirmed"] / total, 3) if total else None
         all_times = [ms for _, ms in times]
         return {
-            "queue": {"pending": queued - hidden, "hidden": hidden, "total": queued},
+            "queue": {"pending": queued - hidden - held, "hidden": hidden, "held": held, "total": queued},
             "decisions": decisions,
             "decisions_per_day": per_day,
             "median_time_to_decision_s": round(statistics.median(all_times) / 1000, 1) if all_times else None,
             "auto_hide": precision,
+            "rules": rule_figures(counters),
         }
+
+
+RULE_COUNTS = ("acted", "shadow", "confirmed", "overturned", "shadow_confirmed", "shadow_overturned")
+
+
+def rule_figures(counters: Counter[str]) -> dict[str, dict[str, Any]]:
+    """Per policy rule: how often it acted, how often it matched in shadow, and its precision among
+    the items moderators decided since (a removal confirms it, anything else overturns it)."""
+    rules: dict[str, dict[str, Any]] = {}
+    for key, value in counters.items():
+        if key.startswith("rule:"):
+            rule, _, count = key[5:].rpartition(":")
+            if count in RULE_COUNTS:
+                rules.setdefault(rule, dict.fromkeys(RULE_COUNTS, 0))[count] = value
+    for row in rules.values():
+        for prefix in ("", "shadow_"):
+            judged = row[f"{prefix}confirmed"] + row[f"{prefix}overturned"]
+            row[f"{prefix}precision"] = round(row[f"{prefix}confirmed"] / judged, 3) if judged else None
+    return rules

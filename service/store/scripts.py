@@ -36,9 +36,17 @@ SCRIPTS = (
     "image_analysed",
     "image_upload",
     "bank_applied",
+    "submit",
+    "policy_put",
+    "author_touch",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
-LIBRARIES = {"report": ("reporter", "item"), "reporter_touch": ("reporter",), "image_analysed": ("item",)}
+LIBRARIES = {
+    "report": ("reporter", "item"),
+    "reporter_touch": ("reporter",),
+    "image_analysed": ("item",),
+    "submit": ("item",),
+}
 
 _HEADER = re.compile(r"^-- (KEYS|ARGV):(.*)$", re.MULTILINE)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

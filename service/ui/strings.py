@@ -60,7 +60,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "statement": "بيان الأسباب",
         "decided": "تم تسجيل القرار",
         "error": "خطأ",
-        "shortcuts": "اختصارات: R حذف · S استعادة · D رفض · C مطالبة · Q القائمة",
+        "shortcuts": "اختصارات: R حذف · S استعادة · D رفض · A موافقة · C مطالبة · Q القائمة",
         "back": "العودة إلى القائمة",
         "queue_size": "حجم القائمة",
         "decisions_per_day": "القرارات في اليوم",
@@ -132,7 +132,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "statement": "Exposé des motifs",
         "decided": "Décision enregistrée",
         "error": "Erreur",
-        "shortcuts": "Raccourcis : R supprimer · S rétablir · D classer · C prendre · Q file",
+        "shortcuts": "Raccourcis : R supprimer · S rétablir · D classer · A approuver · C prendre · Q file",
         "back": "Retour à la file",
         "queue_size": "Taille de la file",
         "decisions_per_day": "Décisions par jour",
@@ -201,7 +201,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "statement": "Statement of reasons",
         "decided": "Decision recorded",
         "error": "Error",
-        "shortcuts": "Shortcuts: R remove · S restore · D dismiss · C claim · Q queue",
+        "shortcuts": "Shortcuts: R remove · S restore · D dismiss · A approve · C claim · Q queue",
         "back": "Back to the queue",
         "queue_size": "Queue size",
         "decisions_per_day": "Decisions per day",
@@ -282,6 +282,11 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
     "next_page": {"ar": "الصفحة التالية", "fr": "Page suivante", "en": "Next page"},
     "previous_page": {"ar": "الصفحة السابقة", "fr": "Page précédente", "en": "Previous page"},
     "page": {"ar": "الصفحة", "fr": "Page", "en": "Page"},
+    "held": {"ar": "معلق قبل النشر", "fr": "En attente de publication", "en": "Held"},
+    "held_tab": {"ar": "المعلقة", "fr": "En attente", "en": "Held"},
+    "rejected": {"ar": "مرفوض", "fr": "Refusé", "en": "Rejected"},
+    "approve": {"ar": "موافقة ونشر", "fr": "Approuver", "en": "Approve"},
+    "new": {"ar": "جديد", "fr": "Nouveau", "en": "New"},
 }
 
 

@@ -1,14 +1,17 @@
--- decide.lua: a moderator's decision on an item — remove, restore or dismiss — with its statement
--- of reasons. Atomic: status, queue, history, audit, event and statistics change together.
--- restore and dismiss end the item's reporting round: the reports judged here no longer count.
+-- decide.lua: a moderator's decision on an item — remove, restore, dismiss, or approve a held
+-- one — with its statement of reasons. Atomic: status, queue, history, audit, event and statistics
+-- change together. restore, dismiss and approve end the item's reporting round: the reports judged
+-- here no longer count. The policy rules that matched the item's submission are scored once, at its
+-- first decision: confirmed by a removal, overturned otherwise (their precision, shadow rules too).
 --
 -- KEYS: item reporters history events review audit claim stats times overruled bank_pending
--- KEYS: review_hidden review_oldest
+-- KEYS: review_hidden review_oldest review_held
 -- ARGV: item_id action actor decision override events_maxlen event_prefix request_id bank_change
 --
 -- stats: statistics hash; times: decision times ("<day>:<ms from first report>"); overruled:
 -- reporters whose reports no longer count; bank_pending: pending bank changes (sorted set: item id
--- -> decision time); review_hidden: queued hidden items; review_oldest: the queue in waiting order.
+-- -> decision time); review_hidden, review_held: queued hidden and held items; review_oldest: the
+-- queue in waiting order.
 -- decision: JSON (reason_code, note, statement, override); override: 0|1; request_id: kept with
 -- the event; bank_change: the bank change this decision owes, add, remove or empty (recorded as
 -- bank_change "<change>:<seq>", applied afterwards on the bank's slot and retried by the worker).
@@ -26,9 +29,10 @@ if holder and holder ~= actor then return {'claimed', holder} end
 local queued = redis.call('ZSCORE', review, item_id)
 if not queued and f[3] and A.override ~= '1' then return {'already_decided', f[3]} end
 
-local target = ({remove = 'removed', restore = 'visible', dismiss = 'visible'})[action]
+local target = ({remove = 'removed', restore = 'visible', dismiss = 'visible', approve = 'visible'})[action]
 if action == 'dismiss' and status ~= 'visible' then return {'invalid', status} end
-if action == 'restore' and status == 'visible' then return {'invalid', status} end
+if action == 'restore' and (status == 'visible' or status == 'held') then return {'invalid', status} end
+if action == 'approve' and status ~= 'held' then return {'invalid', status} end
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -47,6 +51,7 @@ end
 redis.call('HSET', item, 'status', target, 'decision', action, 'decided_at', now, 'decided_by', actor)
 redis.call('ZREM', review, item_id)
 redis.call('SREM', K.review_hidden, item_id)
+redis.call('SREM', K.review_held, item_id)
 redis.call('ZREM', K.review_oldest, item_id)
 redis.call('DEL', K.claim)
 if action ~= 'remove' then
@@ -66,13 +71,21 @@ if f[5] and status == 'hidden' then
   local verdict = (action == 'remove') and 'confirmed' or 'reversed'
   redis.call('HINCRBY', stats, 'autohide:' .. verdict .. ':' .. top, 1)
 end
+local matched = redis.call('HGET', item, 'rules')
+if matched and redis.call('HSETNX', item, 'rules_judged', action) == 1 then
+  local verdict = (action == 'remove') and 'confirmed' or 'overturned'
+  for _, r in ipairs(cjson.decode(matched)) do
+    redis.call('HINCRBY', stats, 'rule:' .. r.rule .. ':' .. (r.shadow and 'shadow_' or '') .. verdict, 1)
+  end
+end
 if f[4] then
   redis.call('LPUSH', K.times, day .. ':' .. (now - tonumber(f[4])))
   redis.call('LTRIM', K.times, 0, 999)
 end
 
 local decision = cjson.decode(A.decision)
-local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'item.dismissed'})[action]
+local kind = ({remove = 'item.removed', restore = 'item.restored', dismiss = 'item.dismissed',
+  approve = 'item.approved'})[action]
 local seq = redis.call('HINCRBY', item, 'seq', 1)
 if A.bank_change ~= '' then  -- "<change>:<seq>": a later decision's change replaces this one
   redis.call('HSET', item, 'bank_change', A.bank_change .. ':' .. seq)

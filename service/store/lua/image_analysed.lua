@@ -4,10 +4,10 @@
 -- item hides if the reports it already has now suffice. An item a moderator decided is never
 -- re-hidden here. record_event and enqueue come from item.lib.lua.
 --
--- KEYS: item history events review audit review_hidden review_oldest
+-- KEYS: item history events review audit review_hidden review_oldest review_held
 -- ARGV: item_id fields settings
 --
--- review_hidden: queued hidden items; review_oldest: the queue in waiting order. fields: JSON set
+-- review_hidden, review_held: queued hidden and held items; review_oldest: the queue in waiting order. fields: JSON set
 -- on the item; settings: JSON with match ({entry, item_id, distance} or absent), threshold and
 -- rule (absent = keep), flagged (categories), min_reporters, weighted, events_maxlen, event_prefix.
 -- Returns {status, hidden_now 0|1} or {"not_found"}.
@@ -54,7 +54,8 @@ if hide_rule and status == 'visible' and not f[3] then
   record_event(ctx, 'item.hidden', 'visible', 'hidden', extra)
   status, hidden_now = 'hidden', 1
 end
-if status ~= 'removed' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
-  enqueue(review, K.review_hidden, K.review_oldest, item, item_id, status)
+if status ~= 'removed' and status ~= 'rejected' and (hidden_now == 1 or redis.call('ZSCORE', review, item_id)) then
+  enqueue({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
+    item, item_id, status)
 end
 return {status, hidden_now}

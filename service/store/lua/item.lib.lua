@@ -1,4 +1,4 @@
--- item.lib.lua: what every transition of an item writes, shared by report.lua and
+-- item.lib.lua: what every transition of an item writes, shared by report.lua, submit.lua and
 -- image_analysed.lua. ctx = {item, history, events, audit (keys), item_id, item_type, now,
 -- maxlen, prefix (public event id prefix), rid (request id)}.
 
@@ -34,17 +34,23 @@ local function queue_priority(weight, offensive, hidden, started_ms)
 end
 
 -- Put the item in the review queue (or move it there) and in its waiting order (minus the
--- round's start), and in the set of queued hidden items exactly when it is hidden.
-local function enqueue(review, review_hidden, review_oldest, item, item_id, status)
+-- round's start), and in the sets of queued hidden and held items exactly when it is so.
+-- q = {review, hidden, oldest, held} (keys).
+local function enqueue(q, item, item_id, status)
   local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at')
   local started = tonumber(f[3] or f[4]) or 0
-  local hidden = (status == 'hidden') and 1 or 0
+  local hidden = (status == 'hidden' or status == 'held') and 1 or 0
   local priority = queue_priority(tonumber(f[1]) or 0, tonumber(f[2]) or 0, hidden, tonumber(f[3]) or 0)
-  redis.call('ZADD', review, priority, item_id)
-  redis.call('ZADD', review_oldest, -started, item_id)
-  if status == 'hidden' then
-    redis.call('SADD', review_hidden, item_id)
-  else
-    redis.call('SREM', review_hidden, item_id)
-  end
+  redis.call('ZADD', q.review, priority, item_id)
+  redis.call('ZADD', q.oldest, -started, item_id)
+  if status == 'hidden' then redis.call('SADD', q.hidden, item_id) else redis.call('SREM', q.hidden, item_id) end
+  if status == 'held' then redis.call('SADD', q.held, item_id) else redis.call('SREM', q.held, item_id) end
+end
+
+-- Take the item out of the review queue and its sets.
+local function dequeue(q, item_id)
+  redis.call('ZREM', q.review, item_id)
+  redis.call('ZREM', q.oldest, item_id)
+  redis.call('SREM', q.hidden, item_id)
+  redis.call('SREM', q.held, item_id)
 end

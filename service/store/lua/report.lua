@@ -4,12 +4,13 @@
 -- record_event and enqueue from item.lib.lua.
 --
 -- KEYS: item reporters reports history events review audit overruled review_hidden review_oldest
--- KEYS: [rate trust]
+-- KEYS: review_held [rate trust]
 -- ARGV: item_id item_type reporter_id reason report fields settings
 --
 -- reporters: reporter -> weight; overruled: reporters whose reports were judged in an earlier
--- round (they count no more); review_hidden: queued hidden items; review_oldest: the queue in
--- waiting order. rate, trust (single server only): the reporter's rate-limit counter and trust
+-- round (they count no more); review_hidden, review_held: queued hidden and held items;
+-- review_oldest: the queue in waiting order. A held or rejected item's reports are recorded and
+-- change nothing. rate, trust (single server only): the reporter's rate-limit counter and trust
 -- hash; then the reporter's bookkeeping runs here too, and a limited report changes nothing.
 -- report: JSON (note, context); fields: JSON stored on a new item (its text, scores and offensive
 -- also on an item that has no text yet); settings: JSON with threshold,
@@ -105,7 +106,8 @@ if status == 'visible' and enough then
   end
 end
 
-if status ~= 'removed' then
-  enqueue(review, K.review_hidden, K.review_oldest, item, item_id, status)
+if status == 'visible' or status == 'hidden' then
+  enqueue({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
+    item, item_id, status)
 end
 return {status, count, threshold, 0, hidden_now, seq}

@@ -108,7 +108,7 @@ function queuePage() {
     if (cursors[shown]) query.set("cursor", cursors[shown]);
     try {
       const [page, stats] = await Promise.all([api("GET", `/v1/review/queue?${query}`), api("GET", "/v1/review/stats")]);
-      counts.textContent = `${T.pending}: ${stats.queue.pending} · ${T.hidden}: ${stats.queue.hidden}`;
+      counts.textContent = `${T.pending}: ${stats.queue.pending} · ${T.hidden}: ${stats.queue.hidden} · ${T.held}: ${stats.queue.held}`;
       list.replaceChildren(...(page.items.length ? page.items.map(queueEntry) : [el("li", { class: "muted" }, T.empty_queue)]));
       cursors = cursors.slice(0, shown + 1);
       if (page.next_cursor) cursors.push(page.next_cursor);
@@ -271,7 +271,7 @@ function itemPage() {
     const t = event.target;
     const typing = t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && !["checkbox", "radio"].includes(t.type));
     if (event.ctrlKey || event.metaKey || event.altKey || typing) return;
-    const actions = { r: "remove", s: "restore", d: "dismiss" };
+    const actions = { r: "remove", s: "restore", d: "dismiss", a: "approve" };
     const key = event.key.toLowerCase();
     if (actions[key]) decide(actions[key]);
     else if (key === "c") claim();
