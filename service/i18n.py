@@ -72,6 +72,12 @@ def thanks(item_type: str, status: str) -> str:
 VIOLATIONS = ("hate_speech", "harassment", "vulgarity", "violence", "spam", "sexual_content", "other_violation")
 NON_VIOLATIONS = ("no_violation", "report_abuse")
 
+# A held item approved: published now (the no_violation statement says it "stays" published).
+APPROVED: dict[str, str] = {
+    "ar": "راجع مشرف المحتوى هذا المحتوى ولم يجد فيه ما يخالف قواعد النشر، فتم نشره.",
+    "fr": "Un modérateur a examiné le contenu et n'y a trouvé aucune infraction : il est publié.",
+}
+
 # The statement of reasons a host site can show the author, per reason code.
 STATEMENTS: dict[str, dict[str, str]] = {
     "hate_speech": {

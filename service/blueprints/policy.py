@@ -21,9 +21,13 @@ ERRORS = (400, 401, 403, 404, 415, 422, 503)
 
 
 def _view(version: int, policy: Policy, updated_at: int | None, updated_by: str | None) -> dict[str, Any]:
-    return PolicyView(version=version, policy=policy, updated_at=iso(updated_at), updated_by=updated_by).model_dump(
-        mode="json", exclude_none=False
-    )
+    """The policy as it was written (conditions not given are left out)."""
+    return {
+        "version": version,
+        "policy": policy.model_dump(mode="json", exclude_none=True),
+        "updated_at": iso(updated_at),
+        "updated_by": updated_by,
+    }
 
 
 @bp.get("/v1/policy")

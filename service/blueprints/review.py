@@ -15,7 +15,7 @@ from ..api import documented, json_body, path, query
 from ..auth import current_actor, require
 from ..config import Config
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..i18n import STATEMENTS
+from ..i18n import APPROVED, STATEMENTS
 from ..logs import request_id
 from ..schemas import (
     AuditPage,
@@ -196,7 +196,9 @@ def decide(item_id: str) -> dict[str, Any]:
     statement = Statement(
         action=body.action,
         code=body.reason_code,
-        explanation=STATEMENTS[body.reason_code],
+        explanation=APPROVED
+        if body.action == "approve" and body.reason_code == "no_violation"
+        else STATEMENTS[body.reason_code],
         automated_detection=automated,
         decided_at=iso(decided_at) or "",
     )
