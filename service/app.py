@@ -72,9 +72,20 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     def check_body() -> None:
         _check_body(config.max_json_bytes, config.max_body_bytes)
 
-    from .blueprints import classify, health, images, items, policy, reports, review, submissions, webhooks
+    from .blueprints import (
+        classify,
+        health,
+        images,
+        items,
+        perspective,
+        policy,
+        reports,
+        review,
+        submissions,
+        webhooks,
+    )
 
-    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, policy)
+    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, policy, perspective)
     for module in blueprints:
         app.register_blueprint(module.bp)
     api.init_app(app)

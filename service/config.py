@@ -108,6 +108,9 @@ class Config:
     image_model: str = ""  # a local Hugging Face image-classification directory; empty = none
     image_model_labels: str = ""  # "label:category,...": which model labels feed which category
     image_flag_score: float = 0.5  # an image score at or above this flags the category
+    # The Perspective-compatible API (/v1alpha1/comments:analyze)
+    perspective_rate_limit: str = "6000/60"  # per API key; "off" for none
+    perspective_retention_days: int = 30  # texts sent with doNotStore=false are kept this long (0: never)
     image_job_lease_s: float = 120.0  # an analysis left this long by a dead worker is retried
     _keys: dict[str, Role] = field(default_factory=dict, init=False, repr=False, compare=False)
 
@@ -142,6 +145,7 @@ class Config:
             ("image_fetch_timeout_s", 0 < self.image_fetch_timeout_s <= 120, "must be in (0, 120]"),
             ("pdq_max_distance", 0 <= self.pdq_max_distance <= 128, "must be between 0 and 128"),
             ("pdq_min_quality", 0 <= self.pdq_min_quality <= 100, "must be between 0 and 100"),
+            ("perspective_retention_days", 0 <= self.perspective_retention_days <= 3650, "must be 0..3650"),
             ("ocr_timeout_s", 0 < self.ocr_timeout_s <= 300, "must be in (0, 300]"),
             ("image_flag_score", 0 < self.image_flag_score <= 1, "must be in (0, 1]"),
             ("image_job_lease_s", self.image_job_lease_s > self.ocr_timeout_s, "must exceed RAQIB_OCR_TIMEOUT_S"),
@@ -158,7 +162,7 @@ class Config:
             parse_durations(self.webhook_retry_schedule)
         except ValueError as err:
             raise ConfigError(f"RAQIB_WEBHOOK_RETRY_SCHEDULE: {err}") from None
-        for name in ("reporter_rate_limit", "key_rate_limit"):
+        for name in ("reporter_rate_limit", "key_rate_limit", "perspective_rate_limit"):
             try:
                 RateLimit.parse(getattr(self, name))
             except ValueError as err:
@@ -181,6 +185,10 @@ class Config:
     @property
     def key_limit(self) -> RateLimit | None:
         return RateLimit.parse(self.key_rate_limit)
+
+    @property
+    def perspective_limit(self) -> RateLimit | None:
+        return RateLimit.parse(self.perspective_rate_limit)
 
     @property
     def retry_delays_ms(self) -> list[int]:

@@ -15,6 +15,7 @@ from . import keys, scripts
 from .clock import server_ms
 from .images import ImageStore
 from .moderation import ModerationStore
+from .perspective import PerspectiveStore
 from .review import ReviewStore
 from .sessions import SessionStore
 from .webhooks import WebhookStore
@@ -115,6 +116,7 @@ class Store:
         self.review = ReviewStore(self.client, self.scripts, partitions, events_maxlen)
         self.images = ImageStore(self.client, self.scripts, partitions, events_maxlen)
         self.moderation = ModerationStore(self.client, self.scripts, partitions, events_maxlen)
+        self.perspective = PerspectiveStore(self.client)
         self.sessions = SessionStore(self.client)
 
     @classmethod

@@ -196,6 +196,11 @@ def author_recent(author_id: str) -> str:
     return f"{PREFIX}:{{a:{author_id}}}:recent"
 
 
+# The Perspective-compatible API: texts kept at the client's request, and suggested scores.
+PERSPECTIVE_KEPT = f"{PREFIX}:{{perspective}}:kept"  # stream: analysed texts (doNotStore=false), trimmed by age
+PERSPECTIVE_SUGGESTIONS = f"{PREFIX}:{{perspective}}:suggestions"  # stream: comments:suggestscore verdicts
+
+
 def session(digest: str) -> str:
     """Hash: a moderator's web session (key id, role, actor, CSRF token), by the digest of its id."""
     return f"{PREFIX}:{{s:{digest}}}:session"

@@ -1,0 +1,171 @@
+"""The Perspective-compatible layer's cost, in one run: ``POST /v1alpha1/comments:analyze`` beside
+``POST /v1/classify`` on the same texts (dev.csv comments when ``../shared`` is there), same
+server, bundled model. One comment at a time (p50, p99), then throughput under load (``wrk``, one
+text per request, as Perspective takes them). Target: the layer costs at most 10% more.
+
+    python bench/perspective.py [--requests 300] [--seconds 5] [--clients 8] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import http.client
+import json
+import multiprocessing as mp
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+KEY = "bench-client-key"
+DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "labeled" / "dev.csv"
+FALLBACK = ["تعليق للاختبار، شكرا على المقال", "يا حمار سير تقود", "مبروك للفريق هاد الفوز المستحق"]
+
+
+def texts(count: int) -> list[str]:
+    if not DEV.exists():
+        return [FALLBACK[n % len(FALLBACK)] for n in range(count)]
+    with open(DEV, encoding="utf-8", newline="") as handle:
+        rows = [r["text"] for r in csv.DictReader(handle) if r["text"].strip()]
+    return rows[:count]
+
+
+def request_for(kind: str, text: str) -> tuple[str, str]:
+    if kind == "analyze":
+        body = {
+            "comment": {"text": text},
+            "languages": ["en"],
+            "doNotStore": True,
+            "requestedAttributes": {"TOXICITY": {}},
+        }
+        return f"/v1alpha1/comments:analyze?key={KEY}", json.dumps(body, ensure_ascii=False)
+    return "/v1/classify", json.dumps({"text": text}, ensure_ascii=False)
+
+
+def _serve(port: int, workers: int, redis_url: str) -> None:
+    from raqib.service.app import create_app
+    from raqib.service.serve import GunicornApp
+
+    options = {
+        "bind": f"127.0.0.1:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 2,
+        "keepalive": 5,
+        "accesslog": None,
+        "loglevel": "warning",
+        "control_socket_disable": True,
+    }
+    settings = {"redis_url": redis_url, "api_keys": f"client:{KEY}", "model_dir": "", "perspective_rate_limit": "off"}
+    GunicornApp(lambda: create_app(settings), options).run()
+
+
+def _wait(port: int) -> None:
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def sequential(port: int, kind: str, sample: list[str]) -> list[float]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
+    out = []
+    for n, text in enumerate(sample):
+        path, body = request_for(kind, text)
+        started = time.perf_counter()
+        conn.request("POST", path, body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{kind}: HTTP {response.status}")
+        if n >= 20:
+            out.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return out
+
+
+def load(port: int, kind: str, sample: list[str], seconds: float, clients: int) -> float:
+    if not shutil.which("wrk"):
+        started, done = time.monotonic(), 0
+        while time.monotonic() - started < seconds:
+            sequential(port, kind, sample[:50])
+            done += 50
+        return done / (time.monotonic() - started)
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as bodies:
+        for text in sample:  # one request a line: path, a tab, the JSON body (which holds no raw tab)
+            bodies.write("\t".join(request_for(kind, text)) + "\n")
+    script = Path(__file__).with_name("perspective_load.lua")
+    env = {**os.environ, "RAQIB_KEY": KEY, "RAQIB_BODIES": bodies.name}
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}"]
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
+    os.unlink(bodies.name)
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["errors"]:
+        raise RuntimeError(f"wrk saw {result['errors']} errors")
+    return float(result["requests"] / result["seconds"])
+
+
+def pct(values: list[float], q: float) -> float:
+    return sorted(values)[int(q * (len(values) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    from raqib.service.serve import default_workers
+
+    parser.add_argument("--workers", type=int, default=default_workers())
+    args = parser.parse_args()
+    from raqib.service.store.embedded import EmbeddedRedis
+
+    sample = texts(args.requests + 20)
+    embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-")).start()
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = mp.Process(target=_serve, args=(port, args.workers, embedded.url), daemon=True)
+    server.start()
+    try:
+        _wait(port)
+        source = "dev.csv" if DEV.exists() else "3 fixed comments"
+        generator = "wrk" if shutil.which("wrk") else "python"
+        print(f"cores={os.cpu_count()} workers={args.workers} texts={source} load={generator}")
+        for kind in ("classify", "analyze"):  # warm every worker on both routes first
+            sequential(port, kind, sample[:100])
+        single = {kind: sequential(port, kind, sample) for kind in ("classify", "analyze")}
+        for kind, values in single.items():
+            print(f"one comment, {kind:<8} p50 {statistics.median(values):6.2f} ms   p99 {pct(values, 0.99):6.2f} ms")
+        ratio = statistics.median(single["analyze"]) / statistics.median(single["classify"])
+        print(f"latency ratio analyze / classify (p50): {ratio:.2f}")
+        # Load figures on two cores swing by ±20% from one run to the next: the routes take turns,
+        # three rounds each, and the medians are compared.
+        rounds: dict[str, list[float]] = {"classify": [], "analyze": []}
+        for _ in range(args.rounds):
+            for kind in rounds:
+                rounds[kind].append(load(port, kind, sample, args.seconds, args.clients))
+        rps = {kind: statistics.median(values) for kind, values in rounds.items()}
+        ratio = rps["analyze"] / rps["classify"]
+        print(
+            f"under load (median of {args.rounds} alternating rounds): classify {rps['classify']:.0f} req/s, "
+            f"analyze {rps['analyze']:.0f} req/s, throughput ratio analyze / classify {ratio:.2f}"
+        )
+    finally:
+        server.terminate()
+        server.join(10)
+        embedded.stop()
+
+
+if __name__ == "__main__":
+    main()

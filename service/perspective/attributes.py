@@ -1,0 +1,89 @@
+"""Perspective's attributes, derived from Raqib's five categories (one table, in the README too).
+
+| attribute       | from Raqib                | how close                                          |
+|-----------------|---------------------------|----------------------------------------------------|
+| TOXICITY        | offensive                 | the same notion: rude, abusive, hateful            |
+| SEVERE_TOXICITY | max(0, 2 × offensive − 1) | approximate: the offensive score's upper half      |
+| IDENTITY_ATTACK | hate                      | the same notion (attacks on a shared trait)        |
+| INSULT          | offensive                 | approximate: Arabic data labels insults offensive  |
+| PROFANITY       | vulgar                    | the same notion                                    |
+| THREAT          | violence                  | the same notion (threats, incitement)              |
+| SPAM            | spam                      | Perspective's experimental SPAM                    |
+
+``*_EXPERIMENTAL`` names of the same attributes are accepted as aliases.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+
+Scores = Mapping[str, float]
+
+ATTRIBUTES: dict[str, Callable[[Scores], float]] = {
+    "TOXICITY": lambda s: s["offensive"],
+    "SEVERE_TOXICITY": lambda s: max(0.0, 2 * s["offensive"] - 1),
+    "IDENTITY_ATTACK": lambda s: s["hate"],
+    "INSULT": lambda s: s["offensive"],
+    "PROFANITY": lambda s: s["vulgar"],
+    "THREAT": lambda s: s["violence"],
+    "SPAM": lambda s: s["spam"],
+}
+# A suggested score on an attribute is a label on this category (the learning loop's data).
+LABELS: dict[str, str] = {
+    "TOXICITY": "offensive",
+    "SEVERE_TOXICITY": "offensive",
+    "IDENTITY_ATTACK": "hate",
+    "INSULT": "offensive",
+    "PROFANITY": "vulgar",
+    "THREAT": "violence",
+    "SPAM": "spam",
+}
+# Coral sends a moderator's verdict as the comment's status: an attribute named after it.
+VERDICTS: dict[str, float] = {"APPROVED": 0.0, "ACCEPTED": 0.0, "DELETED": 1.0, "REJECTED": 1.0}
+
+
+def canonical(name: str) -> str | None:
+    """The attribute ``name`` stands for, or None if Raqib does not know it."""
+    base = name.removesuffix("_EXPERIMENTAL")
+    return base if base in ATTRIBUTES else None
+
+
+def attribute_score(name: str, scores: Scores) -> float:
+    return round(min(1.0, max(0.0, ATTRIBUTES[name](scores))), 4)
+
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+_LATIN = re.compile(r"[A-Za-zÀ-ÿ]")
+_ARABIZI = re.compile(r"(?i)\b[a-z]*[a-z][23579][a-z]*\b|\b[23579][a-z]+\b")
+_FRENCH = re.compile(r"(?i)\b(le|la|les|des|est|et|une|pas|je|tu|vous|nous|c'est|qui|que|pour|avec|très)\b")
+
+
+def detect_languages(text: str) -> list[str]:
+    """``ar`` for Arabic script or Arabizi (digits for letters), ``fr`` for French, else ``en``.
+    Clients (Coral) send ``languages: ["en"]`` whatever the text; Raqib scores the text anyway
+    and says what it found."""
+    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
+    if arabic >= latin and arabic:
+        return ["ar"]
+    if _ARABIZI.search(text):
+        return ["ar"]
+    if _FRENCH.search(text):
+        return ["fr"]
+    return ["en"]
+
+
+_SENTENCE_END = re.compile(r"[.!?؟\n]+|،\s")
+
+
+def spans(text: str) -> list[tuple[int, int]]:
+    """Sentence-like spans ``(begin, end)`` in code points, as Perspective's span annotations."""
+    out, start = [], 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.end()
+        if text[start:end].strip():
+            out.append((start, end))
+        start = end
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
