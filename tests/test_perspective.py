@@ -194,3 +194,14 @@ def test_the_attribute_table() -> None:
     assert detect_languages("يا حمار") == ["ar"] and detect_languages("3lach nta 7mar") == ["ar"]
     assert detect_languages("c'est vraiment nul") == ["fr"] and detect_languages("you are great") == ["en"]
     assert spans("جملة أولى. جملة ثانية! ") == [(0, 10), (10, 22)]
+
+
+def test_kept_texts_never_outlive_the_retention(store: Store) -> None:
+    from raqib.service.store import keys
+
+    three_days_ago = store.now_ms() - 3 * 86_400_000
+    store.client.xadd(keys.PERSPECTIVE_KEPT, {"entry": json.dumps({"text": "old"})}, id=f"{three_days_ago}-0")
+    store.perspective.keep({"text": "new"}, retention_days=2)
+    assert [e["text"] for e in store.perspective.kept()] == ["new"]
+    store.perspective.keep({"text": "never"}, retention_days=0)
+    assert [e["text"] for e in store.perspective.kept()] == ["new"]

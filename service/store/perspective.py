@@ -24,7 +24,7 @@ class PerspectiveStore:
         oldest = server_ms(self.client) - retention_days * 86_400_000
         pipe = self.client.pipeline(transaction=False)
         pipe.xadd(keys.PERSPECTIVE_KEPT, {"entry": json.dumps(dict(entry), ensure_ascii=False)})
-        pipe.xtrim(keys.PERSPECTIVE_KEPT, minid=str(oldest))
+        pipe.xtrim(keys.PERSPECTIVE_KEPT, minid=str(oldest), approximate=False)  # exact: nothing older stays
         pipe.execute()
 
     def kept(self, count: int = 1000) -> list[dict[str, Any]]:
