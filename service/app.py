@@ -82,10 +82,11 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         reports,
         review,
         submissions,
+        texts,
         webhooks,
     )
 
-    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, policy, perspective)
+    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, texts, policy, perspective)
     for module in blueprints:
         app.register_blueprint(module.bp)
     api.init_app(app)

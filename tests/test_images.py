@@ -117,24 +117,24 @@ def test_a_bank_change_left_by_a_dead_request_is_done_by_the_worker(
     api: Api, store: Store, settings: dict[str, Any], banked: Image.Image
 ) -> None:
     images, worker = store.images, image_worker(store, settings)
-    assert images.pending_bank_changes(0) == []  # the request that removed img-orig did its part
+    assert store.banks.pending(0) == []  # the request that removed img-orig did its part
     assert report_image(api, "img-2", "r1", encode(scene(2))).status_code == 202
     drain(worker)
     # a decision is recorded, and the process dies before touching the bank
     removed = store.review.decide("img-2", "remove", "moderator:amina", {"action": "remove"}, False, "", "add")
     assert "img-2" not in {e.entry_id for e in images.bank_entries()}
-    assert images.pending_bank_changes(0) == ["img-2"]
+    assert store.banks.pending(0) == ["img-2"]
     assert worker.retry_bank_changes(older_than_ms=60_000) == 0  # not yet: the request may still be at it
     assert worker.retry_bank_changes(older_than_ms=0) == 1
     [entry] = [e for e in images.bank_entries() if e.entry_id == "img-2"]
     assert entry.added_by == "moderator:amina" and entry.added_at > 0
-    assert images.pending_bank_changes(0) == [] and worker.retry_bank_changes(older_than_ms=0) == 0
+    assert store.banks.pending(0) == [] and worker.retry_bank_changes(older_than_ms=0) == 0
     restored = store.review.decide("img-2", "restore", "moderator:amina", {}, True, "", "remove")
-    assert not images.apply_bank_change("img-2", 50, removed.seq)  # a later decision owes the bank now
-    assert images.pending_bank_changes(0) == ["img-2"]
-    assert images.apply_bank_change("img-2", 50, restored.seq)
+    assert not store.banks.apply("img-2", 50, removed.seq)  # a later decision owes the bank now
+    assert store.banks.pending(0) == ["img-2"]
+    assert store.banks.apply("img-2", 50, restored.seq)
     assert "img-2" not in {e.entry_id for e in images.bank_entries()}
-    assert images.pending_bank_changes(0) == []
+    assert store.banks.pending(0) == []
 
 
 def test_an_image_removed_before_its_analysis_is_banked_when_the_analysis_lands(
@@ -143,13 +143,13 @@ def test_an_image_removed_before_its_analysis_is_banked_when_the_analysis_lands(
     original = scene(3)
     assert report_image(api, "img-early", "r1", encode(original)).status_code == 202
     remove(api, "img-early")  # seconds after the report: not hashed yet
-    assert store.images.pending_bank_changes(0) == ["img-early"]  # owed, not dropped
+    assert store.banks.pending(0) == ["img-early"]  # owed, not dropped
     worker = image_worker(store, settings)
     started = time.monotonic()
     drain(worker)
     assert time.monotonic() - started < 10  # at once, not at the outbox's 30 s sweep
     assert [e.entry_id for e in store.images.bank_entries()] == ["img-early"]
-    assert store.images.pending_bank_changes(0) == []
+    assert store.banks.pending(0) == []
     assert worker.retry_bank_changes(older_than_ms=0) == 0  # idempotent: nothing left to do
     report_image(api, "img-again", "r2", reuploads(original)["jpeg_q30"], "image/jpeg")
     drain(worker)

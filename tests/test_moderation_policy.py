@@ -127,7 +127,7 @@ def test_summary_of_a_change() -> None:
     assert summary(before, after) == {
         "mode": ["post", "pre"],
         "rules_added": ["n"],
-        "rules_removed": ["removed_image_again"],
+        "rules_removed": ["removed_image_again", "removed_text_again"],
         "rules_changed": ["model_offensive_high"],
         "sections": [],
     }

@@ -41,11 +41,9 @@ def _first_text_scores(report: ReportRequest) -> tuple[dict[str, float] | None, 
     threshold; later reports reuse what is stored. Two concurrent reports may both score: the
     script keeps the first text and its scores."""
     classifier = get_classifier()
-    if classifier is None or report.item_type != "comment" or not report.text:
+    if classifier is None:
         return None, []
-    if get_store().item_has_text(report.item_id):
-        return None, []
-    result = predict(classifier, [report.text])[0]
+    result = predict(classifier, [report.text or ""])[0]
     return result["scores"], result["flagged"]
 
 
@@ -71,7 +69,13 @@ def create_report() -> tuple[dict[str, Any], int]:
     if upload and report.image_url:
         raise ValidationFailed("send either an image file or an image_url, not both")
     new_fields: dict[str, str] = {}
-    scores, flagged = _first_text_scores(report)
+    first_text = report.item_type == "comment" and bool(report.text) and not get_store().item_has_text(report.item_id)
+    scores, flagged = _first_text_scores(report) if first_text else (None, [])
+    match = (
+        get_store().texts.match(report.text or "", config.text_match_similarity, exclude=report.item_id)
+        if first_text
+        else None
+    )
     threshold = threshold_for(config, report.item_type, scores)
     if scores is not None:
         new_fields["scores"] = json.dumps(scores)
@@ -104,6 +108,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             rules=report_rules(config),
             flagged=flagged,
             request_id=request_id(),
+            match=match.as_dict() if match else None,
         )
     except RateLimitExceeded as err:
         if queued:
@@ -118,7 +123,7 @@ def create_report() -> tuple[dict[str, Any], int]:
         store.images.enqueue(report.item_id)
     REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
     if outcome.hidden_now:
-        AUTO_HIDES.labels(threshold.rule).inc()
+        AUTO_HIDES.labels("text_match" if match else threshold.rule).inc()
     body = ReportAccepted(
         item_id=report.item_id,
         status=outcome.status,  # type: ignore[arg-type]

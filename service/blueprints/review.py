@@ -210,7 +210,9 @@ def decide(item_id: str) -> dict[str, Any]:
         "statement": statement.model_dump(),
     }
     review = get_store().review
-    bank_change = {"remove": "add", "restore": "remove"}.get(body.action, "") if f["item_type"] == "image" else ""
+    # a removed image or comment joins its bank, a restored one leaves it (through the outbox)
+    bankable = f["item_type"] == "image" or "text" in f
+    bank_change = {"remove": "add", "restore": "remove"}.get(body.action, "") if bankable else ""
     try:
         outcome = review.decide(
             item_id, body.action, current_actor(), decision, body.override, request_id(), bank_change
@@ -225,7 +227,7 @@ def decide(item_id: str) -> dict[str, Any]:
         raise NotFound(f"no report was ever received for item {item_id!r}") from None
     review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
     if bank_change:  # the worker retries it if this process dies first
-        get_store().images.apply_bank_change(item_id, config.pdq_min_quality, outcome.seq)
+        get_store().banks.apply(item_id, config.pdq_min_quality, outcome.seq)
     return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
 
 

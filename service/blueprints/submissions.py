@@ -70,6 +70,11 @@ def _facts(sub: SubmissionRequest, policy: Policy, section: str | None, image: b
         if windows
         else {}
     )
+    similarity = policy.text_bank_similarity(section)
+    text_match = None
+    if similarity is not None and sub.text and sub.item_type == "comment":
+        found_text = store.texts.match(sub.text, similarity, exclude=sub.item_id)
+        text_match = found_text.as_dict() if found_text else None
     match = None
     if image is not None:
         analyser = get_analyser()
@@ -78,7 +83,7 @@ def _facts(sub: SubmissionRequest, policy: Policy, section: str | None, image: b
         except media.ImageRejected as err:
             raise image_error(err) from None
         match = analyser.match(analysis.pdq, store.images.bank_hashes())
-    return Facts(scores=scores, wordlist_hits=hits, recent=recent, image_match=match)
+    return Facts(scores=scores, wordlist_hits=hits, recent=recent, image_match=match, text_match=text_match)
 
 
 @bp.post("/v1/submissions")

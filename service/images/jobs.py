@@ -52,8 +52,8 @@ class ImageWorker:
         """Carry out bank changes that decisions owe and no request finished (it died between the
         decision and the bank); returns how many were marked done."""
         done = 0
-        for item_id in self.images.pending_bank_changes(older_than_ms):
-            if self.images.apply_bank_change(item_id, self.config.pdq_min_quality):
+        for item_id in self.store.banks.pending(older_than_ms):
+            if self.store.banks.apply(item_id, self.config.pdq_min_quality):
                 log.info("bank change for %s applied by the worker", item_id)
                 done += 1
         return done
@@ -80,14 +80,14 @@ class ImageWorker:
         except media.ImageRejected as err:
             self._record(item_id, {"image_error": str(err)})
             self.images.finish(item_id, None, [])
-            self.images.apply_bank_change(item_id, self.config.pdq_min_quality)  # nothing to bank: settled
+            self.store.banks.apply(item_id, self.config.pdq_min_quality)  # nothing to bank: settled
             return "rejected"
         match = self.analyser.match(analysis.pdq, self.images.bank_hashes())
         fields, settings = analysis.item_fields(self.store.now_ms()), self.analyser.settings(analysis, match)
         result = self.images.analysed(item_id, fields, settings)
         self.images.finish(item_id, analysis.preview, analysis.variants)  # after: a retry finds the upload
         if result is not None and result[0] == "removed":  # removed before it was hashed: bank it now
-            self.images.apply_bank_change(item_id, self.config.pdq_min_quality)
+            self.store.banks.apply(item_id, self.config.pdq_min_quality)
         if result is not None and result[0] == "visible":
             self.apply_policy(item_id, analysis.scores, analysis.text)
         log.info(

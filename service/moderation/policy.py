@@ -59,6 +59,12 @@ class Flood(_Strict):
     window_s: int = Field(ge=1, le=86_400)
 
 
+class TextBank(_Strict):
+    """Matches a near-copy of a comment moderators removed (the bank of removed comments)."""
+
+    min_similarity: float = Field(default=0.8, ge=0.3, le=1)
+
+
 class Conditions(_Strict):
     """What a rule looks at; every condition given must hold."""
 
@@ -70,6 +76,7 @@ class Conditions(_Strict):
     length: Length | None = None
     flood: Flood | None = None
     image_match: bool | None = Field(default=None, description="true: the image matches the bank of removed images")
+    text_bank: TextBank | None = None
 
     @model_validator(mode="after")
     def something(self) -> Conditions:
@@ -125,6 +132,11 @@ class Policy(_Strict):
         rules = [*self.rules, *(r for s in self.sections.values() for r in s.rules)]
         return {r.when.wordlist for r in rules if r.when.wordlist}
 
+    def text_bank_similarity(self, section: str | None) -> float | None:
+        """The lowest ``min_similarity`` the section's rules ask of the text bank, if any do."""
+        wanted = [r.when.text_bank.min_similarity for r in self.rules_for(section) if r.when.text_bank]
+        return min(wanted) if wanted else None
+
     def flood_windows(self) -> set[int]:
         rules = [*self.rules, *(r for s in self.sections.values() for r in s.rules)]
         return {r.when.flood.window_s for r in rules if r.when.flood}
@@ -136,6 +148,7 @@ DEFAULT_POLICY: dict[str, Any] = {
     "rules": [
         {"id": "model_offensive_high", "when": {"score": {"offensive": 0.9}}, "action": "hold"},
         {"id": "removed_image_again", "when": {"image_match": True}, "action": "reject"},
+        {"id": "removed_text_again", "when": {"text_bank": {"min_similarity": 0.7}}, "action": "hold"},
     ],
     "sections": {},
 }
@@ -158,6 +171,7 @@ class Facts:
     wordlist_hits: Mapping[str, list[str]] = field(default_factory=dict)
     recent: Mapping[int, int] = field(default_factory=dict)
     image_match: Mapping[str, Any] | None = None
+    text_match: Mapping[str, Any] | None = None  # the closest banked comment: entry, item_id, similarity
 
 
 @dataclass(frozen=True)
@@ -221,7 +235,13 @@ def _image_match(wanted: bool, sub: Submission, facts: Facts) -> dict[str, Any] 
     return {"match": dict(facts.image_match)} if facts.image_match else {}
 
 
+def _text_bank(spec: TextBank, sub: Submission, facts: Facts) -> dict[str, Any] | None:
+    match = facts.text_match
+    return {"match": dict(match)} if match and match["similarity"] >= spec.min_similarity else None
+
+
 CONDITIONS: dict[str, Callable[[Any, Submission, Facts], dict[str, Any] | None]] = {
+    "text_bank": _text_bank,
     "image_match": _image_match,
     "score": _score,
     "wordlist": _wordlist,

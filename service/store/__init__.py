@@ -12,12 +12,14 @@ from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
 from . import keys, scripts
+from .banks import BankOutbox
 from .clock import server_ms
 from .images import ImageStore
 from .moderation import ModerationStore
 from .perspective import PerspectiveStore
 from .review import ReviewStore
 from .sessions import SessionStore
+from .texts import TextBankStore
 from .webhooks import WebhookStore
 
 EXTENSION = "raqib.store"
@@ -117,6 +119,8 @@ class Store:
         self.images = ImageStore(self.client, self.scripts, partitions, events_maxlen)
         self.moderation = ModerationStore(self.client, self.scripts, partitions, events_maxlen)
         self.perspective = PerspectiveStore(self.client)
+        self.texts = TextBankStore(self.client, self.scripts)
+        self.banks = BankOutbox(self.client, self.scripts, partitions, events_maxlen, self.images, self.texts)
         self.sessions = SessionStore(self.client)
 
     @classmethod
@@ -170,6 +174,7 @@ class Store:
         rules: ReportRules | None = None,
         flagged: list[str] | None = None,
         request_id: str = "",
+        match: Mapping[str, Any] | None = None,
     ) -> ReportOutcome:
         """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
@@ -209,6 +214,8 @@ class Store:
             "flagged": flagged or [],
             "request_id": request_id,
         }
+        if match is not None:
+            settings["match"] = dict(match)
         if self.cluster:
             wait, weight, is_new = self.scripts["reporter_touch"](
                 keys=reporter_keys,

@@ -11,7 +11,6 @@ from typing import Any
 import redis
 
 from . import keys
-from .clock import server_ms
 from .keys import BANK, BANK_VERSION, IMAGE_GROUP, IMAGE_JOBS
 from .partitioned import PartitionedStore
 
@@ -142,40 +141,6 @@ class ImageStore(PartitionedStore):
         }
         self.client.hset(BANK, entry.entry_id, json.dumps(value))
         self.client.incr(BANK_VERSION)
-
-    def apply_bank_change(self, item_id: str, min_quality: int, seq: int | None = None) -> bool:
-        """Carry out the bank change a decision owes (``decide`` recorded it with the decision):
-        a removed image with a good enough hash joins the bank with its crops' hashes, a restored
-        one leaves it. ``seq`` names the decision: if a later one has recorded its own change,
-        nothing is done. Idempotent, so the request and the worker's retry may both run it;
-        returns whether a change was applied and marked done. An image removed before the worker
-        analysed it stays owed: the analysis, when it lands, applies it at once (``jobs.py``)."""
-        k = self._item(item_id)
-        f = self.client.hgetall(k.item)
-        owed = f.get("bank_change", "")
-        change, _, owed_seq = owed.partition(":")
-        if not owed or (seq is not None and owed_seq != str(seq)):
-            return False
-        if change == "add" and "pdq" not in f and "analysed_at" not in f:
-            return False  # not hashed yet
-        if change == "remove":
-            self.bank_remove(item_id)
-        elif change == "add" and "pdq" in f and int(f.get("pdq_quality", 0)) >= min_quality:
-            hashes = [f["pdq"], *self.variants(item_id)]
-            actor, at = f.get("decided_by", ""), int(f.get("decided_at", 0))
-            self.bank_add(BankEntry(item_id, item_id, hashes, int(f["pdq_quality"]), actor, at))
-        applied = self.scripts["bank_applied"](
-            keys={"item": k.item, "bank_pending": k.partition.bank_pending}, args={"item_id": item_id, "change": owed}
-        )
-        return bool(applied)
-
-    def pending_bank_changes(self, older_than_ms: int) -> list[str]:
-        """Items whose decision, older than this, still owes a bank change."""
-        cutoff = server_ms(self.client) - older_than_ms
-        pending: list[str] = []
-        for part in range(self.partitions):
-            pending += self.client.zrangebyscore(keys.PartitionKeys(part).bank_pending, "-inf", cutoff)
-        return pending
 
     def bank_remove(self, entry_id: str) -> bool:
         removed = bool(self.client.hdel(BANK, entry_id))

@@ -196,6 +196,11 @@ def author_recent(author_id: str) -> str:
     return f"{PREFIX}:{{a:{author_id}}}:recent"
 
 
+# The bank of removed comments, on one slot: entry records, LSH buckets, the order of banking.
+TEXT_BANK = f"{PREFIX}:{{tb}}:entries"  # hash: entry id -> JSON (item id, signature, buckets, excerpt, who, when)
+TEXT_BANK_BUCKETS = f"{PREFIX}:{{tb}}:buckets"  # hash: LSH bucket -> comma-separated entry ids
+TEXT_BANK_ORDER = f"{PREFIX}:{{tb}}:order"  # sorted set: entry id -> time banked (ms)
+
 # The Perspective-compatible API: texts kept at the client's request, and suggested scores.
 PERSPECTIVE_KEPT = f"{PREFIX}:{{perspective}}:kept"  # stream: analysed texts (doNotStore=false), trimmed by age
 PERSPECTIVE_SUGGESTIONS = f"{PREFIX}:{{perspective}}:suggestions"  # stream: comments:suggestscore verdicts

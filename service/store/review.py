@@ -112,7 +112,7 @@ class ReviewStore(PartitionedStore):
         bank_change: str = "",
     ) -> Decided:
         """Apply a decision atomically. ``bank_change`` (add or remove) is recorded as owed with it,
-        for :meth:`ImageStore.apply_bank_change` to carry out on the bank's own slot."""
+        for :meth:`BankOutbox.apply` to carry out on the bank's own slot."""
         k = self._item(item_id)
         p = k.partition
         result = self.scripts["decide"](

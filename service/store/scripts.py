@@ -39,6 +39,9 @@ SCRIPTS = (
     "submit",
     "policy_put",
     "author_touch",
+    "text_bank_add",
+    "text_bank_remove",
+    "text_bank_lookup",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
 LIBRARIES = {
@@ -153,9 +156,10 @@ class NamedScript:
         self.signature = signature(name)
         self._script = client.register_script(source(name))
 
-    def __call__(self, *, keys: Mapping[str, Any], args: Mapping[str, Any]) -> Any:
+    def __call__(self, *, keys: Mapping[str, Any], args: Mapping[str, Any], client: Any = None) -> Any:
+        """Run the script (on ``client``, a pipeline for instance, when given)."""
         key_list, arg_list = self.signature.order(self.name, keys, args)
-        return self._script(keys=key_list, args=arg_list)
+        return self._script(keys=key_list, args=arg_list, client=client)
 
 
 def register(client: Any) -> dict[str, NamedScript]:

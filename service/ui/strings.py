@@ -252,6 +252,11 @@ RULES: dict[str, dict[str, str]] = {
         "en": "The model is confident it is clean",
     },
     "pdq_match": {"ar": "يطابق صورة محذوفة", "fr": "Identique à une image retirée", "en": "Matches a removed image"},
+    "text_match": {
+        "ar": "نسخة من تعليق محذوف",
+        "fr": "Copie d'un commentaire retiré",
+        "en": "Near-copy of a removed comment",
+    },
     "brigade_to_review": {
         "ar": "بلاغات منسقة: للمراجعة",
         "fr": "Signalements coordonnés : à revoir",

@@ -17,8 +17,9 @@
 -- rule (for a new item, or one whose first text this report brings), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min,
 -- new_ms, rate_limit, rate_window, event_prefix (the public event id is event_prefix .. stream
 -- id), request_id (kept with each event), flagged (categories the classifier flagged on a new
--- item: an item.flagged event), and without the reporter's keys: weight, is_new (from
--- reporter_touch.lua).
+-- item: an item.flagged event), match (a near-copy of a banked comment, {entry, item_id,
+-- similarity}, found for the first text: the item hides at this report, rule text_match), and
+-- without the reporter's keys: weight, is_new (from reporter_touch.lua).
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
@@ -90,6 +91,15 @@ redis.call('RPUSH', K.reports, cjson.encode(report))
 local seq = record('item.reported', status, status, {reason = reason})
 
 local hidden_now = 0
+if s.match and (not existing or late_text) then
+  redis.call('HSET', item, 'bank_match', cjson.encode(s.match))
+  if status == 'visible' and not redis.call('HGET', item, 'decision') then
+    redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
+    status = 'hidden'
+    seq = record('item.hidden', 'visible', 'hidden', {rule = 'text_match', match = s.match})
+    hidden_now = 1
+  end
+end
 local enough = count >= math.min(s.min_reporters, threshold)
 if s.weighted then enough = enough and total >= threshold else enough = count >= threshold end
 if status == 'visible' and enough then
