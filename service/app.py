@@ -73,6 +73,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         _check_body(config.max_json_bytes, config.max_body_bytes)
 
     from .blueprints import (
+        authors,
         classify,
         health,
         images,
@@ -86,7 +87,20 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         webhooks,
     )
 
-    blueprints = (health, reports, submissions, items, classify, review, webhooks, images, texts, policy, perspective)
+    blueprints = (
+        health,
+        reports,
+        submissions,
+        items,
+        classify,
+        review,
+        webhooks,
+        images,
+        texts,
+        policy,
+        authors,
+        perspective,
+    )
     for module in blueprints:
         app.register_blueprint(module.bp)
     api.init_app(app)

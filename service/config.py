@@ -103,6 +103,9 @@ class Config:
     pdq_max_distance: int = 31  # Hamming distance (of 256 bits) that counts as the same image
     pdq_min_quality: int = 50  # hashes of lower quality (flat, tiny images) never match
     text_match_similarity: float = 0.6  # a reported comment this similar to a banked one is hidden at once
+    # Authors
+    strike_days: int = 90  # a strike stays active this long
+    appeal_days: int = 180  # an author may appeal a removal or rejection this long after it
     ocr: bool = True  # read text in images with Tesseract, when it is installed
     ocr_languages: str = "ara+eng"
     ocr_timeout_s: float = 20.0
@@ -146,6 +149,8 @@ class Config:
             ("image_fetch_timeout_s", 0 < self.image_fetch_timeout_s <= 120, "must be in (0, 120]"),
             ("pdq_max_distance", 0 <= self.pdq_max_distance <= 128, "must be between 0 and 128"),
             ("pdq_min_quality", 0 <= self.pdq_min_quality <= 100, "must be between 0 and 100"),
+            ("strike_days", 1 <= self.strike_days <= 3650, "must be between 1 and 3650"),
+            ("appeal_days", 1 <= self.appeal_days <= 3650, "must be between 1 and 3650"),
             ("text_match_similarity", 0.3 <= self.text_match_similarity <= 1, "must be in [0.3, 1]"),
             ("perspective_retention_days", 0 <= self.perspective_retention_days <= 3650, "must be 0..3650"),
             ("ocr_timeout_s", 0 < self.ocr_timeout_s <= 300, "must be in (0, 300]"),
@@ -187,6 +192,10 @@ class Config:
     @property
     def key_limit(self) -> RateLimit | None:
         return RateLimit.parse(self.key_rate_limit)
+
+    @property
+    def strike_ms(self) -> int:
+        return self.strike_days * 86_400_000
 
     @property
     def perspective_limit(self) -> RateLimit | None:

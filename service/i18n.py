@@ -78,6 +78,28 @@ APPROVED: dict[str, str] = {
     "fr": "Un modérateur a examiné le contenu et n'y a trouvé aucune infraction : il est publié.",
 }
 
+# An answer to an appeal opens its statement with this.
+AFTER_APPEAL: dict[str, str] = {
+    "ar": "بعد مراجعة طعنك من طرف مشرف آخر: ",
+    "fr": "Après examen de votre recours par un autre modérateur : ",
+}
+REVERSED: dict[str, str] = {
+    "ar": "تبين أن المحتوى لا يخالف قواعد النشر، فتمت إعادة نشره.",
+    "fr": "le contenu n'enfreint pas les règles de publication : il est de nouveau publié.",
+}
+
+
+def explanation(action: str, reason_code: str) -> dict[str, str]:
+    """The statement's explanation for the author, in Arabic and French."""
+    if action == "approve" and reason_code == "no_violation":
+        return APPROVED
+    if action == "reverse":
+        return {lang: AFTER_APPEAL[lang] + REVERSED[lang] for lang in ("ar", "fr")}
+    if action == "uphold":
+        return {lang: AFTER_APPEAL[lang] + STATEMENTS[reason_code][lang] for lang in ("ar", "fr")}
+    return STATEMENTS[reason_code]
+
+
 # The statement of reasons a host site can show the author, per reason code.
 STATEMENTS: dict[str, dict[str, str]] = {
     "hate_speech": {

@@ -124,6 +124,10 @@ EventType = Literal[
     "item.rejected",
     "item.approved",
     "item.edited",
+    "author.sanctioned",
+    "author.sanction_lifted",
+    "appeal.received",
+    "appeal.decided",
     "*",
 ]
 
@@ -190,7 +194,7 @@ class DeliveryPath(Strict):
     delivery_id: str = Field(pattern=r"^dlv_[A-Za-z0-9_.:-]{1,160}$")
 
 
-Action = Literal["remove", "restore", "dismiss", "approve"]
+Action = Literal["remove", "restore", "dismiss", "approve", "uphold", "reverse"]
 ReasonCode = Literal[
     "hate_speech",
     "harassment",
@@ -205,7 +209,7 @@ ReasonCode = Literal[
 
 
 class QueueQuery(Strict):
-    status: Literal["pending", "hidden", "held", "all"] = "all"
+    status: Literal["pending", "hidden", "held", "appealed", "all"] = "all"
     item_type: ItemType | None = None
     reason: Reason | None = None
     min_score: float | None = Field(default=None, ge=0, le=1, description="minimum offensive score")
@@ -252,10 +256,11 @@ class DecisionRequest(Strict):
 
     @model_validator(mode="after")
     def code_fits_action(self) -> DecisionRequest:
-        removing = self.action == "remove"
+        removing = self.action in ("remove", "uphold")
         if removing != (self.reason_code not in ("no_violation", "report_abuse")):
             raise ValueError(
-                "remove takes a violation reason code; restore, dismiss and approve take no_violation or report_abuse"
+                "remove and uphold take a violation reason code; restore, dismiss, approve and reverse take "
+                "no_violation or report_abuse"
             )
         return self
 

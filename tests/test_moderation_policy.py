@@ -103,7 +103,8 @@ def test_an_image_matching_the_bank_is_rejected_by_the_default_policy() -> None:
         ({"rules": [rule("a", {"wordlist": "bad name!"})]}, "rules.0.when.wordlist"),
         ({"rules": [rule("a", {})]}, "rules.0.when"),
         ({"rules": [rule("a", {"links": True}, "delete")]}, "rules.0.action"),
-        ({"rules": [rule("a", {"author": {"strikes": 3}})]}, "rules.0.when.author"),
+        ({"rules": [rule("a", {"author": {}})]}, "rules.0.when.author"),
+        ({"rules": [rule("a", {"author_strikes": 3})]}, "rules.0.when.author_strikes"),
         ({"rules": [rule("a", {"length": {"min": 9, "max": 2}})]}, "rules.0.when.length"),
         ({"rules": [rule("a", {"links": True}), rule("a", {"links": False})]}, "(body)"),
         (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask import Blueprint, current_app, request
@@ -19,7 +20,7 @@ from ..images.uploads import image_upload
 from ..logs import request_id
 from ..metrics import AUTO_HIDES, REPORTS
 from ..policy import report_rules, threshold_for
-from ..schemas import ReportAccepted, ReportContext, ReportForm, ReportRequest
+from ..schemas import ID_PATTERN, ReportAccepted, ReportContext, ReportForm, ReportRequest
 from ..store import RateLimitExceeded, TypeMismatch, get_store
 
 bp = Blueprint("reports", __name__)
@@ -82,6 +83,9 @@ def create_report() -> tuple[dict[str, Any], int]:
         new_fields["offensive"] = str(scores.get("offensive", 0.0))
     if report.text:
         new_fields["text"] = report.text
+    author = report.context.author_id if report.context else None
+    if author and re.match(ID_PATTERN, author):  # the host's id of the author: strikes follow removals
+        new_fields["author_id"] = author
     if upload:
         new_fields["image"] = json.dumps(upload[1])
     elif report.image_url:

@@ -15,7 +15,7 @@ from ..api import documented, json_body, path, query
 from ..auth import current_actor, require
 from ..config import Config
 from ..errors import Conflict, NotFound, ValidationFailed
-from ..i18n import APPROVED, STATEMENTS
+from ..i18n import explanation
 from ..logs import request_id
 from ..schemas import (
     AuditPage,
@@ -33,7 +33,15 @@ from ..schemas import (
     Statement,
 )
 from ..store import ItemRecord, get_store
-from ..store.review import AlreadyDecided, ClaimConflict, InvalidTransition, ItemMissing, QueueEntry, shown_priority
+from ..store.review import (
+    AlreadyDecided,
+    ClaimConflict,
+    InvalidTransition,
+    ItemMissing,
+    QueueEntry,
+    SameModerator,
+    shown_priority,
+)
 from ..timefmt import iso
 from ..views import history_entry, image_analysis_view, item_view
 
@@ -72,8 +80,12 @@ def _decode_cursor(cursor: str) -> list[Any]:
 def _matches(entry: QueueEntry, q: QueueQuery) -> bool:
     status = entry.fields.get("status")
     offensive = float(entry.fields.get("offensive") or 0)
+    if q.status == "appealed":
+        status_ok = entry.fields.get("appeal_state") == "pending"
+    else:
+        status_ok = q.status == "all" or status == {"pending": "visible"}.get(q.status, q.status)
     return (
-        (q.status == "all" or status == {"pending": "visible"}.get(q.status, q.status))
+        status_ok
         and (q.item_type is None or entry.fields.get("item_type") == q.item_type)
         and (q.reason is None or q.reason in entry.reasons)
         and (q.min_score is None or offensive >= q.min_score)
@@ -196,9 +208,7 @@ def decide(item_id: str) -> dict[str, Any]:
     statement = Statement(
         action=body.action,
         code=body.reason_code,
-        explanation=APPROVED
-        if body.action == "approve" and body.reason_code == "no_violation"
-        else STATEMENTS[body.reason_code],
+        explanation=explanation(body.action, body.reason_code),
         automated_detection=automated,
         decided_at=iso(decided_at) or "",
     )
@@ -212,7 +222,7 @@ def decide(item_id: str) -> dict[str, Any]:
     review = get_store().review
     # a removed image or comment joins its bank, a restored one leaves it (through the outbox)
     bankable = f["item_type"] == "image" or "text" in f
-    bank_change = {"remove": "add", "restore": "remove"}.get(body.action, "") if bankable else ""
+    bank_change = {"remove": "add", "restore": "remove", "reverse": "remove"}.get(body.action, "") if bankable else ""
     try:
         outcome = review.decide(
             item_id, body.action, current_actor(), decision, body.override, request_id(), bank_change
@@ -223,11 +233,14 @@ def decide(item_id: str) -> dict[str, Any]:
         raise Conflict(f'the item was already decided ({err.action}); send "override": true to change it') from None
     except InvalidTransition as err:
         raise Conflict(f"cannot {body.action} an item that is {err.status}") from None
+    except SameModerator:
+        raise Conflict("an appeal is answered by a moderator other than the one who decided") from None
     except ItemMissing:
         raise NotFound(f"no report was ever received for item {item_id!r}") from None
     review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
     if bank_change:  # the worker retries it if this process dies first
         get_store().banks.apply(item_id, config.pdq_min_quality, outcome.seq)
+    get_store().authors.settle(item_id, config.strike_ms)  # strikes, counts: likewise
     return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
 
 

@@ -42,11 +42,22 @@ class ImageWorker:
             self.last_reclaim = time.monotonic()
             jobs += self.images.reclaim_jobs(self.consumer, int(self.config.image_job_lease_s * 1000))
             self.retry_bank_changes()
+            self.retry_author_updates()
         for job_id, item_id in jobs:
             outcome = self.process(item_id)
             IMAGE_JOBS.labels(outcome).inc()
             self.images.ack(job_id)
         return len(jobs)
+
+    def retry_author_updates(self, older_than_ms: int = BANK_RETRY_AFTER_MS) -> int:
+        """Carry out author updates (strikes, counts) that items owe and no request finished;
+        returns how many items were settled."""
+        done = 0
+        for item_id in self.store.authors.pending(older_than_ms):
+            if self.store.authors.settle(item_id, self.config.strike_ms) == 0:
+                log.info("author updates of %s applied by the worker", item_id)
+                done += 1
+        return done
 
     def retry_bank_changes(self, older_than_ms: int = BANK_RETRY_AFTER_MS) -> int:
         """Carry out bank changes that decisions owe and no request finished (it died between the

@@ -59,6 +59,21 @@ class Flood(_Strict):
     window_s: int = Field(ge=1, le=86_400)
 
 
+class AuthorCondition(_Strict):
+    """Matches an author with ``strikes`` active strikes or more, or (``new``) in their first
+    ``submissions`` submissions."""
+
+    strikes: int | None = Field(default=None, ge=1, le=1000)
+    new: bool | None = None
+    submissions: int = Field(default=3, ge=1, le=1000, description="how many first submissions count as new")
+
+    @model_validator(mode="after")
+    def something(self) -> AuthorCondition:
+        if self.strikes is None and self.new is None:
+            raise ValueError("give strikes, new or both")
+        return self
+
+
 class TextBank(_Strict):
     """Matches a near-copy of a comment moderators removed (the bank of removed comments)."""
 
@@ -77,6 +92,7 @@ class Conditions(_Strict):
     flood: Flood | None = None
     image_match: bool | None = Field(default=None, description="true: the image matches the bank of removed images")
     text_bank: TextBank | None = None
+    author: AuthorCondition | None = None
 
     @model_validator(mode="after")
     def something(self) -> Conditions:
@@ -172,6 +188,9 @@ class Facts:
     recent: Mapping[int, int] = field(default_factory=dict)
     image_match: Mapping[str, Any] | None = None
     text_match: Mapping[str, Any] | None = None  # the closest banked comment: entry, item_id, similarity
+    author_strikes: int = 0  # active
+    author_submitted: int = 0  # before this submission
+    sanction: str | None = None  # premod, suspend or ban, in force
 
 
 @dataclass(frozen=True)
@@ -240,7 +259,21 @@ def _text_bank(spec: TextBank, sub: Submission, facts: Facts) -> dict[str, Any] 
     return {"match": dict(match)} if match and match["similarity"] >= spec.min_similarity else None
 
 
+def _author(spec: AuthorCondition, sub: Submission, facts: Facts) -> dict[str, Any] | None:
+    detail: dict[str, Any] = {}
+    if spec.strikes is not None:
+        if facts.author_strikes < spec.strikes:
+            return None
+        detail["strikes"] = facts.author_strikes
+    if spec.new is not None:
+        if (facts.author_submitted < spec.submissions) != spec.new:
+            return None
+        detail["submissions_before"] = facts.author_submitted
+    return detail
+
+
 CONDITIONS: dict[str, Callable[[Any, Submission, Facts], dict[str, Any] | None]] = {
+    "author": _author,
     "text_bank": _text_bank,
     "image_match": _image_match,
     "score": _score,
@@ -263,13 +296,23 @@ def matches(rule: Rule, sub: Submission, facts: Facts) -> dict[str, Any] | None:
     return detail
 
 
+SANCTIONS: dict[str, tuple[Match, ...]] = {
+    "suspend": (Match("author_suspended", "reject", False, {"sanction": "suspend"}),),
+    "ban": (Match("author_banned", "reject", False, {"sanction": "ban"}),),
+    "premod": (Match("author_premod", "hold", False, {"sanction": "premod"}),),
+}
+
+
 def evaluate(policy: Policy, sub: Submission, facts: Facts) -> Verdict:
-    """The decision on a submission and every rule that matched (shadow ones included)."""
-    found = [
+    """The decision on a submission and every rule that matched (shadow ones included). An
+    author's sanction acts before any rule: suspended or banned authors' submissions are rejected,
+    pre-moderated authors' held."""
+    by_rules = [
         Match(rule.id, rule.action, rule.shadow, detail)
         for rule in policy.rules_for(sub.section)
         if (detail := matches(rule, sub, facts)) is not None
     ]
+    found = [*SANCTIONS.get(facts.sanction or "", ()), *by_rules]
     acting = [m.action for m in found if not m.shadow]
     decision: str = max(acting, key=STRENGTH.__getitem__, default="publish")
     mode = policy.mode_for(sub.section)

@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from redis.cluster import RedisCluster
 
 from . import keys, scripts
+from .authors import AuthorStore
 from .banks import BankOutbox
 from .clock import server_ms
 from .images import ImageStore
@@ -121,6 +122,7 @@ class Store:
         self.perspective = PerspectiveStore(self.client)
         self.texts = TextBankStore(self.client, self.scripts)
         self.banks = BankOutbox(self.client, self.scripts, partitions, events_maxlen, self.images, self.texts)
+        self.authors = AuthorStore(self.client, self.scripts, partitions, events_maxlen)
         self.sessions = SessionStore(self.client)
 
     @classmethod

@@ -78,6 +78,12 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:review_held"
 
     @property
+    def author_pending(self) -> str:
+        """Sorted set: item id -> time (ms), for items whose author record owes updates (strikes,
+        counts): the author lives in another partition."""
+        return f"{PREFIX}:{self.tag}:author_pending"
+
+    @property
     def bank_pending(self) -> str:
         """Sorted set: item id -> decision time (ms), for decided images whose bank change (add on
         remove, take out on restore) is not yet applied: the bank lives on its own slot."""
@@ -127,6 +133,45 @@ class ItemKeys:
     def overruled(self) -> str:
         """Set: reporters of earlier rounds that a moderator overruled; their reports no longer count."""
         return self._key("overruled")
+
+
+@dataclass(frozen=True)
+class AuthorKeys:
+    """One author's keys, in the partition of the author's id: a sanction and its event (in that
+    partition's stream) are then one script."""
+
+    author_id: str
+    partition: PartitionKeys
+
+    @classmethod
+    def of(cls, author_id: str, partitions: int) -> AuthorKeys:
+        return cls(author_id, PartitionKeys(partition_of(f"author:{author_id}", partitions)))
+
+    def _key(self, kind: str) -> str:
+        return f"{PREFIX}:{self.partition.tag}:{kind}:{self.author_id}"
+
+    @property
+    def record(self) -> str:
+        """Hash: counts, first and last seen, the current sanction (JSON)."""
+        return self._key("author")
+
+    @property
+    def strikes(self) -> str:
+        """Hash: strike id -> JSON (item, reason code, when, expiry, lifted)."""
+        return self._key("author_strikes")
+
+    @property
+    def items(self) -> str:
+        """Sorted set: the author's item ids -> last change (ms)."""
+        return self._key("author_items")
+
+    @property
+    def applied(self) -> str:
+        """Set: the ids of the updates already applied (each applies once)."""
+        return self._key("author_applied")
+
+
+PSEUDONYM_SECRET = f"{PREFIX}:pseudonym_secret"  # string: the key of erased authors' pseudonyms
 
 
 def reporter_rate(reporter_id: str) -> str:

@@ -113,6 +113,7 @@ class ModerationStore(PartitionedStore):
                 "review_oldest": p.review_oldest,
                 "review_held": p.review_held,
                 "stats": p.stats,
+                "author_pending": p.author_pending,
             },
             args={
                 "item_id": item_id,

@@ -77,6 +77,10 @@ class QueueEntry:
         return {k[7:]: int(v) for k, v in self.fields.items() if k.startswith("reason:")}
 
 
+class SameModerator(Exception):
+    """An appeal is answered by a moderator other than the one who decided."""
+
+
 class ReviewStore(PartitionedStore):
     # Claims
     def claim(self, item_id: str, actor: str, lease_ms: int) -> tuple[str, int]:
@@ -131,6 +135,7 @@ class ReviewStore(PartitionedStore):
                 "review_hidden": p.review_hidden,
                 "review_oldest": p.review_oldest,
                 "review_held": p.review_held,
+                "author_pending": p.author_pending,
             },
             args={
                 "item_id": item_id,
@@ -153,7 +158,38 @@ class ReviewStore(PartitionedStore):
                 raise AlreadyDecided(result[1])
             case "invalid":
                 raise InvalidTransition(result[1])
+            case "no_appeal":
+                raise InvalidTransition("without a pending appeal")
+            case "same_moderator":
+                raise SameModerator(actor)
         return Decided(result[1], int(result[2]), json.loads(result[3]) or [], result[4])
+
+    def appeal(self, item_id: str, author_id: str, statement: str, window_ms: int, request_id: str) -> list[Any]:
+        """Record an author's appeal (``lua/appeal.lua``); the script's answer, as it gave it."""
+        k = self._item(item_id)
+        p = k.partition
+        result: list[Any] = self.scripts["appeal"](
+            keys={
+                "item": k.item,
+                "history": k.history,
+                "events": p.events,
+                "review": p.review,
+                "audit": p.audit,
+                "review_hidden": p.review_hidden,
+                "review_oldest": p.review_oldest,
+                "review_held": p.review_held,
+            },
+            args={
+                "item_id": item_id,
+                "author_id": author_id,
+                "statement": statement,
+                "window_ms": window_ms,
+                "events_maxlen": self.events_maxlen,
+                "event_prefix": keys.event_id_prefix(p.partition),
+                "request_id": request_id,
+            },
+        )
+        return result
 
     def update_trust(self, reporters: Iterable[str], agreed: bool, low: float, high: float) -> None:
         """Each reporter was right (``agreed``) or not; their weight moves within [low, high]."""

@@ -42,13 +42,19 @@ SCRIPTS = (
     "text_bank_add",
     "text_bank_remove",
     "text_bank_lookup",
+    "author_apply",
+    "author_applied",
+    "author_sanction",
+    "appeal",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
 LIBRARIES = {
     "report": ("reporter", "item"),
     "reporter_touch": ("reporter",),
     "image_analysed": ("item",),
-    "submit": ("item",),
+    "submit": ("item", "author_owe"),
+    "decide": ("author_owe",),
+    "appeal": ("item",),
 }
 
 _HEADER = re.compile(r"^-- (KEYS|ARGV):(.*)$", re.MULTILINE)

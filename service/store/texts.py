@@ -80,6 +80,14 @@ class TextBankStore:
     def remove(self, entry_id: str) -> bool:
         return bool(self.scripts["text_bank_remove"](keys=self._keys, args={"entry_id": entry_id}))
 
+    def forget_text(self, entry_id: str) -> None:
+        """Keep an entry's signature but drop its excerpt (its author was erased)."""
+        raw = self.client.hget(keys.TEXT_BANK, entry_id)
+        if raw:
+            record = json.loads(raw)
+            record["excerpt"] = ""
+            self.client.hset(keys.TEXT_BANK, entry_id, json.dumps(record, ensure_ascii=False))
+
     def match(self, text: str, min_similarity: float, exclude: str | None = None) -> TextMatch | None:
         """The banked comment ``text`` is a near-copy of (the most similar at or above
         ``min_similarity``), or None; short texts never match."""

@@ -1,9 +1,10 @@
 -- submit.lua: apply the policy's decision on a submitted (or edited) item. Atomic: its fields,
 -- status, queue, history, audit, event and the rules' counts change together. The decision was
 -- made before, by the pure policy engine (service/moderation/policy.py); this script only applies
--- it. record_event, enqueue and dequeue come from item.lib.lua.
+-- it. record_event, enqueue and dequeue come from item.lib.lua, owe_author from author_owe.lib.lua
+-- (the author's counts follow through that outbox).
 --
--- KEYS: item history events review audit review_hidden review_oldest review_held stats
+-- KEYS: item history events review audit review_hidden review_oldest review_held stats author_pending
 -- ARGV: item_id item_type fields settings
 --
 -- fields: JSON set on the item (text, scores, offensive, author_id, context, section, image, …);
@@ -61,12 +62,18 @@ local kind = ({held = 'item.held', rejected = 'item.rejected'})[target]
 if target == status and status ~= 'visible' then kind = 'item.edited' end
 if target ~= status then
   redis.call('HSET', item, 'status', target)
+  if target == 'rejected' then redis.call('HDEL', item, 'appeal_state', 'appeal') end  -- appealable anew
   if target == 'held' then
     redis.call('HSET', item, 'held_at', now)
     redis.call('HSET', item, 'round_started_at', now)
   end
 end
 local seq = record_event(ctx, kind, edit == 1 and status or 'new', target, extra)
+local author = redis.call('HGET', item, 'author_id')
+if author and not s.source then
+  owe_author(item, K.author_pending, item_id, now, {id = item_id .. ':' .. seq, kind = 'submitted',
+    decision = s.decision, at = now})
+end
 
 if target == 'held' or (target == 'visible' and s.decision == 'flag') or target == 'hidden' then
   enqueue(q, item, item_id, target)
