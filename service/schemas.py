@@ -322,6 +322,8 @@ class ReviewItemView(ItemView):
     claim: ClaimView | None
     decision: dict[str, Any] | None
     brigade: bool
+    author_id: str | None = Field(default=None, description="the host's id of the author, when known")
+    appeal: dict[str, Any] | None = Field(default=None, description="state (pending, upheld, reversed), statement, at")
 
 
 class ReviewStats(BaseModel):

@@ -282,3 +282,28 @@ def test_the_held_tab_and_approve(page: Any, api: Api, redis_kind: str) -> None:
     page.keyboard.press("a")  # approve
     page.locator("#item-status").get_by_text("ظاهر").wait_for()
     assert api.get("/v1/items/held-1").json()["status"] == "visible"
+
+
+def test_the_author_panel_sanctions_and_the_appeals_tab(page: Any, api: Api, redis_kind: str) -> None:
+    body = {"item_id": "ap-1", "item_type": "comment", "author_id": "author-7", "text": "تعليق سيحذف ثم يطعن فيه"}
+    api.post("/v1/submissions", json=body)
+    decision = {"action": "remove", "reason_code": "harassment"}
+    api.post("/v1/review/items/ap-1/decision", role="moderator", json=decision, headers={"X-Raqib-Actor": "yassine"})
+    api.post("/v1/appeals", json={"item_id": "ap-1", "author_id": "author-7", "statement": "لم أقصد الإساءة"})
+    sign_in(page, api)  # amina, not yassine who decided
+    page.get_by_role("link", name="الطعون").click()
+    page.wait_for_url("**/review/queue?status=appealed")
+    page.locator('[data-item-id="ap-1"]').get_by_role("link", name="ap-1").click()
+    page.wait_for_url("**/review/items/ap-1")
+    page.locator("#appeal").get_by_text("لم أقصد الإساءة").wait_for()
+    page.locator("#author-summary").get_by_text("إنذارات سارية: 1").wait_for()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"review-appeal-author-{redis_kind}.png"), full_page=True)
+    page.once("dialog", lambda dialog: dialog.accept())  # the sanction asks for confirmation
+    page.get_by_role("button", name="مراجعة مسبقة").click()
+    page.locator("#author-summary").get_by_text("مراجعة مسبقة").wait_for()
+    assert api.get("/v1/authors/author-7", role="moderator").json()["sanction"]["action"] == "premod"
+    page.get_by_label("سبب القرار").select_option("no_violation")
+    page.get_by_role("button", name="إلغاء القرار").click()
+    page.locator("#item-status").get_by_text("ظاهر").wait_for()
+    assert api.get("/v1/authors/author-7", role="moderator").json()["strikes"] == 0

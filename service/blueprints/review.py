@@ -156,7 +156,16 @@ def review_item(item_id: str) -> dict[str, Any]:
         claim=ClaimView(item_id=item_id, claimed_by=claim[0], expires_in_s=claim[1] / 1000) if claim else None,
         decision=decision,
         brigade=f.get("brigade") == "1",
+        author_id=f.get("author_id"),
+        appeal=_appeal(f),
     ).model_dump()
+
+
+def _appeal(fields: dict[str, str]) -> dict[str, Any] | None:
+    if "appeal_state" not in fields:
+        return None
+    given = json.loads(fields.get("appeal", "{}"))
+    return {"state": fields["appeal_state"], "statement": given.get("statement"), "at": iso(given.get("at"))}
 
 
 @bp.post("/v1/review/items/<item_id>/claim")

@@ -292,6 +292,27 @@ PAGE_STRINGS: dict[str, dict[str, str]] = {
     "rejected": {"ar": "مرفوض", "fr": "Refusé", "en": "Rejected"},
     "approve": {"ar": "موافقة ونشر", "fr": "Approuver", "en": "Approve"},
     "new": {"ar": "جديد", "fr": "Nouveau", "en": "New"},
+    "appealed": {"ar": "طعون", "fr": "Recours", "en": "Appealed"},
+    "appeals_tab": {"ar": "الطعون", "fr": "Recours", "en": "Appeals"},
+    "appeal": {"ar": "طعن الكاتب", "fr": "Recours de l'auteur", "en": "The author's appeal"},
+    "uphold": {"ar": "تأكيد القرار", "fr": "Maintenir", "en": "Uphold"},
+    "reverse": {"ar": "إلغاء القرار", "fr": "Annuler la décision", "en": "Reverse"},
+    "author": {"ar": "الكاتب", "fr": "Auteur", "en": "Author"},
+    "strikes": {"ar": "إنذارات سارية", "fr": "Avertissements actifs", "en": "Active strikes"},
+    "sanction": {"ar": "العقوبة", "fr": "Sanction", "en": "Sanction"},
+    "premod": {"ar": "مراجعة مسبقة", "fr": "Pré-modérer", "en": "Pre-moderate"},
+    "suspend_week": {"ar": "إيقاف أسبوعا", "fr": "Suspendre 7 jours", "en": "Suspend 7 days"},
+    "ban": {"ar": "حظر", "fr": "Bannir", "en": "Ban"},
+    "lift": {"ar": "رفع العقوبة", "fr": "Lever", "en": "Lift"},
+    "confirm_sanction": {
+        "ar": "تأكيد العقوبة على هذا الكاتب؟",
+        "fr": "Confirmer la sanction de cet auteur ?",
+        "en": "Confirm this sanction on the author?",
+    },
+    "submitted": {"ar": "منشورات", "fr": "Soumis", "en": "Submitted"},
+    "suspend": {"ar": "موقوف", "fr": "Suspendu", "en": "Suspended"},
+    "upheld": {"ar": "تم تأكيد القرار", "fr": "Décision maintenue", "en": "Upheld"},
+    "reversed": {"ar": "تم إلغاء القرار", "fr": "Décision annulée", "en": "Reversed"},
 }
 
 

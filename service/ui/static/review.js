@@ -212,6 +212,8 @@ function itemPage() {
       el("li", {}, el("strong", {}, label(r.reason)), " · ", `${T.reporter}: ${r.reporter_id}`,
         r.reporter_trust ? ` · ${T.trust}: ${Number(r.reporter_trust.weight).toFixed(2)}` : "", " · ", when(r.at),
         r.note ? el("p", { class: "note", dir: "auto" }, r.note) : null)));
+    renderAppeal(item);
+    if (item.author_id) loadAuthor(item.author_id);
     document.getElementById("history").replaceChildren(...item.history.map((h) =>
       el("li", {}, el("time", { datetime: h.at }, when(h.at)), " ", el("code", {}, h.type), " ",
         h.from !== h.to ? `${label(h.from)} → ${label(h.to)}` : "", " · ", h.actor,
@@ -223,7 +225,8 @@ function itemPage() {
     const select = document.getElementById("reason_code");
     const chosen = select.selectedOptions[0];
     if (!chosen || !chosen.value) throw new Error(T.reason_required);
-    if (chosen.dataset.for !== (action === "remove" ? "remove" : "keep")) throw new Error(T.reason_mismatch);
+    const removing = action === "remove" || action === "uphold";
+    if (chosen.dataset.for !== (removing ? "remove" : "keep")) throw new Error(T.reason_mismatch);
     return chosen.value;
   }
 
@@ -253,6 +256,43 @@ function itemPage() {
     }
   }
 
+  function renderAppeal(item) {
+    const card = document.getElementById("appeal-card");
+    card.hidden = !item.appeal;
+    if (!item.appeal) return;
+    document.getElementById("appeal").textContent = `${label(item.appeal.state)} · ${item.appeal.statement || ""}`;
+    for (const button of card.querySelectorAll("button")) button.disabled = item.appeal.state !== "pending";
+  }
+
+  async function loadAuthor(authorId) {
+    try {
+      const a = await api("GET", `/v1/authors/${encodeURIComponent(authorId)}`);
+      document.getElementById("author-card").hidden = false;
+      document.getElementById("author-id").textContent = a.author_id;
+      const sanction = a.sanction ? `${label(a.sanction.action)}${a.sanction.until ? ` → ${when(a.sanction.until)}` : ""}` : "—";
+      document.getElementById("author-summary").textContent =
+        `${T.strikes}: ${a.strikes} · ${T.sanction}: ${sanction} · ${T.submitted}: ${a.counts.submitted} · ` +
+        `${T.removed}: ${a.counts.removed}`;
+      document.getElementById("author-items").replaceChildren(...a.recent_items.slice(0, 5).map((i) =>
+        el("li", {}, el("a", { href: `/review/items/${encodeURIComponent(i.item_id)}` }, i.item_id), " · ",
+          label(i.status), i.excerpt ? el("span", { class: "muted", dir: "auto" }, ` · ${i.excerpt}`) : "")));
+    } catch (error) {
+      document.getElementById("author-card").hidden = true;
+    }
+  }
+
+  async function sanctionAuthor(action) {
+    if (!window.confirm(`${T.confirm_sanction} (${label(action)})`)) return;
+    const body = { action };
+    if (action === "suspend") body.duration_s = 7 * 86400;
+    try {
+      await api("POST", `/v1/authors/${encodeURIComponent(document.getElementById("author-id").textContent)}/sanction`, body);
+      load();
+    } catch (error) {
+      showError(outcome, error);
+    }
+  }
+
   async function claim() {
     try {
       await api("POST", `${base}/claim`, {});
@@ -267,6 +307,12 @@ function itemPage() {
     decide(event.submitter ? event.submitter.value : "remove");
   });
   document.getElementById("claim-button").addEventListener("click", claim);
+  for (const button of document.querySelectorAll("[data-sanction]")) {
+    button.addEventListener("click", () => sanctionAuthor(button.dataset.sanction));
+  }
+  for (const button of document.querySelectorAll("[data-appeal]")) {
+    button.addEventListener("click", () => decide(button.dataset.appeal));
+  }
   document.addEventListener("keydown", (event) => {
     const t = event.target;
     const typing = t.tagName === "TEXTAREA" || t.tagName === "SELECT" || (t.tagName === "INPUT" && !["checkbox", "radio"].includes(t.type));
