@@ -15,12 +15,12 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
+
+from common import free_port, serve, wait, wrk
 
 KEY = "bench-client-key"
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "labeled" / "dev.csv"
@@ -45,34 +45,6 @@ def request_for(kind: str, text: str) -> tuple[str, str]:
         }
         return f"/v1alpha1/comments:analyze?key={KEY}", json.dumps(body, ensure_ascii=False)
     return "/v1/classify", json.dumps({"text": text}, ensure_ascii=False)
-
-
-def _serve(port: int, workers: int, redis_url: str) -> None:
-    from raqib.service.app import create_app
-    from raqib.service.serve import GunicornApp
-
-    options = {
-        "bind": f"127.0.0.1:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 2,
-        "keepalive": 5,
-        "accesslog": None,
-        "loglevel": "warning",
-        "control_socket_disable": True,
-    }
-    settings = {"redis_url": redis_url, "api_keys": f"client:{KEY}", "model_dir": "", "perspective_rate_limit": "off"}
-    GunicornApp(lambda: create_app(settings), options).run()
-
-
-def _wait(port: int) -> None:
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def sequential(port: int, kind: str, sample: list[str]) -> list[float]:
@@ -103,19 +75,20 @@ def load(port: int, kind: str, sample: list[str], seconds: float, clients: int) 
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as bodies:
         for text in sample:  # one request a line: path, a tab, the JSON body (which holds no raw tab)
             bodies.write("\t".join(request_for(kind, text)) + "\n")
-    script = Path(__file__).with_name("perspective_load.lua")
-    env = {**os.environ, "RAQIB_KEY": KEY, "RAQIB_BODIES": bodies.name}
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}"]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    os.unlink(bodies.name)
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["errors"]:
-        raise RuntimeError(f"wrk saw {result['errors']} errors")
-    return float(result["requests"] / result["seconds"])
+    try:
+        return wrk("perspective_load.lua", {"RAQIB_KEY": KEY, "RAQIB_BODIES": bodies.name}, port, seconds, clients)[
+            "rps"
+        ]
+    finally:
+        os.unlink(bodies.name)
 
 
 def pct(values: list[float], q: float) -> float:
     return sorted(values)[int(q * (len(values) - 1))]
+
+
+def settings(redis_url: str) -> dict[str, str]:
+    return {"redis_url": redis_url, "api_keys": f"client:{KEY}", "model_dir": "", "perspective_rate_limit": "off"}
 
 
 def main() -> None:
@@ -132,13 +105,11 @@ def main() -> None:
 
     sample = texts(args.requests + 20)
     embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-")).start()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = mp.Process(target=_serve, args=(port, args.workers, embedded.url), daemon=True)
+    port = free_port()
+    server = mp.Process(target=serve, args=(port, args.workers, settings(embedded.url)), daemon=True)
     server.start()
     try:
-        _wait(port)
+        wait(port)
         source = "dev.csv" if DEV.exists() else "3 fixed comments"
         generator = "wrk" if shutil.which("wrk") else "python"
         print(f"cores={os.cpu_count()} workers={args.workers} texts={source} load={generator}")

@@ -17,12 +17,11 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
-from pathlib import Path
+
+from common import free_port, serve, wait, wrk
 
 KEY = "bench-client-key"
 TEXTS = ["تعليق للاختبار، شكرا على المقال", "يا حمار سير تقود", "مبروك للفريق هاد الفوز المستحق"]
@@ -35,39 +34,6 @@ def body(kind: str, item_id: str, n: int) -> str:
     return json.dumps(
         {"item_id": item_id, "item_type": "comment", "reporter_id": f"r{item_id}", "reason": "hate", "text": text}
     )
-
-
-def _serve(port: int, workers: int, redis_url: str) -> None:
-    from raqib.service.app import create_app
-    from raqib.service.serve import GunicornApp
-
-    options = {
-        "bind": f"127.0.0.1:{port}",
-        "workers": workers,
-        "worker_class": "gthread",
-        "threads": 2,
-        "keepalive": 5,
-        "accesslog": None,
-        "loglevel": "warning",
-        "control_socket_disable": True,
-    }
-    settings = {
-        "redis_url": redis_url,
-        "api_keys": f"client:{KEY}",
-        "reporter_rate_limit": "1000000/60",
-        "model_dir": "",
-    }
-    GunicornApp(lambda: create_app(settings), options).run()
-
-
-def _wait(port: int) -> None:
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
 
 
 def sequential(port: int, kind: str, count: int) -> list[float]:
@@ -116,14 +82,8 @@ def load(port: int, kind: str, seconds: float, clients: int) -> float:
     """Requests/s of ``kind`` under ``clients`` keep-alive connections."""
     prefix = f"load-{kind}-{time.time_ns()}"
     if shutil.which("wrk"):
-        script = Path(__file__).with_name("submissions_load.lua")
-        env = {**os.environ, "RAQIB_KEY": KEY, "RAQIB_PREFIX": prefix, "RAQIB_KIND": kind}
-        command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}"]
-        out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-        result = json.loads(out.strip().splitlines()[-1])
-        if result["errors"]:
-            raise RuntimeError(f"wrk saw {result['errors']} errors")
-        return float(result["requests"] / result["seconds"])
+        env = {"RAQIB_KEY": KEY, "RAQIB_PREFIX": prefix, "RAQIB_KIND": kind}
+        return wrk("submissions_load.lua", env, port, seconds, clients)["rps"]
     queue: mp.Queue = mp.Queue()
     procs = [mp.Process(target=_client, args=(port, kind, seconds, f"{prefix}-{c}", queue)) for c in range(clients)]
     for p in procs:
@@ -139,6 +99,10 @@ def pct(values: list[float], q: float) -> float:
     return ordered[int(q * (len(ordered) - 1))]
 
 
+def settings(redis_url: str) -> dict[str, str]:
+    return {"redis_url": redis_url, "api_keys": f"client:{KEY}", "reporter_rate_limit": "1000000/60", "model_dir": ""}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=300)
@@ -151,13 +115,11 @@ def main() -> None:
     from raqib.service.store.embedded import EmbeddedRedis
 
     embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-")).start()
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = mp.Process(target=_serve, args=(port, args.workers, embedded.url), daemon=True)
+    port = free_port()
+    server = mp.Process(target=serve, args=(port, args.workers, settings(embedded.url)), daemon=True)
     server.start()
     try:
-        _wait(port)
+        wait(port)
         print(f"cores={os.cpu_count()} workers={args.workers} load={'wrk' if shutil.which('wrk') else 'python'}")
         single = {kind: sequential(port, kind, args.requests) for kind in ("reports", "submissions")}
         model = classifier_ms(args.requests)

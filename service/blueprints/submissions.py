@@ -28,8 +28,7 @@ from ..moderation.active import active_policy, matcher
 from ..moderation.policy import Facts, Policy, Submission, evaluate
 from ..moderation.schemas import SubmissionContext, SubmissionForm, SubmissionRequest, SubmissionView
 from ..policy import threshold_for
-from ..store import get_store
-from ..store.moderation import TypeConflict
+from ..store import TypeMismatch, get_store
 
 bp = Blueprint("submissions", __name__)
 
@@ -144,7 +143,7 @@ def submit() -> dict[str, Any]:
     }
     try:
         outcome = store.moderation.submit(sub.item_id, sub.item_type, fields, settings)
-    except TypeConflict as err:
+    except TypeMismatch as err:
         raise Conflict(f"item {sub.item_id!r} is a {err.existing}; this submission says {sub.item_type}") from None
     store.authors.settle(sub.item_id, config.strike_ms)  # the worker retries it if this process dies first
     queued = (image is not None and store.images.save_upload(sub.item_id, image)) or (

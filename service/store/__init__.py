@@ -17,6 +17,7 @@ from .banks import BankOutbox
 from .clock import server_ms
 from .images import ImageStore
 from .moderation import ModerationStore
+from .partitioned import TypeMismatch
 from .perspective import PerspectiveStore
 from .review import ReviewStore
 from .sessions import SessionStore
@@ -71,12 +72,6 @@ class Event:
 def event_id(partition: int, stream_id: str) -> str:
     """The public id of an event (also the webhook-id): unique across partitions, stable on retries."""
     return keys.event_id_prefix(partition) + stream_id
-
-
-class TypeMismatch(Exception):
-    def __init__(self, existing: str) -> None:
-        super().__init__(existing)
-        self.existing = existing
 
 
 class RateLimitExceeded(Exception):

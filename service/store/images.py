@@ -86,16 +86,7 @@ class ImageStore(PartitionedStore):
             "event_prefix": keys.event_id_prefix(p.partition),
         }
         result = self.scripts["image_analysed"](
-            keys={
-                "item": k.item,
-                "history": k.history,
-                "events": p.events,
-                "review": p.review,
-                "audit": p.audit,
-                "review_hidden": p.review_hidden,
-                "review_oldest": p.review_oldest,
-                "review_held": p.review_held,
-            },
+            keys=self._transition_keys(k),
             args={
                 "item_id": item_id,
                 "fields": json.dumps(fields, ensure_ascii=False),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import keys
-from .partitioned import PartitionedStore
+from .partitioned import PartitionedStore, TypeMismatch
 
 
 @dataclass(frozen=True)
@@ -18,12 +18,6 @@ class Submitted:
     status: str
     seq: int
     edit: bool
-
-
-class TypeConflict(Exception):
-    def __init__(self, existing: str) -> None:
-        super().__init__(existing)
-        self.existing = existing
 
 
 @dataclass(frozen=True)
@@ -103,18 +97,7 @@ class ModerationStore(PartitionedStore):
         k = self._item(item_id)
         p = k.partition
         result = self.scripts["submit"](
-            keys={
-                "item": k.item,
-                "history": k.history,
-                "events": p.events,
-                "review": p.review,
-                "audit": p.audit,
-                "review_hidden": p.review_hidden,
-                "review_oldest": p.review_oldest,
-                "review_held": p.review_held,
-                "stats": p.stats,
-                "author_pending": p.author_pending,
-            },
+            keys={**self._transition_keys(k), "stats": p.stats, "author_pending": p.author_pending},
             args={
                 "item_id": item_id,
                 "item_type": item_type,
@@ -130,5 +113,5 @@ class ModerationStore(PartitionedStore):
             },
         )
         if result[0] == "type_mismatch":
-            raise TypeConflict(result[1])
+            raise TypeMismatch(result[1])
         return Submitted(str(result[0]), int(result[1]), bool(int(result[2])))

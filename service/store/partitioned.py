@@ -8,6 +8,14 @@ from typing import Any
 from .keys import ItemKeys
 
 
+class TypeMismatch(Exception):
+    """The item exists as another type (an image reported as a comment, say)."""
+
+    def __init__(self, existing: str) -> None:
+        super().__init__(existing)
+        self.existing = existing
+
+
 class PartitionedStore:
     def __init__(self, client: Any, scripts: dict[str, Any], partitions: int, events_maxlen: int) -> None:
         self.client = client
@@ -17,3 +25,18 @@ class PartitionedStore:
 
     def _item(self, item_id: str) -> ItemKeys:
         return ItemKeys.of(item_id, self.partitions)
+
+    def _transition_keys(self, k: ItemKeys) -> dict[str, str]:
+        """The keys every script that changes an item's state takes: the item, its history, its
+        partition's events, audit and review queue (with its waiting order and sets)."""
+        p = k.partition
+        return {
+            "item": k.item,
+            "history": k.history,
+            "events": p.events,
+            "review": p.review,
+            "audit": p.audit,
+            "review_hidden": p.review_hidden,
+            "review_oldest": p.review_oldest,
+            "review_held": p.review_held,
+        }

@@ -169,16 +169,7 @@ class ReviewStore(PartitionedStore):
         k = self._item(item_id)
         p = k.partition
         result: list[Any] = self.scripts["appeal"](
-            keys={
-                "item": k.item,
-                "history": k.history,
-                "events": p.events,
-                "review": p.review,
-                "audit": p.audit,
-                "review_hidden": p.review_hidden,
-                "review_oldest": p.review_oldest,
-                "review_held": p.review_held,
-            },
+            keys=self._transition_keys(k),
             args={
                 "item_id": item_id,
                 "author_id": author_id,

@@ -1,0 +1,61 @@
+"""What the HTTP benchmarks share: the service under gunicorn as ``raqib serve`` runs it, a free
+port, waiting for it, and wrk's one-line JSON result (the ``*_load.lua`` scripts print it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+
+def serve(port: int, workers: int, settings: dict[str, Any]) -> None:
+    """Run the app with ``settings`` under gunicorn (gthread, 2 threads): a process's target."""
+    from raqib.service.app import create_app
+    from raqib.service.serve import GunicornApp
+
+    options = {
+        "bind": f"127.0.0.1:{port}",
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": 2,
+        "keepalive": 5,
+        "accesslog": None,
+        "loglevel": "warning",
+        "control_socket_disable": True,
+    }
+    GunicornApp(lambda: create_app(settings), options).run()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait(port: int) -> None:
+    for _ in range(600):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("server did not start")
+
+
+def wrk(script: str, env: dict[str, str], port: int, seconds: float, clients: int) -> dict[str, float]:
+    """Run wrk with a script of this folder; requests/s, p50 and p99 (ms)."""
+    path = Path(__file__).with_name(script)
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(path), f"http://127.0.0.1:{port}"]
+    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+    result = json.loads(out.strip().splitlines()[-1])
+    if result["errors"]:
+        raise RuntimeError(f"wrk saw {result['errors']} errors")
+    return {
+        "rps": result["requests"] / result["seconds"],
+        "p50_ms": result["p50_us"] / 1000,
+        "p99_ms": result["p99_us"] / 1000,
+    }
