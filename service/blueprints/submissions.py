@@ -83,14 +83,13 @@ def _facts(sub: SubmissionRequest, policy: Policy, section: str | None, image: b
             raise image_error(err) from None
         match = analyser.match(analysis.pdq, store.images.bank_hashes())
     author = store.authors.get(sub.author_id, recent=0)
-    now = store.now_ms()
     return Facts(
         scores=scores,
         wordlist_hits=hits,
         recent=recent,
         image_match=match,
         text_match=text_match,
-        author_strikes=author.active_strikes(now) if author else 0,
+        author_strikes=author.active_strikes(author.read_at) if author else 0,
         author_submitted=author.counts["submitted"] if author else 0,
         sanction=author.sanction["action"] if author and author.sanction else None,
     )
@@ -145,7 +144,8 @@ def submit() -> dict[str, Any]:
         outcome = store.moderation.submit(sub.item_id, sub.item_type, fields, settings)
     except TypeMismatch as err:
         raise Conflict(f"item {sub.item_id!r} is a {err.existing}; this submission says {sub.item_type}") from None
-    store.authors.settle(sub.item_id, config.strike_ms)  # the worker retries it if this process dies first
+    if outcome.author_owed:  # the worker retries it if this process dies first
+        store.authors.settle(sub.item_id, config.strike_ms, outcome.author_owed)
     queued = (image is not None and store.images.save_upload(sub.item_id, image)) or (
         sub.image_url is not None
         and media.host_allowed(sub.image_url, config.fetch_hosts)

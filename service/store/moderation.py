@@ -18,6 +18,7 @@ class Submitted:
     status: str
     seq: int
     edit: bool
+    author_owed: tuple[str, str] | None  # (author id, updates) the author's record owes, to settle
 
 
 @dataclass(frozen=True)
@@ -114,4 +115,5 @@ class ModerationStore(PartitionedStore):
         )
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])
-        return Submitted(str(result[0]), int(result[1]), bool(int(result[2])))
+        owed = (str(result[3]), str(result[4])) if result[3] and result[4] else None
+        return Submitted(str(result[0]), int(result[1]), bool(int(result[2])), owed)

@@ -14,7 +14,8 @@
 -- decided: absent for the request, image_analysis when a submitted image's scores landed).
 -- An item a moderator removed stays removed (the edit is recorded); a hidden one stays hidden unless
 -- the decision is stronger (hold, reject): its readers' reports still stand.
--- Returns {status, seq, edit 0|1} or {"type_mismatch", type}.
+-- Returns {status, seq, edit 0|1, author id, owed author updates (JSON)} (the last two empty when
+-- none) or {"type_mismatch", type}.
 
 local item, history, review, stats = K.item, K.history, K.review, K.stats
 local item_id, item_type = A.item_id, A.item_type
@@ -80,4 +81,4 @@ if target == 'held' or (target == 'visible' and s.decision == 'flag') or target 
 elseif target == 'rejected' or (target == 'visible' and status == 'held') then
   dequeue(q, item_id)
 end
-return {target, seq, edit}
+return {target, seq, edit, author or '', redis.call('HGET', item, 'author_owed') or ''}
