@@ -88,7 +88,14 @@ def pct(values: list[float], q: float) -> float:
 
 
 def settings(redis_url: str) -> dict[str, str]:
-    return {"redis_url": redis_url, "api_keys": f"client:{KEY}", "model_dir": "", "perspective_rate_limit": "off"}
+    return {
+        "redis_url": redis_url,
+        "api_keys": f"client:{KEY}",
+        "model_dir": "",
+        "perspective_rate_limit": "off",
+        "classify_rate_limit": "off",
+        "model_slots": 2,  # both routes take a slot: the same bound for each
+    }
 
 
 def main() -> None:

@@ -62,7 +62,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     metrics.init_app(app)
     store_module.init_app(app, store)
     text_model = classifier.load(config)
-    classifier.init_app(app, text_model)
+    classifier.init_app(app, text_model, config.model_slots)
     image_analysis.init_app(
         app, image_analysis.ImageAnalyser(config, text_model, image_analysis.load_image_model(config))
     )

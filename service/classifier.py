@@ -4,13 +4,17 @@ in ``create_app``, never at import time; views reach it through :func:`get_class
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 
 from .config import Config
+from .errors import ModelBusy
 from .metrics import CLASSIFIER_BATCH, CLASSIFIER_SECONDS
 
 if TYPE_CHECKING:
@@ -37,8 +41,26 @@ def load(config: Config) -> Classifier | None:
     return classifier
 
 
-def init_app(app: Flask, classifier: Classifier | None) -> None:
+SLOTS = "raqib.model_slots"
+
+
+def init_app(app: Flask, classifier: Classifier | None, slots: int = 1) -> None:
     app.extensions[EXTENSION] = classifier
+    app.extensions[SLOTS] = threading.BoundedSemaphore(slots)
+
+
+@contextmanager
+def model_slot() -> Iterator[None]:
+    """A slot of this process's model work for a heavy route (``/v1/classify``, Perspective's
+    analyze): taken at once or refused with :class:`ModelBusy`, so a flood of heavy calls never
+    holds every worker thread and reports keep theirs."""
+    slots: threading.BoundedSemaphore = current_app.extensions[SLOTS]
+    if not slots.acquire(blocking=False):
+        raise ModelBusy("the model is busy with other requests of this process; retry in a second")
+    try:
+        yield
+    finally:
+        slots.release()
 
 
 def get_classifier() -> Classifier | None:

@@ -67,6 +67,8 @@ class Config:
     # The text classifier: a model directory; empty = the bundled artifact (when present); "off" = none.
     model_dir: str = ""
     model_threads: int = 1
+    model_slots: int = 1  # heavy model requests (/v1/classify, comments:analyze) at once per process
+    classify_rate_limit: str = "600/60"  # per API key on /v1/classify; "off" for none
     # Scores move the auto-hide threshold: fewer reports when the model is confident the comment
     # is offensive, more when it is confident the comment is clean.
     confident_offensive_score: float = 0.9
@@ -130,6 +132,7 @@ class Config:
             ("redis_fsync", self.redis_fsync in ("always", "everysec", "no"), "must be always, everysec or no"),
             ("log_format", self.log_format in ("json", "text"), "must be json or text"),
             ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
+            ("model_slots", 1 <= self.model_slots <= 64, "must be between 1 and 64"),
             ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
             ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),
@@ -169,7 +172,7 @@ class Config:
             parse_durations(self.webhook_retry_schedule)
         except ValueError as err:
             raise ConfigError(f"RAQIB_WEBHOOK_RETRY_SCHEDULE: {err}") from None
-        for name in ("reporter_rate_limit", "key_rate_limit", "perspective_rate_limit"):
+        for name in ("reporter_rate_limit", "key_rate_limit", "perspective_rate_limit", "classify_rate_limit"):
             try:
                 RateLimit.parse(getattr(self, name))
             except ValueError as err:
@@ -196,6 +199,10 @@ class Config:
     @property
     def strike_ms(self) -> int:
         return self.strike_days * 86_400_000
+
+    @property
+    def classify_limit(self) -> RateLimit | None:
+        return RateLimit.parse(self.classify_rate_limit)
 
     @property
     def perspective_limit(self) -> RateLimit | None:

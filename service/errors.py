@@ -94,6 +94,16 @@ class ModelUnavailable(RaqibError):
     code = "model_unavailable"
 
 
+class ModelBusy(RaqibError):
+    """Every model slot of this process is taken by other heavy requests: retry in a second."""
+
+    status = 503
+    code = "model_busy"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, headers={"Retry-After": "1"})
+
+
 class StoreUnavailable(RaqibError):
     status = 503
     code = "store_unavailable"

@@ -31,6 +31,7 @@ from .images.analysis import ImageAnalyser, load_image_model
 from .images.jobs import ImageWorker
 from .logs import configure
 from .metrics import DELIVERIES, DELIVERY_LAG
+from .scorer import TextScorer
 from .ssrf import UnsafeURL, pinned_request
 from .store import Store, event_id
 from .store.webhooks import Delivery, Subscription, partition_of_stream
@@ -217,14 +218,25 @@ def main(argv: list[str] | None = None) -> None:
     analyser = ImageAnalyser(config, classifier.load(config), load_image_model(config))
     image_worker = ImageWorker(store, analyser, worker.consumer)
     image_thread = image_worker.start()
+    scorer = TextScorer(store, analyser.classifier, config, worker.consumer) if analyser.classifier else None
+    scorer_thread = scorer.start() if scorer else None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
-    log.info("worker %s delivering webhooks and analysing images (OCR: %s)", worker.consumer, analyser.ocr)
+    log.info(
+        "worker %s delivering webhooks, analysing images (OCR: %s), scoring comments: %s",
+        worker.consumer,
+        analyser.ocr,
+        scorer is not None,
+    )
     done.wait()
     image_worker.stop.set()
+    if scorer is not None:
+        scorer.stop.set()
     worker.close(threads)
     image_thread.join(timeout=30)
+    if scorer_thread is not None:
+        scorer_thread.join(timeout=30)
 
 
 if __name__ == "__main__":

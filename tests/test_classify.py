@@ -13,6 +13,22 @@ from .conftest import Api, report
 ApiFactory = Callable[[dict[str, Any]], Api]
 
 
+def score(store: Store, settings: dict[str, Any]) -> int:
+    """Run the worker's text scoring until no comment waits; how many it scored."""
+    from raqib.service import classifier
+    from raqib.service.config import Config
+    from raqib.service.scorer import TextScorer
+
+    config = Config.from_mapping(settings)
+    model = classifier.load(config)
+    assert model is not None
+    scorer = TextScorer(Store(store.client, partitions=store.partitions, cluster=store.cluster), model, config, "test")
+    done = 0
+    while taken := scorer.run_once(block_ms=None):
+        done += taken
+    return done
+
+
 @pytest.fixture
 def model_api(settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path) -> Api:
     settings["model_dir"] = str(tiny_model)
@@ -56,8 +72,13 @@ def test_readyz_names_the_model(model_api: Api, tiny_model: Path) -> None:
     assert model_api.get("/readyz", role=None).json()["checks"]["model"] == str(tiny_model)
 
 
-def test_first_report_of_a_comment_is_scored(model_api: Api) -> None:
+def test_first_report_of_a_comment_is_scored_by_the_worker(
+    model_api: Api, store: Store, settings: dict[str, Any]
+) -> None:
     report(model_api, "m-1", "u1", text="يا حمار")
+    assert model_api.get("/v1/items/m-1").json()["scores"] is None  # accepted without waiting for the model
+    assert score(store, settings) == 1
+    assert score(store, settings) == 0
     scores = model_api.get("/v1/items/m-1").json()["scores"]
     assert list(scores) == list(CATEGORIES)
     expected = model_api.post("/v1/classify", json={"text": "يا حمار"}).json()["scores"]
@@ -65,25 +86,28 @@ def test_first_report_of_a_comment_is_scored(model_api: Api) -> None:
 
 
 def test_confident_score_lowers_the_threshold_and_the_rule_is_recorded(
-    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path, store: Store
 ) -> None:
     # The tiny random model scores about 0.5 everywhere; moving the cut-offs below that makes
     # every comment "confidently offensive" without touching the model.
     settings.update(model_dir=str(tiny_model), confident_offensive_score=0.3, confident_offensive_threshold=2)
     api = api_factory(settings)
-    first = report(api, "m-2", "u1", text="نص").json()
-    assert first["threshold"] == 2
-    assert report(api, "m-2", "u2").json()["status"] == "hidden"
+    assert report(api, "m-2", "u1", text="نص").json()["threshold"] == 3  # the default, until scored
+    assert report(api, "m-2", "u2").json()["status"] == "visible"
+    score(store, settings)  # the score lowers the threshold to 2: the two reports now suffice
+    assert api.get("/v1/items/m-2").json()["status"] == "hidden"
     [entry] = [e for e in api.get("/v1/items/m-2").json()["history"] if e["type"] == "item.hidden"]
     assert entry["rule"] == "model_confident_offensive"
 
 
 def test_confident_clean_raises_the_threshold(
-    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path, store: Store
 ) -> None:
     settings.update(model_dir=str(tiny_model), confident_clean_score=0.9, confident_clean_threshold=5)
     api = api_factory(settings)
-    assert report(api, "m-3", "u1", text="نص").json()["threshold"] == 5
+    report(api, "m-3", "u1", text="نص")
+    score(store, settings)
+    assert api.get("/v1/items/m-3").json()["threshold"] == 5
     assert api.get("/v1/items/m-3").json()["threshold_rule"] == "model_confident_clean"
 
 
@@ -92,12 +116,40 @@ def test_images_and_textless_comments_keep_the_default(model_api: Api) -> None:
     assert report(model_api, "m-5", "u1").json()["threshold"] == 3
 
 
-def test_flagged_comment_emits_item_flagged(model_api: Api, store: Store) -> None:
+def test_flagged_comment_emits_item_flagged(model_api: Api, store: Store, settings: dict[str, Any]) -> None:
     # The tiny model scores about 0.5 and its thresholds are 0.5: some categories are flagged.
     report(model_api, "m-6", "u1", text="نص")
+    score(store, settings)
     types = [e.type for e in store.events() if e.item_id == "m-6"]
     flagged = model_api.post("/v1/classify", json={"text": "نص"}).json()["flagged"]
-    assert types == (["item.flagged", "item.reported"] if flagged else ["item.reported"])
+    assert types == (["item.reported", "item.flagged"] if flagged else ["item.reported"])
     if flagged:
         [entry] = model_api.get("/v1/items/m-6").json()["history"]
         assert (entry["type"], entry["flagged"]) == ("item.flagged", flagged)
+
+
+def test_heavy_classify_calls_are_bounded_and_reports_go_on(settings: dict[str, Any], api_factory: ApiFactory) -> None:
+    """One model slot per process: heavy calls beyond it are refused at once (503 model_busy,
+    Retry-After), and reports sent meanwhile are accepted."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    settings.update(model_dir="", model_slots=1, classify_rate_limit="off")  # the bundled model
+    api = api_factory(settings)
+    heavy = {"texts": ["يا حمار يا كلب، هذا تعليق طويل جدا " * 8] * 30}  # within the 64 KB JSON cap
+    with ThreadPoolExecutor(8) as pool:
+        floods = [pool.submit(api.post, "/v1/classify", json=heavy) for _ in range(6)]
+        reports = [pool.submit(report, api, f"fair-{n}", f"r{n}", text="نص") for n in range(6)]
+        answers = [f.result() for f in floods]
+        accepted = [f.result().status_code for f in reports]
+    assert accepted == [202] * 6
+    codes = sorted(a.status_code for a in answers)
+    assert 200 in codes and 503 in codes
+    busy = next(a for a in answers if a.status_code == 503)
+    assert busy.json()["error"] == "model_busy" and busy.headers["Retry-After"] == "1"
+
+
+def test_classify_has_a_per_key_rate_limit(settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path) -> None:
+    settings.update(model_dir=str(tiny_model), classify_rate_limit="2/60")
+    api = api_factory(settings)
+    codes = [api.post("/v1/classify", json={"text": "نص"}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]

@@ -75,6 +75,16 @@ def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> N
                 break
             time.sleep(0.3)
         assert view["image_analysis"]["pdq"]["quality"] == 100
+        # ... and scores comments off the report path (the bundled model)
+        body = {"item_id": "served-3", "item_type": "comment", "reporter_id": "a", "text": "يا حمار"}
+        assert requests.post(url + "/v1/reports", json=body, headers=auth, timeout=10).status_code == 202
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            scores = requests.get(url + "/v1/items/served-3", headers=auth, timeout=10).json()["scores"]
+            if scores:
+                break
+            time.sleep(0.2)
+        assert scores and scores["offensive"] > 0.5
     finally:
         stderr = _stop(process)
     assert process.returncode == 0, stderr

@@ -4,27 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint
+from flask import Blueprint, current_app, g
 
 from ..api import documented, json_body
 from ..auth import require
-from ..classifier import get_classifier, predict
-from ..errors import ModelUnavailable
+from ..classifier import get_classifier, model_slot, predict
+from ..config import Config
+from ..errors import ModelUnavailable, RateLimited
 from ..schemas import Classification, ClassifyRequest
+from ..store import get_store, keys
 
 bp = Blueprint("classify", __name__)
 
 
 @bp.post("/v1/classify")
 @require("client", "moderator")
-@documented(("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 503), tags=["classify"], json=ClassifyRequest)
+@documented(
+    ("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 429, 503), tags=["classify"], json=ClassifyRequest
+)
 def classify() -> dict[str, Any]:
     """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``."""
     body = json_body(ClassifyRequest)
     classifier = get_classifier()
     if classifier is None:
         raise ModelUnavailable("no classifier is configured (RAQIB_MODEL_DIR)")
-    if body.text is not None:
-        result: dict[str, Any] = predict(classifier, [body.text])[0]
-        return result
-    return {"results": predict(classifier, body.texts or [])}
+    config: Config = current_app.config["RAQIB"]
+    limit = config.classify_limit
+    if limit is not None:
+        wait = get_store().hit_rate_limit(keys.api_key_rate(f"{g.key_id}:classify"), limit.limit, limit.window_s)
+        if wait:
+            raise RateLimited("too many classify requests for this API key", wait)
+    with model_slot():
+        if body.text is not None:
+            result: dict[str, Any] = predict(classifier, [body.text])[0]
+            return result
+        return {"results": predict(classifier, body.texts or [])}

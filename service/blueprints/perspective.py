@@ -15,9 +15,9 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..auth import authenticate
-from ..classifier import get_classifier
+from ..classifier import get_classifier, model_slot, predict
 from ..config import Config
-from ..errors import RaqibError, Unauthorized
+from ..errors import ModelBusy, RaqibError, Unauthorized
 from ..logs import request_id
 from ..perspective import discovery
 from ..perspective.attributes import LABELS, VERDICTS, attribute_score, canonical, detect_languages, spans
@@ -134,7 +134,11 @@ def analyze() -> dict[str, Any]:
     if classifier is None:
         raise GoogleError(503, "No classifier is configured (RAQIB_MODEL_DIR).")
     parts = spans(text) if body.spanAnnotations else []
-    results = classifier.predict([text, *(text[b:e] for b, e in parts)])
+    try:
+        with model_slot():
+            results = predict(classifier, [text, *(text[b:e] for b, e in parts)])
+    except ModelBusy:
+        raise GoogleError(503, "The model is busy; retry in a second.", retry_after=1) from None
     summary, per_span = results[0]["scores"], [r["scores"] for r in results[1:]]
     scores: dict[str, Any] = {}
     for name, (known, threshold) in requested.items():

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from ..api import documented, form_body, json_body
 from ..auth import require
-from ..classifier import get_classifier, predict
+from ..classifier import get_classifier
 from ..config import Config
 from ..errors import Conflict, RateLimited, ValidationFailed
 from ..i18n import thanks
@@ -34,18 +34,6 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, tuple
     upload = image_upload(form.image, config) if form.image is not None else None
     fields = form.model_dump(exclude={"context", "image"})
     return ReportRequest(**fields, context=context), upload
-
-
-def _first_text_scores(report: ReportRequest) -> tuple[dict[str, float] | None, list[str]]:
-    """The classifier's scores and flagged categories for the first text a comment's reports
-    bring (on its first report, or a later one when the earlier ones had none): they fix its
-    threshold; later reports reuse what is stored. Two concurrent reports may both score: the
-    script keeps the first text and its scores."""
-    classifier = get_classifier()
-    if classifier is None:
-        return None, []
-    result = predict(classifier, [report.text or ""])[0]
-    return result["scores"], result["flagged"]
 
 
 @bp.post("/v1/reports")
@@ -71,16 +59,12 @@ def create_report() -> tuple[dict[str, Any], int]:
         raise ValidationFailed("send either an image file or an image_url, not both")
     new_fields: dict[str, str] = {}
     first_text = report.item_type == "comment" and bool(report.text) and not get_store().item_has_text(report.item_id)
-    scores, flagged = _first_text_scores(report) if first_text else (None, [])
     match = (
         get_store().texts.match(report.text or "", config.text_match_similarity, exclude=report.item_id)
         if first_text
         else None
     )
-    threshold = threshold_for(config, report.item_type, scores)
-    if scores is not None:
-        new_fields["scores"] = json.dumps(scores)
-        new_fields["offensive"] = str(scores.get("offensive", 0.0))
+    threshold = threshold_for(config, report.item_type, None)  # the scores, when they land, may move it
     if report.text:
         new_fields["text"] = report.text
     author = report.context.author_id if report.context else None
@@ -110,7 +94,6 @@ def create_report() -> tuple[dict[str, Any], int]:
             rule=threshold.rule,
             new_item_fields=new_fields,
             rules=report_rules(config),
-            flagged=flagged,
             request_id=request_id(),
             match=match.as_dict() if match else None,
         )
@@ -125,6 +108,8 @@ def create_report() -> tuple[dict[str, Any], int]:
         raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
     if queued:
         store.images.enqueue(report.item_id)
+    if first_text and get_classifier() is not None:
+        store.scoring.enqueue(report.item_id)  # scored by the worker, off the request path
     REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
     if outcome.hidden_now:
         AUTO_HIDES.labels("text_match" if match else threshold.rule).inc()

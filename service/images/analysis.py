@@ -113,7 +113,7 @@ class ImageAnalyser:
         return {"entry": found[0].split("/")[0], "distance": found[1]}
 
     def settings(self, analysis: Analysis, match: dict[str, Any] | None) -> dict[str, Any]:
-        """What image_analysed.lua needs: the match, or the threshold the scores imply."""
+        """What analysis_landed.lua needs: the match, or the threshold the scores imply."""
         config = self.config
         settings: dict[str, Any] = {
             "flagged": analysis.flagged,

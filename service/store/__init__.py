@@ -20,6 +20,7 @@ from .moderation import ModerationStore
 from .partitioned import TypeMismatch
 from .perspective import PerspectiveStore
 from .review import ReviewStore
+from .scoring import ScoringStore
 from .sessions import SessionStore
 from .texts import TextBankStore
 from .webhooks import WebhookStore
@@ -118,6 +119,7 @@ class Store:
         self.texts = TextBankStore(self.client, self.scripts)
         self.banks = BankOutbox(self.client, self.scripts, partitions, events_maxlen, self.images, self.texts)
         self.authors = AuthorStore(self.client, self.scripts, partitions, events_maxlen)
+        self.scoring = ScoringStore(self.client, self.scripts, partitions, events_maxlen)
         self.sessions = SessionStore(self.client)
 
     @classmethod

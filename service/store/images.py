@@ -77,7 +77,7 @@ class ImageStore(PartitionedStore):
         return list(json.loads(value)) if value else []
 
     def analysed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
-        """Store an analysis and act on it (see ``lua/image_analysed.lua``); None if no such item."""
+        """Store an analysis and act on it (see ``lua/analysis_landed.lua``); None if no such item."""
         k = self._item(item_id)
         p = k.partition
         settings = {
@@ -85,7 +85,7 @@ class ImageStore(PartitionedStore):
             "events_maxlen": self.events_maxlen,
             "event_prefix": keys.event_id_prefix(p.partition),
         }
-        result = self.scripts["image_analysed"](
+        result = self.scripts["analysis_landed"](
             keys=self._transition_keys(k),
             args={
                 "item_id": item_id,

@@ -220,6 +220,8 @@ class WebhookKeys:
 
 
 IMAGE_JOBS = f"{PREFIX}:{{images}}:jobs"  # stream: item ids whose image awaits analysis
+SCORE_JOBS = f"{PREFIX}:{{score}}:jobs"  # stream: comment ids whose first text awaits the classifier
+SCORE_GROUP = "score"
 IMAGE_GROUP = "analyse"
 BANK = f"{PREFIX}:{{bank}}:pdq"  # hash: entry id -> JSON (item id, PDQ hashes, who added it, when)
 BANK_VERSION = f"{PREFIX}:{{bank}}:version"  # bumped on every change, so workers reload their copy

@@ -33,7 +33,7 @@ SCRIPTS = (
     "enqueue_delivery",
     "claim_deliveries",
     "finish_attempt",
-    "image_analysed",
+    "analysis_landed",
     "image_upload",
     "bank_applied",
     "submit",
@@ -51,7 +51,7 @@ SCRIPTS = (
 LIBRARIES = {
     "report": ("reporter", "item"),
     "reporter_touch": ("reporter",),
-    "image_analysed": ("item",),
+    "analysis_landed": ("item",),
     "submit": ("item", "author_owe"),
     "decide": ("author_owe",),
     "appeal": ("item",),

@@ -1,5 +1,5 @@
 -- item.lib.lua: what every transition of an item writes, shared by report.lua, submit.lua and
--- image_analysed.lua. ctx = {item, history, events, audit (keys), item_id, item_type, now,
+-- analysis_landed.lua. ctx = {item, history, events, audit (keys), item_id, item_type, now,
 -- maxlen, prefix (public event id prefix), rid (request id)}.
 
 -- Append an event (with the item's scores) and, for state changes and signals, a history and an

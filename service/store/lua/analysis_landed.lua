@@ -1,5 +1,5 @@
--- image_analysed.lua: store what the worker found in an item's image (PDQ hash, text read, scores)
--- and act on it. Atomic, like report.lua. A match with the bank of removed images hides the item
+-- analysis_landed.lua: store what the worker found — in an item's image (PDQ hash, text read,
+-- scores), or in a comment's text (the classifier's scores, off the report path) — and act on it. Atomic, like report.lua. A match with the bank of removed images hides the item
 -- at once (rule pdq_match, the match recorded); otherwise scores may move the threshold, and the
 -- item hides if the reports it already has now suffice. An item a moderator decided is never
 -- re-hidden here. record_event and enqueue come from item.lib.lua.
@@ -9,7 +9,9 @@
 --
 -- review_hidden, review_held: queued hidden and held items; review_oldest: the queue in waiting order. fields: JSON set
 -- on the item; settings: JSON with match ({entry, item_id, distance} or absent), threshold and
--- rule (absent = keep), flagged (categories), min_reporters, weighted, events_maxlen, event_prefix.
+-- rule (absent = keep), flagged (categories), min_reporters, weighted, events_maxlen, event_prefix,
+-- once (the field whose presence means this already landed: analysed_at for images, scored_at for
+-- text), signal (what found it, for item.flagged: image_analysis or classifier).
 -- Returns {status, hidden_now 0|1} or {"not_found"}.
 
 local item, review = K.item, K.review
@@ -18,7 +20,7 @@ local s = cjson.decode(A.settings)
 local f = redis.call('HMGET', item, 'status', 'item_type', 'decision', 'reports', 'weight', 'brigade')
 local status = f[1]
 if not status then return {'not_found'} end
-if redis.call('HEXISTS', item, 'analysed_at') == 1 then return {status, 0} end  -- a retried job
+if redis.call('HEXISTS', item, s.once or 'analysed_at') == 1 then return {status, 0} end  -- a retried job
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -29,7 +31,7 @@ for k, v in pairs(cjson.decode(A.fields)) do
   redis.call('HSET', item, k, v)
 end
 if s.flagged and #s.flagged > 0 then
-  record_event(ctx, 'item.flagged', status, status, {signal = 'image_analysis', flagged = s.flagged})
+  record_event(ctx, 'item.flagged', status, status, {signal = s.signal or 'image_analysis', flagged = s.flagged})
 end
 
 local hide_rule, extra = nil, {}

@@ -1,0 +1,82 @@
+"""The worker's text scoring: comments whose first text came with a report wait here for the
+classifier instead of holding the request. Jobs are read in batches (up to ``BATCH``; the
+classifier groups them by length), scored in one call, and each item's scores stored by one script
+that applies the score's threshold rule at that moment — hiding the item if its reports already
+suffice, with ``item.flagged`` for the flagged categories. A job a crashed worker left is taken
+over after ``LEASE_MS``; a retried job changes nothing (``scored_at``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from .config import Config
+from .policy import threshold_for
+from .store import Store
+
+if TYPE_CHECKING:
+    from raqib.models.inference import Classifier
+
+log = logging.getLogger(__name__)
+BATCH = 64  # comments per classifier call (bench/classifier.py: batches this size reach full speed)
+LEASE_MS = 60_000
+RECLAIM_EVERY_S = 15.0
+
+
+class TextScorer:
+    def __init__(self, store: Store, classifier: Classifier, config: Config, consumer: str) -> None:
+        self.store, self.classifier, self.config, self.consumer = store, classifier, config, consumer
+        self.jobs = store.scoring
+        self.stop = threading.Event()
+        self.last_reclaim = 0.0
+        self.jobs.ensure_group()
+
+    def run_once(self, block_ms: int | None = 1000) -> int:
+        """Score one batch; returns how many jobs it took."""
+        jobs = self.jobs.read_jobs(self.consumer, BATCH, block_ms)
+        if time.monotonic() - self.last_reclaim > RECLAIM_EVERY_S:
+            self.last_reclaim = time.monotonic()
+            jobs += self.jobs.reclaim_jobs(self.consumer, LEASE_MS, BATCH)
+        if not jobs:
+            return 0
+        texts = self.jobs.texts([item_id for _, item_id in jobs])
+        todo = [(item_id, text) for (_, item_id), text in zip(jobs, texts, strict=True) if text is not None]
+        results = self.classifier.predict([text for _, text in todo]) if todo else []
+        now = self.store.now_ms()
+        for (item_id, _), result in zip(todo, results, strict=True):
+            scores = result["scores"]
+            threshold = threshold_for(self.config, "comment", scores)
+            fields = {
+                "scores": json.dumps(scores),
+                "offensive": str(scores.get("offensive", 0.0)),
+                "scored_at": str(now),
+            }
+            settings = {
+                "threshold": threshold.reports,
+                "rule": threshold.rule,
+                "flagged": result["flagged"],
+                "min_reporters": self.config.min_reporters,
+                "weighted": self.config.trust_weighting,
+                "once": "scored_at",
+                "signal": "classifier",
+            }
+            self.jobs.landed(item_id, fields, settings)
+        self.jobs.ack([job_id for job_id, _ in jobs])
+        return len(jobs)
+
+    def run(self) -> None:
+        """Loop until ``stop``; log and back off on errors instead of dying."""
+        while not self.stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("text scoring failed; retrying in 1 s")
+                self.stop.wait(1.0)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="text-scorer", daemon=True)
+        thread.start()
+        return thread

@@ -1,0 +1,63 @@
+"""Comments waiting for the classifier, off the report path: a stream of item ids (consumer group
+``score``), their texts read in one pipeline, and the scores stored by ``analysis_landed.lua``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from . import keys
+from .keys import SCORE_GROUP, SCORE_JOBS
+from .partitioned import PartitionedStore
+
+JOBS_MAXLEN = 1_000_000
+
+
+class ScoringStore(PartitionedStore):
+    def enqueue(self, item_id: str) -> None:
+        self.client.xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
+
+    def ensure_group(self) -> None:
+        try:
+            self.client.xgroup_create(SCORE_JOBS, SCORE_GROUP, id="0", mkstream=True)
+        except redis.ResponseError as err:
+            if "BUSYGROUP" not in str(err):
+                raise
+
+    def read_jobs(self, consumer: str, count: int, block_ms: int | None) -> list[tuple[str, str]]:
+        reply = self.client.xreadgroup(SCORE_GROUP, consumer, {SCORE_JOBS: ">"}, count=count, block=block_ms)
+        return [(jid, fields["item_id"]) for _, entries in reply or [] for jid, fields in entries]
+
+    def reclaim_jobs(self, consumer: str, min_idle_ms: int, count: int) -> list[tuple[str, str]]:
+        _, entries, *_ = self.client.xautoclaim(SCORE_JOBS, SCORE_GROUP, consumer, min_idle_ms, count=count)
+        return [(jid, fields["item_id"]) for jid, fields in entries if fields]
+
+    def ack(self, job_ids: Sequence[str]) -> None:
+        if job_ids:
+            self.client.xack(SCORE_JOBS, SCORE_GROUP, *job_ids)
+
+    def texts(self, item_ids: Sequence[str]) -> list[str | None]:
+        """Each item's text, or None when there is nothing to score (gone, or scored already)."""
+        pipe = self.client.pipeline(transaction=False)
+        for item_id in item_ids:
+            pipe.hmget(self._item(item_id).item, "text", "scored_at")
+        return [text if text is not None and scored is None else None for text, scored in pipe.execute()]
+
+    def landed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
+        """Store the scores and act on them (``lua/analysis_landed.lua``); None if no such item."""
+        k = self._item(item_id)
+        settings = {
+            **settings,
+            "events_maxlen": self.events_maxlen,
+            "event_prefix": keys.event_id_prefix(k.partition.partition),
+        }
+        result = self.scripts["analysis_landed"](
+            keys=self._transition_keys(k),
+            args={"item_id": item_id, "fields": json.dumps(fields), "settings": json.dumps(settings)},
+        )
+        if result[0] == "not_found":
+            return None
+        return str(result[0]), bool(int(result[1]))
