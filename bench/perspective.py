@@ -19,6 +19,7 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from common import free_port, serve, wait, wrk
 
@@ -87,7 +88,7 @@ def pct(values: list[float], q: float) -> float:
     return sorted(values)[int(q * (len(values) - 1))]
 
 
-def settings(redis_url: str) -> dict[str, str]:
+def settings(redis_url: str) -> dict[str, Any]:
     return {
         "redis_url": redis_url,
         "api_keys": f"client:{KEY}",

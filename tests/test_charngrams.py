@@ -77,7 +77,7 @@ def test_auto_class_loads_it_in_a_fresh_process(char_model: Path) -> None:
 
 def test_the_ngrams_move_the_scores_and_predictions_are_deterministic(char_model: Path) -> None:
     classifier = load_classifier(char_model, backend="torch")
-    model = classifier.scorer.model  # type: ignore[attr-defined]
+    model = classifier.scorer.model
     assert isinstance(model, CharBertForSequenceClassification) and classifier.ngrams is not None
     scores = classifier.predict_scores(TEXTS)
     alone = np.vstack([classifier.predict_scores([t]) for t in TEXTS])

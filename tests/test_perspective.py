@@ -90,7 +90,7 @@ def test_coral_analyze_and_suggestscore_bodies(served: Api, store: Store) -> Non
 
 
 def test_thresholds_spans_aliases_and_storage(served: Api, store: Store) -> None:
-    body = {
+    body: dict[str, Any] = {
         "comment": {"text": "مقال رائع. " + INSULT + "!"},
         "requestedAttributes": {"TOXICITY_EXPERIMENTAL": {}, "SPAM": {"scoreThreshold": 0.99}},
         "spanAnnotations": True,
