@@ -1,0 +1,168 @@
+"""Scoring off the report path, in one run, with the bundled model and a worker scoring comments:
+
+1. Time from a report to its scores stored (Redis's own clock on both ends: ``first_report_at``
+   and ``scored_at``), reports paced at ``--rate`` per second: p50 and p99.
+2. Report latency at that fixed offered load (a paced generator: every request leaves on its
+   schedule, so the figure is not the queue's), p50 and p99.
+3. The same while ``--flood`` clients send heavy ``/v1/classify`` calls without pause: report p50
+   with the flood over p50 without (the target: within 2x), and how the flood's calls were answered.
+
+    python bench/scoring.py [--rate 100] [--seconds 8] [--flood 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing as mp
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Sequence
+
+from common import free_port, serve, wait
+from raqib.service.store import Store
+from raqib.service.store.embedded import EmbeddedRedis
+
+KEY = "bench-client-key"
+TEXT = "يا حمار سير تقود، هاد التعليق غير مقبول"
+HEAVY = json.dumps({"texts": ["يا حمار يا كلب، هذا تعليق طويل جدا " * 8] * 30}, ensure_ascii=False).encode()
+
+
+def settings(redis_url: str) -> dict[str, object]:
+    return {
+        "redis_url": redis_url,
+        "api_keys": f"client:{KEY}",
+        "model_dir": "",
+        "reporter_rate_limit": "off",
+        "classify_rate_limit": "off",
+    }
+
+
+def run_scorer(redis_url: str, stop: mp.Event) -> None:  # type: ignore[valid-type]
+    from raqib.service import classifier
+    from raqib.service.config import Config
+    from raqib.service.scorer import TextScorer
+
+    config = Config.from_mapping(settings(redis_url))
+    model = classifier.load(config)
+    assert model is not None
+    scorer = TextScorer(Store.from_url(redis_url), model, config, "bench")
+    while not stop.is_set():  # type: ignore[attr-defined]
+        scorer.run_once(block_ms=200)
+
+
+def paced(port: int, rate: float, seconds: float, prefix: str) -> list[float]:
+    """Report latencies (ms) of requests sent on a fixed schedule by 8 threads."""
+    latencies: list[float] = []
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.2
+    total = int(rate * seconds)
+
+    def worker(offset: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
+        for n in range(offset, total, 8):
+            due = start + n / rate
+            time.sleep(max(0.0, due - time.perf_counter()))
+            body = json.dumps(
+                {
+                    "item_id": f"{prefix}-{n}",
+                    "item_type": "comment",
+                    "reporter_id": f"r{n}",
+                    "reason": "hate",
+                    "text": TEXT,
+                },
+                ensure_ascii=False,
+            ).encode()
+            conn.request("POST", "/v1/reports", body=body, headers=headers)
+            conn.getresponse().read()
+            with lock:  # measured from when it was due: a late send counts against the server
+                latencies.append((time.perf_counter() - due) * 1000)
+        conn.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(latencies)
+
+
+def flood(port: int, stop: threading.Event, answers: Counter[int]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
+    while not stop.is_set():
+        conn.request("POST", "/v1/classify", body=HEAVY, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        answers[response.status] += 1
+    conn.close()
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    return values[int(q * (len(values) - 1))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rate", type=float, default=100.0, help="reports per second")
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--flood", type=int, default=4, help="clients sending heavy classify calls")
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-"), fsync="no").start()
+    port = free_port()
+    server = mp.Process(target=serve, args=(port, args.workers, settings(embedded.url)), daemon=True)
+    stop_scorer = mp.Event()
+    scorer = mp.Process(target=run_scorer, args=(embedded.url, stop_scorer), daemon=True)
+    server.start()
+    scorer.start()
+    store = Store.from_url(embedded.url)
+    try:
+        wait(port)
+        paced(port, args.rate, 2, "warm")
+        calm = paced(port, args.rate, args.seconds, "calm")
+        time.sleep(2)  # the scorer catches up
+        delays = []
+        for n in range(int(args.rate * args.seconds)):
+            record = store.get_item(f"calm-{n}")
+            if record and "scored_at" in record.fields:
+                delays.append(int(record.fields["scored_at"]) - int(record.fields["first_report_at"]))
+        delays.sort()
+        stop, answers = threading.Event(), Counter[int]()
+        floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(args.flood)]
+        for t in floods:
+            t.start()
+        time.sleep(1)
+        flooded = paced(port, args.rate, args.seconds, "flood")
+        stop.set()
+        for t in floods:
+            t.join()
+        print(
+            f"reports paced at {args.rate:.0f}/s for {args.seconds:.0f} s, "
+            f"{args.workers} web workers, one scoring worker"
+        )
+        print(
+            f"report to scores stored: p50 {pct(delays, 0.5):.0f} ms, p99 {pct(delays, 0.99):.0f} ms "
+            f"({len(delays)} of {int(args.rate * args.seconds)} scored)"
+        )
+        print(f"report latency at the fixed rate: p50 {pct(calm, 0.5):.2f} ms, p99 {pct(calm, 0.99):.2f} ms")
+        print(
+            f"during a classify flood ({args.flood} clients, answers {dict(answers)}): "
+            f"p50 {pct(flooded, 0.5):.2f} ms, p99 {pct(flooded, 0.99):.2f} ms; "
+            f"p50 ratio flood/calm {pct(flooded, 0.5) / pct(calm, 0.5):.2f} (target <= 2)"
+        )
+    finally:
+        stop_scorer.set()
+        scorer.join(10)
+        server.terminate()
+        server.join(10)
+        store.close()
+        embedded.stop()
+
+
+if __name__ == "__main__":
+    main()
