@@ -95,7 +95,8 @@ def settings(redis_url: str) -> dict[str, Any]:
         "model_dir": "",
         "perspective_rate_limit": "off",
         "classify_rate_limit": "off",
-        "model_slots": 2,  # both routes take a slot: the same bound for each
+        "model_slots": 2,  # both routes take a slot: the same bounds for each, wide enough for the load
+        "model_host_slots": 8,
     }
 
 

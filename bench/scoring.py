@@ -4,8 +4,9 @@
    and ``scored_at``), reports paced at ``--rate`` per second: p50 and p99.
 2. Report latency at that fixed offered load (a paced generator: every request leaves on its
    schedule, so the figure is not the queue's), p50 and p99.
-3. The same while ``--flood`` clients send heavy ``/v1/classify`` calls without pause: report p50
-   with the flood over p50 without (the target: within 2x), and how the flood's calls were answered.
+3. The same while ``--flood`` clients send heavy ``/v1/classify`` calls without pause (but for the
+   ``Retry-After`` of a refusal, as clients do): report p50 with the flood over p50 without (the
+   target: within 2x), and how the flood's calls were answered.
 
     python bench/scoring.py [--rate 100] [--seconds 8] [--flood 4]
 """
@@ -99,6 +100,8 @@ def flood(port: int, stop: threading.Event, answers: Counter[int]) -> None:
         response = conn.getresponse()
         response.read()
         answers[response.status] += 1
+        if response.status in (429, 503):  # a client that honours Retry-After
+            stop.wait(float(response.headers.get("Retry-After", "1")))
     conn.close()
 
 

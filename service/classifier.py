@@ -4,8 +4,10 @@ in ``create_app``, never at import time; views reach it through :func:`get_class
 from __future__ import annotations
 
 import logging
+import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from flask import Flask, current_app
 from .config import Config
 from .errors import ModelBusy
 from .metrics import CLASSIFIER_BATCH, CLASSIFIER_SECONDS
+from .store import get_store
 
 if TYPE_CHECKING:
     from raqib.models.inference import Classifier
@@ -49,16 +52,26 @@ def init_app(app: Flask, classifier: Classifier | None, slots: int = 1) -> None:
     app.extensions[SLOTS] = threading.BoundedSemaphore(slots)
 
 
+HOST = socket.gethostname()
+
+
 @contextmanager
 def model_slot() -> Iterator[None]:
-    """A slot of this process's model work for a heavy route (``/v1/classify``, Perspective's
-    analyze): taken at once or refused with :class:`ModelBusy`, so a flood of heavy calls never
-    holds every worker thread and reports keep theirs."""
+    """A slot of model work for a heavy route (``/v1/classify``, Perspective's analyze): one of
+    this process's (``RAQIB_MODEL_SLOTS``), then one of this machine's, all processes together
+    (``RAQIB_MODEL_HOST_SLOTS``, a Redis lease). Taken at once or refused with :class:`ModelBusy`:
+    a flood of heavy calls holds neither every worker thread nor every core, and reports go on."""
     slots: threading.BoundedSemaphore = current_app.extensions[SLOTS]
     if not slots.acquire(blocking=False):
         raise ModelBusy("the model is busy with other requests of this process; retry in a second")
+    store, token = get_store(), uuid.uuid4().hex
     try:
-        yield
+        if not store.model_slot(HOST, token, current_app.config["RAQIB"].host_slots):
+            raise ModelBusy("the model is busy with other requests on this machine; retry in a second")
+        try:
+            yield
+        finally:
+            store.model_slot(HOST, token, 0)
     finally:
         slots.release()
 

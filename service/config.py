@@ -68,6 +68,7 @@ class Config:
     model_dir: str = ""
     model_threads: int = 1
     model_slots: int = 1  # heavy model requests (/v1/classify, comments:analyze) at once per process
+    model_host_slots: int = 0  # ... and on this machine, all processes together; 0: half the cores (at least 1)
     classify_rate_limit: str = "600/60"  # per API key on /v1/classify; "off" for none
     # Scores move the auto-hide threshold: fewer reports when the model is confident the comment
     # is offensive, more when it is confident the comment is clean.
@@ -133,6 +134,7 @@ class Config:
             ("log_format", self.log_format in ("json", "text"), "must be json or text"),
             ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
             ("model_slots", 1 <= self.model_slots <= 64, "must be between 1 and 64"),
+            ("model_host_slots", 0 <= self.model_host_slots <= 256, "must be between 0 and 256"),
             ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
             ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),
@@ -199,6 +201,10 @@ class Config:
     @property
     def strike_ms(self) -> int:
         return self.strike_days * 86_400_000
+
+    @property
+    def host_slots(self) -> int:
+        return self.model_host_slots or max(1, (os.cpu_count() or 2) // 2)
 
     @property
     def classify_limit(self) -> RateLimit | None:

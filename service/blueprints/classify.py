@@ -23,8 +23,8 @@ bp = Blueprint("classify", __name__)
     ("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 429, 503), tags=["classify"], json=ClassifyRequest
 )
 def classify() -> dict[str, Any]:
-    """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``."""
-    body = json_body(ClassifyRequest)
+    """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``. The
+    limits come first (per key, then a model slot) so that a refusal costs no parsing of the body."""
     classifier = get_classifier()
     if classifier is None:
         raise ModelUnavailable("no classifier is configured (RAQIB_MODEL_DIR)")
@@ -35,6 +35,7 @@ def classify() -> dict[str, Any]:
         if wait:
             raise RateLimited("too many classify requests for this API key", wait)
     with model_slot():
+        body = json_body(ClassifyRequest)
         if body.text is not None:
             result: dict[str, Any] = predict(classifier, [body.text])[0]
             return result

@@ -242,6 +242,11 @@ class Store:
         status, count, threshold_now, duplicate, hidden_now, seq = result
         return ReportOutcome(status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
 
+    def model_slot(self, host: str, token: str, limit: int, lease_ms: int = 30_000) -> bool:
+        """Take one of ``host``'s ``limit`` slots for heavy model work (``limit`` 0: give it back)."""
+        args = {"token": token, "limit": limit, "lease_ms": lease_ms}
+        return bool(self.scripts["model_slot"](keys={"slots": keys.model_slots(host)}, args=args))
+
     def hit_rate_limit(self, counter_key: str, limit: int, window_s: int) -> int:
         """Count one request; 0 if allowed, else seconds until the window resets."""
         return int(

@@ -174,6 +174,11 @@ class AuthorKeys:
 PSEUDONYM_SECRET = f"{PREFIX}:pseudonym_secret"  # string: the key of erased authors' pseudonyms
 
 
+def model_slots(host: str) -> str:
+    """Sorted set: the holders of one machine's slots for heavy model work (token -> lease end)."""
+    return f"{PREFIX}:{{m:{host}}}:model_slots"
+
+
 def reporter_rate(reporter_id: str) -> str:
     return f"{PREFIX}:{{r:{reporter_id}}}:rate"
 

@@ -46,6 +46,7 @@ SCRIPTS = (
     "author_applied",
     "author_sanction",
     "appeal",
+    "model_slot",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
 LIBRARIES = {
