@@ -49,10 +49,22 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--threads", type=int, default=2, help="threads per worker")
     serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
     commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
+    commands.add_parser(
+        "decisions", help="moderators' decisions as training data: raqib decisions export --out F", add_help=False
+    )
     keys = commands.add_parser("keys", help="print the API key of a role (from RAQIB_API_KEYS or the data directory)")
     keys.add_argument("role", choices=["client", "moderator", "admin"])
     for name, text in MODEL_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
+    if argv and argv[0] == "decisions":
+        from .decisions import main as decisions_main
+
+        try:
+            decisions_main(argv[1:])
+        except ConfigError as err:
+            print(f"raqib: configuration error: {err}", file=sys.stderr)
+            raise SystemExit(2) from None
+        return
     if argv and argv[0] in MODEL_COMMANDS:
         module = importlib.import_module(MODEL_MODULES[argv[0]])
         module.main(argv[1:])
