@@ -46,11 +46,13 @@ def run_scorer(redis_url: str, stop: mp.Event) -> None:  # type: ignore[valid-ty
     from raqib.service import classifier
     from raqib.service.config import Config
     from raqib.service.scorer import TextScorer
+    from raqib.service.versions import ModelHolder
 
     config = Config.from_mapping(settings(redis_url))
     model = classifier.load(config)
     assert model is not None
-    scorer = TextScorer(Store.from_url(redis_url), model, config, "bench")
+    store = Store.from_url(redis_url)
+    scorer = TextScorer(store, ModelHolder(store, model, config.model_check_s, 1), config, "bench")
     while not stop.is_set():  # type: ignore[attr-defined]
         scorer.run_once(block_ms=200)
 

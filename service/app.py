@@ -13,6 +13,7 @@ from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
 from .images import analysis as image_analysis
+from .versions import ModelHolder
 
 BODY_TYPES = ("application/json", "multipart/form-data")
 
@@ -62,7 +63,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     metrics.init_app(app)
     store_module.init_app(app, store)
     text_model = classifier.load(config)
-    classifier.init_app(app, text_model, config.model_slots)
+    holder = ModelHolder(store, text_model, config.model_check_s, config.model_threads)
+    classifier.init_app(app, holder, config.model_slots)
     image_analysis.init_app(
         app, image_analysis.ImageAnalyser(config, text_model, image_analysis.load_image_model(config))
     )
@@ -78,6 +80,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         health,
         images,
         items,
+        models,
         perspective,
         policy,
         reports,
@@ -99,6 +102,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         texts,
         policy,
         authors,
+        models,
         perspective,
     )
     for module in blueprints:

@@ -23,6 +23,8 @@ from .store import get_store
 if TYPE_CHECKING:
     from raqib.models.inference import Classifier
 
+    from .versions import ModelHolder
+
 log = logging.getLogger(__name__)
 EXTENSION = "raqib.classifier"
 
@@ -47,8 +49,8 @@ def load(config: Config) -> Classifier | None:
 SLOTS = "raqib.model_slots"
 
 
-def init_app(app: Flask, classifier: Classifier | None, slots: int = 1) -> None:
-    app.extensions[EXTENSION] = classifier
+def init_app(app: Flask, holder: ModelHolder, slots: int = 1) -> None:
+    app.extensions[EXTENSION] = holder
     app.extensions[SLOTS] = threading.BoundedSemaphore(slots)
 
 
@@ -77,8 +79,15 @@ def model_slot() -> Iterator[None]:
 
 
 def get_classifier() -> Classifier | None:
-    classifier: Classifier | None = current_app.extensions.get(EXTENSION)
-    return classifier
+    """The classifier of the active version (switched without a restart; see ``versions.py``)."""
+    holder: ModelHolder | None = current_app.extensions.get(EXTENSION)
+    return holder.current() if holder is not None else None
+
+
+def model_version() -> str:
+    """The name of the version ``get_classifier`` serves (``default``: the one configured at start)."""
+    holder: ModelHolder | None = current_app.extensions.get(EXTENSION)
+    return holder.version if holder is not None else ""
 
 
 def predict(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:

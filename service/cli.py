@@ -38,6 +38,33 @@ def key_of(role: str) -> str:
     raise ConfigError(f"no {role} key among the configured keys")
 
 
+def _models(argv: list[str]) -> None:
+    """``raqib models add DIR --name N``: register a classifier version (as ``POST /v1/models``)."""
+    import json
+    from pathlib import Path
+
+    parser = argparse.ArgumentParser(prog="raqib models")
+    commands = parser.add_subparsers(dest="command", required=True)
+    add = commands.add_parser("add", help="register a directory as a classifier version")
+    add.add_argument("directory")
+    add.add_argument("--name", required=True)
+    args = parser.parse_args(argv)
+    from .app import create_app
+    from .blueprints.models import register
+    from .config import Config
+    from .errors import RaqibError
+
+    config = Config.from_env()
+    if not config.redis_url:
+        raise SystemExit("raqib models: set REDIS_URL (the registry lives in Redis)")
+    app = create_app(config.replace(model_dir="off", api_keys=config.api_keys or "admin:cli-only-key-0000"))
+    with app.app_context():
+        try:
+            print(json.dumps(register(args.name, str(Path(args.directory).resolve()), None, config.model_threads)))
+        except RaqibError as err:
+            raise SystemExit(f"raqib models: {err.message}") from None
+
+
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(prog="raqib", description="Arabic content moderation service")
@@ -49,6 +76,7 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--threads", type=int, default=2, help="threads per worker")
     serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
     commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
+    commands.add_parser("models", help="classifier versions: raqib models add DIR --name N", add_help=False)
     commands.add_parser(
         "decisions", help="moderators' decisions as training data: raqib decisions export --out F", add_help=False
     )
@@ -56,6 +84,8 @@ def main(argv: list[str] | None = None) -> None:
     keys.add_argument("role", choices=["client", "moderator", "admin"])
     for name, text in MODEL_COMMANDS.items():
         commands.add_parser(name, help=text, add_help=False)
+    if argv and argv[0] == "models":
+        return _models(argv[1:])
     if argv and argv[0] == "decisions":
         from .decisions import main as decisions_main
 

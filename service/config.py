@@ -67,6 +67,7 @@ class Config:
     # The text classifier: a model directory; empty = the bundled artifact (when present); "off" = none.
     model_dir: str = ""
     model_threads: int = 1
+    model_check_s: float = 2.0  # how often a process looks for a newly activated model version
     model_slots: int = 1  # heavy model requests (/v1/classify, comments:analyze) at once per process
     model_host_slots: int = 0  # ... and on this machine, all processes together; 0: half the cores (at least 1)
     classify_rate_limit: str = "600/60"  # per API key on /v1/classify; "off" for none
@@ -134,6 +135,7 @@ class Config:
             ("log_format", self.log_format in ("json", "text"), "must be json or text"),
             ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
             ("model_slots", 1 <= self.model_slots <= 64, "must be between 1 and 64"),
+            ("model_check_s", 0 <= self.model_check_s <= 3600, "must be between 0 and 3600"),
             ("model_host_slots", 0 <= self.model_host_slots <= 256, "must be between 0 and 256"),
             ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),

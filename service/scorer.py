@@ -18,7 +18,7 @@ from .policy import threshold_for
 from .store import Store
 
 if TYPE_CHECKING:
-    from raqib.models.inference import Classifier
+    from .versions import ModelHolder
 
 log = logging.getLogger(__name__)
 BATCH = 64  # comments per classifier call (bench/classifier.py: batches this size reach full speed)
@@ -27,8 +27,8 @@ RECLAIM_EVERY_S = 15.0
 
 
 class TextScorer:
-    def __init__(self, store: Store, classifier: Classifier, config: Config, consumer: str) -> None:
-        self.store, self.classifier, self.config, self.consumer = store, classifier, config, consumer
+    def __init__(self, store: Store, model: ModelHolder, config: Config, consumer: str) -> None:
+        self.store, self.model, self.config, self.consumer = store, model, config, consumer
         self.jobs = store.scoring
         self.stop = threading.Event()
         self.last_reclaim = 0.0
@@ -44,7 +44,10 @@ class TextScorer:
             return 0
         texts = self.jobs.texts([item_id for _, item_id in jobs])
         todo = [(item_id, text) for (_, item_id), text in zip(jobs, texts, strict=True) if text is not None]
-        results = self.classifier.predict([text for _, text in todo]) if todo else []
+        classifier, version = self.model.current(), self.model.version
+        if classifier is None:
+            return 0  # no model: the jobs wait (unacknowledged) for one
+        results = classifier.predict([text for _, text in todo]) if todo else []
         now = self.store.now_ms()
         for (item_id, _), result in zip(todo, results, strict=True):
             scores = result["scores"]
@@ -53,6 +56,7 @@ class TextScorer:
                 "scores": json.dumps(scores),
                 "offensive": str(scores.get("offensive", 0.0)),
                 "scored_at": str(now),
+                "model_version": version,
             }
             settings = {
                 "threshold": threshold.reports,

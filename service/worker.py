@@ -35,6 +35,7 @@ from .scorer import TextScorer
 from .ssrf import UnsafeURL, pinned_request
 from .store import Store, event_id
 from .store.webhooks import Delivery, Subscription, partition_of_stream
+from .versions import ModelHolder
 
 log = logging.getLogger("raqib.worker")
 CLAIM_BATCH = 20
@@ -218,7 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     analyser = ImageAnalyser(config, classifier.load(config), load_image_model(config))
     image_worker = ImageWorker(store, analyser, worker.consumer)
     image_thread = image_worker.start()
-    scorer = TextScorer(store, analyser.classifier, config, worker.consumer) if analyser.classifier else None
+    holder = ModelHolder(store, analyser.classifier, config.model_check_s, config.model_threads)
+    scorer = TextScorer(store, holder, config, worker.consumer) if analyser.classifier else None
     scorer_thread = scorer.start() if scorer else None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

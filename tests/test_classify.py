@@ -18,11 +18,13 @@ def score(store: Store, settings: dict[str, Any]) -> int:
     from raqib.service import classifier
     from raqib.service.config import Config
     from raqib.service.scorer import TextScorer
+    from raqib.service.versions import ModelHolder
 
     config = Config.from_mapping(settings)
     model = classifier.load(config)
     assert model is not None
-    scorer = TextScorer(Store(store.client, partitions=store.partitions, cluster=store.cluster), model, config, "test")
+    view = Store(store.client, partitions=store.partitions, cluster=store.cluster)
+    scorer = TextScorer(view, ModelHolder(view, model, config.model_check_s, 1), config, "test")
     done = 0
     while taken := scorer.run_once(block_ms=None):
         done += taken

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, current_app
 
 from ..api import documented
 from ..auth import check
-from ..classifier import get_classifier
+from ..classifier import get_classifier, model_version
 from ..config import Config
 from ..images.analysis import get_analyser
 from ..metrics import render
@@ -32,6 +32,7 @@ def readyz() -> tuple[dict[str, Any], int]:
     checks: dict[str, Any] = {"redis": get_store().health()}
     model = get_classifier()
     checks["model"] = str(model.path) if model is not None else "none configured"
+    checks["model_version"] = model_version()
     analyser = get_analyser()
     checks["image_model"] = str(analyser.model.path) if analyser.model is not None else "none configured"
     checks["ocr"] = analyser.config.ocr_languages if analyser.ocr else "off"

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ..api import documented, form_body, json_body
 from ..auth import require
-from ..classifier import get_classifier, predict
+from ..classifier import get_classifier, model_version, predict
 from ..config import Config
 from ..errors import Conflict, ValidationFailed
 from ..i18n import submitted
@@ -122,6 +122,7 @@ def submit() -> dict[str, Any]:
         fields["text"] = sub.text
     if facts.scores is not None:
         fields["scores"] = json.dumps(facts.scores)
+        fields["model_version"] = model_version()
         fields["offensive"] = str(facts.scores.get("offensive", 0.0))
     if sub.context:
         fields["context"] = json.dumps(sub.context.model_dump(exclude_none=True), ensure_ascii=False)

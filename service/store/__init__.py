@@ -16,6 +16,7 @@ from .authors import AuthorStore
 from .banks import BankOutbox
 from .clock import server_ms
 from .images import ImageStore
+from .models import ModelRegistry
 from .moderation import ModerationStore
 from .partitioned import TypeMismatch
 from .perspective import PerspectiveStore
@@ -120,6 +121,7 @@ class Store:
         self.banks = BankOutbox(self.client, self.scripts, partitions, events_maxlen, self.images, self.texts)
         self.authors = AuthorStore(self.client, self.scripts, partitions, events_maxlen)
         self.scoring = ScoringStore(self.client, self.scripts, partitions, events_maxlen)
+        self.models = ModelRegistry(self.client)
         self.sessions = SessionStore(self.client)
 
     @classmethod

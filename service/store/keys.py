@@ -174,6 +174,10 @@ class AuthorKeys:
 PSEUDONYM_SECRET = f"{PREFIX}:pseudonym_secret"  # string: the key of erased authors' pseudonyms
 
 
+MODELS = f"{PREFIX}:{{models}}:versions"  # hash: version -> JSON (path, checksum, card summary, added)
+MODELS_ACTIVE = f"{PREFIX}:{{models}}:active"  # hash: active, previous (version names)
+
+
 def model_slots(host: str) -> str:
     """Sorted set: the holders of one machine's slots for heavy model work (token -> lease end)."""
     return f"{PREFIX}:{{m:{host}}}:model_slots"

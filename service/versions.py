@@ -1,0 +1,108 @@
+"""Classifier versions: registering a directory (checked loadable, checksummed), and the holder
+through which a process serves the active version, switching without a restart.
+
+Every ``RAQIB_MODEL_CHECK_S`` (2 s) of use, a process reads the active version's name (one small
+Redis read); when it changed, the new version loads in a background thread while requests go on
+with the old one, then the holder swaps its reference atomically. Requests in flight keep the
+model they started with; the old one is freed once none holds it."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .store import Store
+
+if TYPE_CHECKING:
+    from raqib.models.inference import Classifier
+
+log = logging.getLogger(__name__)
+DEFAULT_VERSION = "default"  # the model configured at start (RAQIB_MODEL_DIR or the bundled one)
+
+
+class InvalidModel(ValueError):
+    """The directory is not a loadable classifier; the message says why."""
+
+
+def checksum(path: Path) -> str:
+    """``sha256:`` of the directory's files, names and contents, in name order."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        digest.update(str(file.relative_to(path)).encode())
+        digest.update(file.read_bytes())
+    return "sha256:" + digest.hexdigest()
+
+
+def inspect(path: Path, threads: int) -> dict[str, Any]:
+    """What a registry entry records of a directory: its checksum and card summary; raises
+    :class:`InvalidModel` unless it loads and scores a text."""
+    from raqib.models.inference import load_classifier, read_meta
+
+    if not path.is_absolute() or not path.is_dir():
+        raise InvalidModel(f"{path} is not an absolute path to a directory on this machine")
+    try:
+        model = load_classifier(path, threads=threads)
+        [result] = model.predict(["نص للتحقق"])
+    except Exception as err:  # any failure to load or score means: not a classifier
+        raise InvalidModel(f"{path} does not load as a classifier: {type(err).__name__}: {err}") from None
+    meta = read_meta(path)
+    return {
+        "path": str(path),
+        "checksum": checksum(path),
+        "backend": model.backend,
+        "categories": list(result["scores"]),
+        "thresholds": model.thresholds,
+        "dev_macro_f1": {c: v.get("overall") for c, v in meta.get("dev_macro_f1", {}).items()},
+    }
+
+
+class ModelHolder:
+    """The classifier this process serves now (``current()``) and its version's name."""
+
+    def __init__(self, store: Store, initial: Classifier | None, check_s: float, threads: int) -> None:
+        self.store, self.check_s, self.threads = store, check_s, threads
+        self.model, self.version = initial, DEFAULT_VERSION
+        self._checked = time.monotonic()
+        self._loading: str | None = None
+        self._lock = threading.Lock()
+
+    def current(self) -> Classifier | None:
+        if time.monotonic() - self._checked >= self.check_s:
+            self._checked = time.monotonic()
+            self._check()
+        return self.model
+
+    def _check(self) -> None:
+        try:
+            active, _ = self.store.models.active()
+        except Exception:  # the store unreachable: keep serving the model in hand
+            log.warning("could not read the active model version", exc_info=True)
+            return
+        if not active or active == self.version:
+            return
+        with self._lock:
+            if self._loading == active:
+                return
+            self._loading = active
+        threading.Thread(target=self._load, args=(active,), name=f"load-{active}", daemon=True).start()
+
+    def _load(self, version: str) -> None:
+        from raqib.models.inference import load_classifier
+
+        try:
+            record = self.store.models.get(version)
+            if record is None:
+                raise InvalidModel(f"version {version!r} is not registered")
+            model = load_classifier(record["path"], threads=self.threads)
+        except Exception:
+            log.exception("could not load model version %s; keeping %s", version, self.version)
+        else:
+            self.model, self.version = model, version  # one assignment each: readers see old or new
+            log.info("now serving model version %s", version)
+        finally:
+            with self._lock:
+                self._loading = None
