@@ -50,7 +50,8 @@ def wrk(script: str, env: dict[str, str], port: int, seconds: float, clients: in
     """Run wrk with a script of this folder; requests/s, p50 and p99 (ms)."""
     path = Path(__file__).with_name(script)
     command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(path), f"http://127.0.0.1:{port}"]
-    out = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, check=True).stdout
+    env = {**os.environ, **env, "RAQIB_BENCH_DIR": str(path.parent)}  # the scripts load wrk_done.lua from it
+    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
     result = json.loads(out.strip().splitlines()[-1])
     if result["errors"]:
         raise RuntimeError(f"wrk saw {result['errors']} errors")
@@ -58,4 +59,5 @@ def wrk(script: str, env: dict[str, str], port: int, seconds: float, clients: in
         "rps": result["requests"] / result["seconds"],
         "p50_ms": result["p50_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000,
+        "requests": result["requests"],
     }

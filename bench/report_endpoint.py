@@ -17,13 +17,12 @@ import json
 import multiprocessing as mp
 import os
 import shutil
-import socket
 import statistics
-import subprocess
 import tempfile
 import time
 from pathlib import Path
 
+from common import free_port, wait, wrk
 from flask import Flask
 
 KEY = "bench-client-key"
@@ -107,36 +106,12 @@ def _client(port: int, seconds: float, prefix: str, threads: int, queue: mp.Queu
     queue.put(latencies)
 
 
-def _wait(port: int) -> None:
-    for _ in range(300):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError("server did not start")
-
-
 def load_wrk(port: int, seconds: float, clients: int, prefix: str) -> dict[str, float]:
-    script = Path(__file__).with_name("report_load.lua")
-    env = {**os.environ, "RAQIB_KEY": KEY, "RAQIB_PREFIX": prefix}
-    command = ["wrk", "-t2", f"-c{clients}", f"-d{round(seconds)}s", "-s", str(script), f"http://127.0.0.1:{port}"]
-    out = subprocess.run(command, env=env, capture_output=True, text=True, check=True).stdout
-    result = json.loads(out.strip().splitlines()[-1])
-    if result["errors"]:
-        raise RuntimeError(f"wrk saw {result['errors']} errors")
-    return {
-        "rps": result["requests"] / result["seconds"],
-        "p50_ms": result["p50_us"] / 1000,
-        "p99_ms": result["p99_us"] / 1000,
-        "requests": result["requests"],
-    }
+    return wrk("report_load.lua", {"RAQIB_KEY": KEY, "RAQIB_PREFIX": prefix}, port, seconds, clients)
 
 
 def measure(kind: str, args: argparse.Namespace, redis_url: str, cluster: bool = False) -> dict[str, float]:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     server = mp.Process(
         target=_serve,
         args=(kind, port, args.workers, args.threads, redis_url, args.worker_class, args.model, cluster),
@@ -144,7 +119,7 @@ def measure(kind: str, args: argparse.Namespace, redis_url: str, cluster: bool =
     )
     server.start()
     try:
-        _wait(port)
+        wait(port)
         if shutil.which("wrk"):
             load_wrk(port, 2, args.clients, f"warm{kind}")
             return load_wrk(port, args.seconds, args.clients, f"{kind}{time.time_ns()}")

@@ -19,9 +19,4 @@ function request()
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. key}, body)
 end
 
-function done(summary, latency, requests)
-  local errors = summary.errors.status + summary.errors.connect + summary.errors.read +
-    summary.errors.write + summary.errors.timeout
-  io.write(string.format('{"requests": %d, "seconds": %f, "p50_us": %d, "p99_us": %d, "errors": %d}\n',
-    summary.requests, summary.duration / 1e6, latency:percentile(50), latency:percentile(99), errors))
-end
+dofile(os.getenv("RAQIB_BENCH_DIR") .. "/wrk_done.lua")
