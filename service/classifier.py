@@ -84,6 +84,15 @@ def get_classifier() -> Classifier | None:
     return holder.current() if holder is not None else None
 
 
+def shadow_version() -> str | None:
+    """The candidate the worker scores new comments with in shadow, if any."""
+    holder: ModelHolder | None = current_app.extensions.get(EXTENSION)
+    if holder is None:
+        return None
+    holder.current()  # reads the shadow's name with the active version's
+    return holder.shadow_name
+
+
 def model_version() -> str:
     """The name of the version ``get_classifier`` serves (``default``: the one configured at start)."""
     holder: ModelHolder | None = current_app.extensions.get(EXTENSION)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from .config import Config
 from .policy import threshold_for
 from .store import Store
+from .versions import load_version
 
 if TYPE_CHECKING:
     from .versions import ModelHolder
@@ -42,8 +43,10 @@ class TextScorer:
             jobs += self.jobs.reclaim_jobs(self.consumer, LEASE_MS, BATCH)
         if not jobs:
             return 0
-        texts = self.jobs.texts([item_id for _, item_id in jobs])
-        todo = [(item_id, text) for (_, item_id), text in zip(jobs, texts, strict=True) if text is not None]
+        ids = [item_id for _, item_id in jobs]
+        self.score_in_shadow(ids)
+        texts = self.jobs.texts(ids)
+        todo = [(item_id, text) for item_id, text in zip(ids, texts, strict=True) if text is not None]
         classifier, version = self.model.current(), self.model.version
         if classifier is None:
             return 0  # no model: the jobs wait (unacknowledged) for one
@@ -70,6 +73,28 @@ class TextScorer:
             self.jobs.landed(item_id, fields, settings)
         self.jobs.ack([job_id for job_id, _ in jobs])
         return len(jobs)
+
+    def score_in_shadow(self, item_ids: list[str]) -> None:
+        """With a candidate in shadow, score these comments with it too and keep its scores beside
+        the active model's (``shadow_scores``), for ``GET /v1/models/<version>/shadow``."""
+        self.model.current()  # reads the shadow's name with the active version's
+        name = self.model.shadow_name
+        if not name:
+            return
+        if self.model.shadow_model is None:
+            try:
+                self.model.shadow_model = load_version(self.store, name, self.config.model_threads)
+            except Exception:
+                log.exception("could not load shadow version %s", name)
+                return
+        texts = self.jobs.shadow_texts(item_ids, name)
+        todo = [(item_id, text) for item_id, text in zip(item_ids, texts, strict=True) if text is not None]
+        if not todo:
+            return
+        results = self.model.shadow_model.predict([text for _, text in todo])
+        for (item_id, _), result in zip(todo, results, strict=True):
+            self.jobs.keep_shadow(item_id, name, result["scores"])
+            self.store.models.shadowed(name, item_id)
 
     def run(self) -> None:
         """Loop until ``stop``; log and back off on errors instead of dying."""

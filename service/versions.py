@@ -60,12 +60,23 @@ def inspect(path: Path, threads: int) -> dict[str, Any]:
     }
 
 
+def load_version(store: Store, version: str, threads: int) -> Classifier:
+    from raqib.models.inference import load_classifier
+
+    record = store.models.get(version)
+    if record is None:
+        raise InvalidModel(f"version {version!r} is not registered")
+    return load_classifier(record["path"], threads=threads)
+
+
 class ModelHolder:
     """The classifier this process serves now (``current()``) and its version's name."""
 
     def __init__(self, store: Store, initial: Classifier | None, check_s: float, threads: int) -> None:
         self.store, self.check_s, self.threads = store, check_s, threads
         self.model, self.version = initial, DEFAULT_VERSION
+        self.shadow_name: str | None = None  # a candidate scored in shadow by the worker
+        self.shadow_model: Classifier | None = None
         self._checked = time.monotonic()
         self._loading: str | None = None
         self._lock = threading.Lock()
@@ -79,9 +90,12 @@ class ModelHolder:
     def _check(self) -> None:
         try:
             active, _ = self.store.models.active()
+            shadow = self.store.models.shadow()
         except Exception:  # the store unreachable: keep serving the model in hand
             log.warning("could not read the active model version", exc_info=True)
             return
+        if shadow != self.shadow_name:
+            self.shadow_name, self.shadow_model = shadow, None  # loaded where it is used: the worker
         if not active or active == self.version:
             return
         with self._lock:
@@ -106,3 +120,31 @@ class ModelHolder:
         finally:
             with self._lock:
                 self._loading = None
+
+
+def compare(rows: list[dict[str, Any]], active: dict[str, float], shadow: dict[str, float]) -> dict[str, Any]:
+    """How a shadow version compares with the active one over ``rows`` (``scores``,
+    ``shadow_scores``, ``labels``: a moderator's labels where decided), per category: how often
+    both flag alike, and each model's precision and recall on the decided items. Pure."""
+    out: dict[str, Any] = {"items": len(rows), "decided": sum(1 for r in rows if r["labels"]), "categories": {}}
+    for category in sorted(set(active) & set(shadow)):
+        scored = [r for r in rows if category in r["scores"] and category in r["shadow_scores"]]
+        if not scored:
+            continue
+        flags = [
+            (r["scores"][category] >= active[category], r["shadow_scores"][category] >= shadow[category])
+            for r in scored
+        ]
+        row: dict[str, Any] = {"agreement": round(sum(a == s for a, s in flags) / len(flags), 3)}
+        labelled = [(f, r["labels"][category]) for f, r in zip(flags, scored, strict=True) if category in r["labels"]]
+        for which, index in (("active", 0), ("shadow", 1)):
+            tp = sum(1 for f, y in labelled if f[index] and y == 1)
+            fp = sum(1 for f, y in labelled if f[index] and y == 0)
+            fn = sum(1 for f, y in labelled if not f[index] and y == 1)
+            row[which] = {
+                "precision": round(tp / (tp + fp), 3) if tp + fp else None,
+                "recall": round(tp / (tp + fn), 3) if tp + fn else None,
+            }
+        row["labelled"] = len(labelled)
+        out["categories"][category] = row
+    return out

@@ -127,3 +127,39 @@ def test_raqib_models_add(settings: dict[str, Any], tiny_model: Path, store: Sto
     )
     assert done.returncode == 0, done.stderr
     assert store.models.get("cli-1") is not None and '"version": "cli-1"' in done.stdout
+
+
+def test_shadow_scoring_and_its_report(
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path, second_model: Path, store: Store
+) -> None:
+    from raqib.models import load_classifier
+    from raqib.service.config import Config
+    from raqib.service.scorer import TextScorer
+    from raqib.service.versions import ModelHolder
+
+    settings.update(model_dir=str(tiny_model), model_check_s=0)
+    api = api_factory(settings)
+    assert api.post("/v1/models", role="admin", json={"name": "cand", "path": str(second_model)}).status_code == 201
+    assert api.post("/v1/models/nope/shadow", role="admin").status_code == 404
+    assert api.post("/v1/models/cand/shadow", role="admin").json() == {"shadow": "cand"}
+    for n in range(3):
+        api.post(
+            "/v1/reports", json={"item_id": f"sh-{n}", "item_type": "comment", "reporter_id": "r", "text": f"نص {n}"}
+        )
+    api.post("/v1/submissions", json={"item_id": "sh-s", "item_type": "comment", "author_id": "a", "text": "يا حمار"})
+    config = Config.from_mapping(settings)
+    scorer = TextScorer(store, ModelHolder(store, load_classifier(tiny_model), 0, 1), config, "test")
+    while scorer.run_once(block_ms=None):
+        pass
+    record = store.get_item("sh-s")
+    assert record is not None and record.fields["shadow_version"] == "cand"
+    for item_id, action, code in (("sh-0", "remove", "harassment"), ("sh-1", "dismiss", "no_violation")):
+        body = {"action": action, "reason_code": code}
+        assert api.post(f"/v1/review/items/{item_id}/decision", role="moderator", json=body).ok
+    report = api.get("/v1/models/cand/shadow", role="admin").json()
+    assert (report["items"], report["decided"], report["shadow"], report["against"]) == (4, 2, True, "default")
+    offensive = report["categories"]["offensive"]
+    assert 0 <= offensive["agreement"] <= 1 and offensive["labelled"] == 2
+    assert set(offensive["active"]) == set(offensive["shadow"]) == {"precision", "recall"}
+    assert api.request("DELETE", "/v1/models/cand/shadow", role="admin").json() == {"shadow": None}
+    assert api.get("/v1/models/cand/shadow", role="admin").json()["shadow"] is False

@@ -5,6 +5,7 @@ previous version stays one activation away."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,12 +14,14 @@ from pydantic import BaseModel, Field
 
 from ..api import documented, json_body, path
 from ..auth import require
+from ..classifier import get_classifier, model_version
 from ..config import Config
-from ..errors import Conflict, NotFound, RaqibError
+from ..decisions import labels
+from ..errors import Conflict, ModelUnavailable, NotFound, RaqibError
 from ..schemas import Strict
 from ..store import get_store
 from ..timefmt import iso
-from ..versions import InvalidModel, inspect
+from ..versions import InvalidModel, compare, inspect
 
 bp = Blueprint("models", __name__)
 ERRORS = (400, 401, 403, 404, 409, 415, 422, 503)
@@ -79,6 +82,62 @@ def add() -> tuple[dict[str, Any], int]:
     body = json_body(ModelRequest)
     config: Config = current_app.config["RAQIB"]
     return register(body.name, body.path, body.checksum, config.model_threads), 201
+
+
+@bp.post("/v1/models/<version>/shadow")
+@require("admin")
+@documented(("HTTP_200", None), ERRORS, tags=["models"])
+def start_shadow(version: str) -> dict[str, Any]:
+    """Score new comments with this version too, in the worker, off the request path."""
+    path(VersionPath, version=version)
+    store = get_store()
+    if store.models.get(version) is None:
+        raise NotFound(f"no model version {version!r}")
+    store.models.set_shadow(version)
+    return {"shadow": version}
+
+
+@bp.delete("/v1/models/<version>/shadow")
+@require("admin")
+@documented(("HTTP_200", None), ERRORS, tags=["models"])
+def stop_shadow(version: str) -> dict[str, Any]:
+    path(VersionPath, version=version)
+    store = get_store()
+    if store.models.shadow() == version:
+        store.models.set_shadow(None)
+    return {"shadow": None}
+
+
+@bp.get("/v1/models/<version>/shadow")
+@require("admin")
+@documented(("HTTP_200", None), ERRORS, tags=["models"])
+def shadow_report(version: str) -> dict[str, Any]:
+    """The version in shadow beside the active one: per category, how often both flag alike, and
+    on the comments moderators decided since, each model's precision and recall."""
+    path(VersionPath, version=version)
+    store = get_store()
+    record = store.models.get(version)
+    if record is None:
+        raise NotFound(f"no model version {version!r}")
+    active = get_classifier()
+    if active is None:
+        raise ModelUnavailable("no active classifier to compare with")
+    rows = []
+    for item_id in store.models.shadowed_items(version):
+        item = store.get_item(item_id)
+        if item is None or "scores" not in item.fields or item.fields.get("shadow_version") != version:
+            continue
+        decisions = [h["decision"] for h in item.history if isinstance(h.get("decision"), dict)]
+        final = decisions[-1] if decisions else {}
+        rows.append(
+            {
+                "scores": json.loads(item.fields["scores"]),
+                "shadow_scores": json.loads(item.fields["shadow_scores"]),
+                "labels": labels(final.get("action", ""), final.get("reason_code", "")) if final else {},
+            }
+        )
+    report = compare(rows, active.thresholds, record.get("thresholds", {}))
+    return {"version": version, "against": model_version(), "shadow": store.models.shadow() == version, **report}
 
 
 @bp.post("/v1/models/<version>/activate")

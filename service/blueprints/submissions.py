@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from ..api import documented, form_body, json_body
 from ..auth import require
-from ..classifier import get_classifier, model_version, predict
+from ..classifier import get_classifier, model_version, predict, shadow_version
 from ..config import Config
 from ..errors import Conflict, ValidationFailed
 from ..i18n import submitted
@@ -145,6 +145,8 @@ def submit() -> dict[str, Any]:
         outcome = store.moderation.submit(sub.item_id, sub.item_type, fields, settings)
     except TypeMismatch as err:
         raise Conflict(f"item {sub.item_id!r} is a {err.existing}; this submission says {sub.item_type}") from None
+    if sub.text and sub.item_type == "comment" and shadow_version():
+        store.scoring.enqueue(sub.item_id)  # a candidate in shadow scores it too, in the worker
     if outcome.author_owed:  # the worker retries it if this process dies first
         store.authors.settle(sub.item_id, config.strike_ms, outcome.author_owed)
     queued = (image is not None and store.images.save_upload(sub.item_id, image)) or (

@@ -178,6 +178,11 @@ MODELS = f"{PREFIX}:{{models}}:versions"  # hash: version -> JSON (path, checksu
 MODELS_ACTIVE = f"{PREFIX}:{{models}}:active"  # hash: active, previous (version names)
 
 
+def shadow_items(version: str) -> str:
+    """Set: the items a candidate version scored in shadow."""
+    return f"{PREFIX}:{{models}}:shadow:{version}"
+
+
 def model_slots(host: str) -> str:
     """Sorted set: the holders of one machine's slots for heavy model work (token -> lease end)."""
     return f"{PREFIX}:{{m:{host}}}:model_slots"

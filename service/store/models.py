@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .keys import MODELS, MODELS_ACTIVE
+from .keys import MODELS, MODELS_ACTIVE, shadow_items
 
 
 class ModelRegistry:
@@ -28,6 +28,23 @@ class ModelRegistry:
         """(active version, the one before it); None when none was ever activated."""
         active, previous = self.client.hmget(MODELS_ACTIVE, "active", "previous")
         return active, previous
+
+    def shadow(self) -> str | None:
+        """The version the worker also scores new comments with, off the request path."""
+        name: str | None = self.client.hget(MODELS_ACTIVE, "shadow") or None
+        return name
+
+    def set_shadow(self, version: str | None) -> None:
+        if version is None:
+            self.client.hdel(MODELS_ACTIVE, "shadow")
+        else:
+            self.client.hset(MODELS_ACTIVE, "shadow", version)
+
+    def shadowed(self, version: str, item_id: str) -> None:
+        self.client.sadd(shadow_items(version), item_id)
+
+    def shadowed_items(self, version: str) -> list[str]:
+        return sorted(self.client.smembers(shadow_items(version)))
 
     def activate(self, version: str) -> str | None:
         """Make ``version`` the active one; returns the one it replaces."""

@@ -46,6 +46,18 @@ class ScoringStore(PartitionedStore):
             pipe.hmget(self._item(item_id).item, "text", "scored_at")
         return [text if text is not None and scored is None else None for text, scored in pipe.execute()]
 
+    def shadow_texts(self, item_ids: Sequence[str], version: str) -> list[str | None]:
+        """Each comment's text, or None when the shadow version already scored it (or it has none)."""
+        pipe = self.client.pipeline(transaction=False)
+        for item_id in item_ids:
+            pipe.hmget(self._item(item_id).item, "text", "shadow_version")
+        return [text if text is not None and shadow != version else None for text, shadow in pipe.execute()]
+
+    def keep_shadow(self, item_id: str, version: str, scores: dict[str, float]) -> None:
+        self.client.hset(
+            self._item(item_id).item, mapping={"shadow_version": version, "shadow_scores": json.dumps(scores)}
+        )
+
     def landed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
         """Store the scores and act on them (``lua/analysis_landed.lua``); None if no such item."""
         k = self._item(item_id)
