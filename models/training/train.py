@@ -24,6 +24,7 @@ from .evaluate import calibrate, report
 from .export import export_onnx
 from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
+from .site import compare, read_site, weighted, write_comparison
 from .tokenizer import train_tokenizer
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ def run(
     distill: bool = False,
     finetune_dir: str = "finetune",
     teachers: tuple[Path, ...] = (),
+    extra_data: Path | None = None,
+    extra_weight: float = 2.0,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -109,6 +112,9 @@ def run(
         if distill:
             cache = out / finetune_dir / "teacher_scores.npy"
             train = concat(train, soft_labeled(train, corpus_texts(data_dir), teachers=teachers, cache=cache))
+        if extra_data is not None:  # the site's decisions, the latest 20 % kept for the comparison
+            site_train, _ = read_site(extra_data)
+            train = concat(train, weighted(site_train, extra_weight))
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
@@ -129,6 +135,11 @@ def run(
             }
         export(best, data_dir, artifact, timings, cfgs)
         log.info("artifact written to %s", artifact)
+        if extra_data is not None and finetune_cfg.init_from:
+            _, held_out = read_site(extra_data)
+            sets = {"site decisions (latest 20%)": held_out, "dev.csv": read_labeled(data_dir / "labeled" / "dev.csv")}
+            table = write_comparison(out, compare(Path(finetune_cfg.init_from), artifact, sets))
+            log.info("comparison with %s written to %s", finetune_cfg.init_from, table)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
 
 
@@ -160,6 +171,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--teacher", type=Path, action="append", default=[], help="a fine-tuned artifact averaged into the teacher"
     )
+    parser.add_argument(
+        "--extra-data", type=Path, default=None, help="a site's decisions (raqib decisions export) to learn from too"
+    )
+    parser.add_argument("--extra-weight", type=float, default=2.0, help="how much each decision weighs in the loss")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
@@ -183,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
         distill=args.distill,
         finetune_dir=args.finetune_dir,
         teachers=tuple(args.teacher),
+        extra_data=args.extra_data,
+        extra_weight=args.extra_weight,
     )
 
 

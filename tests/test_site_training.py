@@ -1,0 +1,67 @@
+"""Fine-tuning on a site's exported decisions: the time-based split, the weights, and a whole
+``raqib train --finetune-init … --extra-data …`` run on a tiny model and data, with its comparison."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+from raqib.models.training.finetune import FinetuneConfig
+from raqib.models.training.site import read_site, weighted
+from raqib.models.training.tiny import TEXTS
+from raqib.models.training.train import run
+
+COLUMNS = ["text", "source", "offensive", "hate", "vulgar", "violence", "spam", "decided_at"]
+
+
+def write(path: Path, rows: list[dict[str, str]]) -> Path:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=COLUMNS, restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def labelled(n: int, source: str) -> list[dict[str, str]]:
+    return [
+        {"text": TEXTS[i % len(TEXTS)] + f" {i}", "source": source, "offensive": str(i % 2), "spam": "0"}
+        for i in range(n)
+    ]
+
+
+def test_the_latest_fifth_is_held_out_and_decisions_weigh_more(tmp_path: Path) -> None:
+    rows = [{**r, "decided_at": f"2026-11-{10 + i:02d}T08:00:00Z"} for i, r in enumerate(labelled(10, "site"))]
+    rows.reverse()  # order in the file does not matter: time does
+    train, held = read_site(write(tmp_path / "d.csv", rows))
+    assert len(train.texts) == 8 and len(held.texts) == 2
+    assert {t.split()[-1] for t in held.texts} == {"8", "9"}  # the two latest decisions
+    assert np.array_equal(weighted(train, 3.0).mask, train.mask * 3.0)
+
+
+def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path) -> None:
+    data = tmp_path / "data"
+    (data / "labeled").mkdir(parents=True)
+    write(data / "labeled" / "train.csv", labelled(40, "shared"))
+    write(data / "labeled" / "dev.csv", labelled(20, "shared_dev"))
+    site = write(
+        tmp_path / "decisions.csv",
+        [{**r, "decided_at": f"2026-11-{1 + i % 28:02d}T0{i % 10}:00:00Z"} for i, r in enumerate(labelled(30, "site"))],
+    )
+    out, artifact = tmp_path / "run", tmp_path / "candidate"
+    run(
+        data,
+        out,
+        artifact,
+        ("finetune", "export"),
+        finetune_cfg=FinetuneConfig(epochs=1, init_from=str(tiny_model), bf16=False),
+        extra_data=site,
+        extra_weight=2.0,
+    )
+    comparison = json.loads((out / "comparison.json").read_text())
+    assert set(comparison) == {"site decisions (latest 20%)", "dev.csv"}
+    assert set(comparison["dev.csv"]) == {"current", "candidate"}
+    assert "offensive" in comparison["dev.csv"]["candidate"]
+    assert (out / "comparison.md").read_text().startswith("# Candidate vs current")
+    assert (artifact / "model.int8.onnx").exists()
