@@ -3,11 +3,13 @@ port, waiting for it, and wrk's one-line JSON result (the ``*_load.lua`` scripts
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
 import subprocess
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +63,27 @@ def wrk(script: str, env: dict[str, str], port: int, seconds: float, clients: in
         "p99_ms": result["p99_us"] / 1000,
         "requests": result["requests"],
     }
+
+
+def sequential(port: int, key: str, requests: Iterable[tuple[str, str]], warmup: int = 20) -> list[float]:
+    """Latencies (ms) of ``(path, JSON body)`` POSTs sent one at a time on one connection; the first
+    ``warmup`` are not counted. Any answer but 200 or 202 stops the run."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {key}"}
+    out = []
+    for n, (path, body) in enumerate(requests):
+        started = time.perf_counter()
+        conn.request("POST", path, body=body.encode(), headers=headers)
+        response = conn.getresponse()
+        response.read()
+        if response.status not in (200, 202):
+            raise RuntimeError(f"{path}: HTTP {response.status}")
+        if n >= warmup:
+            out.append((time.perf_counter() - started) * 1000)
+    conn.close()
+    return out
+
+
+def pct(values: Sequence[float], q: float) -> float:
+    """The ``q`` quantile of ``values``."""
+    return sorted(values)[int(q * (len(values) - 1))]

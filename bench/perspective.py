@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import http.client
 import json
 import multiprocessing as mp
 import os
@@ -21,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from common import free_port, serve, wait, wrk
+from common import free_port, pct, sequential, serve, wait, wrk
 
 KEY = "bench-client-key"
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "labeled" / "dev.csv"
@@ -48,29 +47,11 @@ def request_for(kind: str, text: str) -> tuple[str, str]:
     return "/v1/classify", json.dumps({"text": text}, ensure_ascii=False)
 
 
-def sequential(port: int, kind: str, sample: list[str]) -> list[float]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
-    out = []
-    for n, text in enumerate(sample):
-        path, body = request_for(kind, text)
-        started = time.perf_counter()
-        conn.request("POST", path, body=body.encode(), headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{kind}: HTTP {response.status}")
-        if n >= 20:
-            out.append((time.perf_counter() - started) * 1000)
-    conn.close()
-    return out
-
-
 def load(port: int, kind: str, sample: list[str], seconds: float, clients: int) -> float:
     if not shutil.which("wrk"):
         started, done = time.monotonic(), 0
         while time.monotonic() - started < seconds:
-            sequential(port, kind, sample[:50])
+            sequential(port, KEY, (request_for(kind, t) for t in sample[:50]))
             done += 50
         return done / (time.monotonic() - started)
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False, encoding="utf-8") as bodies:
@@ -82,10 +63,6 @@ def load(port: int, kind: str, sample: list[str], seconds: float, clients: int) 
         ]
     finally:
         os.unlink(bodies.name)
-
-
-def pct(values: list[float], q: float) -> float:
-    return sorted(values)[int(q * (len(values) - 1))]
 
 
 def settings(redis_url: str) -> dict[str, Any]:
@@ -123,8 +100,10 @@ def main() -> None:
         generator = "wrk" if shutil.which("wrk") else "python"
         print(f"cores={os.cpu_count()} workers={args.workers} texts={source} load={generator}")
         for kind in ("classify", "analyze"):  # warm every worker on both routes first
-            sequential(port, kind, sample[:100])
-        single = {kind: sequential(port, kind, sample) for kind in ("classify", "analyze")}
+            sequential(port, KEY, (request_for(kind, t) for t in sample[:100]))
+        single = {
+            kind: sequential(port, KEY, (request_for(kind, t) for t in sample)) for kind in ("classify", "analyze")
+        }
         for kind, values in single.items():
             print(f"one comment, {kind:<8} p50 {statistics.median(values):6.2f} ms   p99 {pct(values, 0.99):6.2f} ms")
         ratio = statistics.median(single["analyze"]) / statistics.median(single["classify"])

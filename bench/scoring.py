@@ -21,9 +21,8 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Sequence
 
-from common import free_port, serve, wait
+from common import free_port, pct, serve, wait
 from raqib.service.store import Store
 from raqib.service.store.embedded import EmbeddedRedis
 
@@ -105,10 +104,6 @@ def flood(port: int, stop: threading.Event, answers: Counter[int]) -> None:
         if response.status in (429, 503):  # a client that honours Retry-After
             stop.wait(float(response.headers.get("Retry-After", "1")))
     conn.close()
-
-
-def pct(values: Sequence[float], q: float) -> float:
-    return values[int(q * (len(values) - 1))]
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import statistics
 import tempfile
 import time
 
-from common import free_port, serve, wait, wrk
+from common import free_port, pct, sequential, serve, wait, wrk
 
 KEY = "bench-client-key"
 TEXTS = ["تعليق للاختبار، شكرا على المقال", "يا حمار سير تقود", "مبروك للفريق هاد الفوز المستحق"]
@@ -36,22 +36,9 @@ def body(kind: str, item_id: str, n: int) -> str:
     )
 
 
-def sequential(port: int, kind: str, count: int) -> list[float]:
-    """Latencies (ms) of ``count`` requests, one at a time, each for a new item."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
-    out = []
-    for n in range(count + 20):
-        started = time.perf_counter()
-        conn.request("POST", f"/v1/{kind}", body=body(kind, f"seq-{kind}-{time.time_ns()}", n), headers=headers)
-        response = conn.getresponse()
-        response.read()
-        if response.status not in (200, 202):
-            raise RuntimeError(f"{kind}: HTTP {response.status}")
-        if n >= 20:  # warm-up first
-            out.append((time.perf_counter() - started) * 1000)
-    conn.close()
-    return out
+def requests_of(kind: str, count: int) -> list[tuple[str, str]]:
+    """``count`` + 20 requests of ``kind``, each for a new item."""
+    return [(f"/v1/{kind}", body(kind, f"seq-{kind}-{time.time_ns()}-{n}", n)) for n in range(count + 20)]
 
 
 def classifier_ms(count: int) -> list[float]:
@@ -94,11 +81,6 @@ def load(port: int, kind: str, seconds: float, clients: int) -> float:
     return total / seconds
 
 
-def pct(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[int(q * (len(ordered) - 1))]
-
-
 def settings(redis_url: str) -> dict[str, str]:
     return {"redis_url": redis_url, "api_keys": f"client:{KEY}", "reporter_rate_limit": "1000000/60", "model_dir": ""}
 
@@ -122,7 +104,9 @@ def main() -> None:
     try:
         wait(port)
         print(f"cores={os.cpu_count()} workers={args.workers} load={'wrk' if shutil.which('wrk') else 'python'}")
-        single = {kind: sequential(port, kind, args.requests) for kind in ("reports", "submissions")}
+        single = {
+            kind: sorted(sequential(port, KEY, requests_of(kind, args.requests))) for kind in ("reports", "submissions")
+        }
         model = classifier_ms(args.requests)
         for name, values in (
             ("POST /v1/reports", single["reports"]),

@@ -98,6 +98,9 @@ def test_sanctions(api: Api, store: Store) -> None:
     events = [e for e in store.events() if e.type.startswith("author.")]
     assert [e.type for e in events] == ["author.sanctioned"] * 3 + ["author.sanction_lifted"]
     assert events[1].data["author_id"] == "u-s" and "note" not in events[1].data
+    from raqib.service.events import public
+
+    assert public(events[1].data)["actor"] == "moderator"  # what a webhook carries: the role, not the name
     audit = [e for e in api.get("/v1/audit", role="moderator").json()["entries"] if e["type"] == "author.sanctioned"]
     assert audit[1]["note"] == "private" and audit[1]["actor"] == "moderator:salma"
     assert api.post("/v1/authors/nobody/sanction", role="moderator", json={"action": "ban"}).status_code == 404

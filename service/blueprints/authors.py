@@ -16,6 +16,7 @@ from ..errors import NotFound, RaqibError
 from ..logs import request_id
 from ..schemas import ID_PATTERN, MAX_NOTE_CHARS, ItemId, ReasonCode, Strict
 from ..store import get_store
+from ..store.banks import bank_change_for
 from ..store.review import AlreadyDecided, InvalidTransition
 from ..timefmt import iso
 
@@ -174,16 +175,12 @@ def _remove_visible(author_id: str, reason_code: str, actor: str) -> int:
                 "sanction": True,
                 "strike": False,
             }
-            bankable = record.fields["item_type"] == "image" or "text" in record.fields
+            bank_change = bank_change_for("remove", record.fields)
             try:
-                outcome = store.review.decide(
-                    item_id, "remove", actor, decision, True, request_id(), "add" if bankable else ""
-                )
+                outcome = store.review.decide(item_id, "remove", actor, decision, True, request_id(), bank_change)
             except (AlreadyDecided, InvalidTransition):
                 continue
-            if bankable:
-                store.banks.apply(item_id, config.pdq_min_quality, outcome.seq)
-            store.authors.settle(item_id, config.strike_ms)
+            store.after_decision(item_id, outcome.seq, bank_change, config.pdq_min_quality, config.strike_ms)
             removed += 1
     return removed
 

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..api import documented
 from ..auth import authenticate
 from ..classifier import get_classifier, model_slot, predict
 from ..config import Config
@@ -112,8 +113,11 @@ def _text(entry: TextEntry) -> str:
 
 
 @bp.post(f"/{discovery.VERSION}/comments:analyze")
+@documented(("HTTP_200", None), (), tags=["perspective"], json=AnalyzeCommentRequest, secured=False)
 def analyze() -> dict[str, Any]:
-    """Scores for the requested attributes (see ``perspective/attributes.py`` for the mapping)."""
+    """Perspective's ``comments:analyze``: scores for the requested attributes (the mapping is in
+    ``perspective/attributes.py`` and the README). Authenticated by ``?key=``; errors in Google's
+    shape (``{"error": {"code", "message", "status"}}``)."""
     config: Config = current_app.config["RAQIB"]
     kid = _authenticate()
     body = _body(AnalyzeCommentRequest)
@@ -183,6 +187,7 @@ def _comment_id(body: SuggestCommentScoreRequest) -> str | None:
 
 
 @bp.post(f"/{discovery.VERSION}/comments:suggestscore")
+@documented(("HTTP_200", None), (), tags=["perspective"], json=SuggestCommentScoreRequest, secured=False)
 def suggestscore() -> dict[str, Any]:
     """A moderator's verdict on a text, kept as a label for the learning loop: a known attribute's
     score labels its category (≥ 0.5: 1), Coral's ``APPROVED``/``DELETED`` label ``offensive``."""
@@ -220,6 +225,7 @@ def suggestscore() -> dict[str, Any]:
 
 
 @bp.get("/$discovery/rest")
+@documented(("HTTP_200", None), (), tags=["perspective"], secured=False)
 def discovery_document() -> Any:
     """The discovery document Google's API clients build their calls from."""
     if request.args.get("version", discovery.VERSION) != discovery.VERSION:

@@ -33,6 +33,7 @@ from ..schemas import (
     Statement,
 )
 from ..store import ItemRecord, get_store
+from ..store.banks import bank_change_for
 from ..store.review import (
     AlreadyDecided,
     ClaimConflict,
@@ -229,9 +230,7 @@ def decide(item_id: str) -> dict[str, Any]:
         "statement": statement.model_dump(),
     }
     review = get_store().review
-    # a removed image or comment joins its bank, a restored one leaves it (through the outbox)
-    bankable = f["item_type"] == "image" or "text" in f
-    bank_change = {"remove": "add", "restore": "remove", "reverse": "remove"}.get(body.action, "") if bankable else ""
+    bank_change = bank_change_for(body.action, f)
     try:
         outcome = review.decide(
             item_id, body.action, current_actor(), decision, body.override, request_id(), bank_change
@@ -247,9 +246,7 @@ def decide(item_id: str) -> dict[str, Any]:
     except ItemMissing:
         raise NotFound(f"no report was ever received for item {item_id!r}") from None
     review.update_trust(outcome.reporters, body.action == "remove", config.trust_weight_min, config.trust_weight_max)
-    if bank_change:  # the worker retries it if this process dies first
-        get_store().banks.apply(item_id, config.pdq_min_quality, outcome.seq)
-    get_store().authors.settle(item_id, config.strike_ms)  # strikes, counts: likewise
+    get_store().after_decision(item_id, outcome.seq, bank_change, config.pdq_min_quality, config.strike_ms)
     return {"item_id": item_id, "status": outcome.status, "seq": outcome.seq, "statement": statement.model_dump()}
 
 

@@ -136,9 +136,6 @@ class Store:
     def item_keys(self, item_id: str) -> keys.ItemKeys:
         return keys.ItemKeys.of(item_id, self.partitions)
 
-    def item_exists(self, item_id: str) -> bool:
-        return bool(self.client.exists(self.item_keys(item_id).item))
-
     def item_has_text(self, item_id: str) -> bool:
         """Whether the item exists and some report already brought its text."""
         return bool(self.client.hexists(self.item_keys(item_id).item, "text"))
@@ -173,7 +170,6 @@ class Store:
         rule: str,
         new_item_fields: Mapping[str, str],
         rules: ReportRules | None = None,
-        flagged: list[str] | None = None,
         request_id: str = "",
         match: Mapping[str, Any] | None = None,
     ) -> ReportOutcome:
@@ -212,7 +208,6 @@ class Store:
             "rate_limit": rules.rate_limit,
             "rate_window": rules.rate_window_s,
             "event_prefix": keys.event_id_prefix(p.partition),
-            "flagged": flagged or [],
             "request_id": request_id,
         }
         if match is not None:
@@ -248,6 +243,13 @@ class Store:
         """Take one of ``host``'s ``limit`` slots for heavy model work (``limit`` 0: give it back)."""
         args = {"token": token, "limit": limit, "lease_ms": lease_ms}
         return bool(self.scripts["model_slot"](keys={"slots": keys.model_slots(host)}, args=args))
+
+    def after_decision(self, item_id: str, seq: int, bank_change: str, min_quality: int, strike_ms: int) -> None:
+        """What a decision owes other slots (a bank, its author), applied now; the worker applies
+        whatever a crash leaves (both are recorded by the decision's own script)."""
+        if bank_change:
+            self.banks.apply(item_id, min_quality, seq)
+        self.authors.settle(item_id, strike_ms)
 
     def hit_rate_limit(self, counter_key: str, limit: int, window_s: int) -> int:
         """Count one request; 0 if allowed, else seconds until the window resets."""

@@ -13,6 +13,15 @@ from .images import BankEntry, ImageStore
 from .partitioned import PartitionedStore
 from .texts import TextBankStore
 
+# The change a decision owes a bank: a removed image or comment joins it, a restored one leaves it.
+BANK_CHANGES = {"remove": "add", "restore": "remove", "reverse": "remove"}
+
+
+def bank_change_for(action: str, fields: dict[str, str]) -> str:
+    """``add``, ``remove`` or nothing, for an item with these fields (an image, or a text)."""
+    bankable = fields.get("item_type") == "image" or "text" in fields
+    return BANK_CHANGES.get(action, "") if bankable else ""
+
 
 class BankOutbox(PartitionedStore):
     def __init__(

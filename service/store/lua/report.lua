@@ -12,12 +12,11 @@
 -- review_oldest: the queue in waiting order. A held or rejected item's reports are recorded and
 -- change nothing. rate, trust (single server only): the reporter's rate-limit counter and trust
 -- hash; then the reporter's bookkeeping runs here too, and a limited report changes nothing.
--- report: JSON (note, context); fields: JSON stored on a new item (its text, scores and offensive
--- also on an item that has no text yet); settings: JSON with threshold,
--- rule (for a new item, or one whose first text this report brings), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min,
--- new_ms, rate_limit, rate_window, event_prefix (the public event id is event_prefix .. stream
--- id), request_id (kept with each event), flagged (categories the classifier flagged on a new
--- item: an item.flagged event), match (a near-copy of a banked comment, {entry, item_id,
+-- report: JSON (note, context); fields: JSON stored on a new item (its text also on an item that
+-- has no text yet: the worker scores it, analysis_landed.lua); settings: JSON with threshold, rule
+-- (for a new item), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min, new_ms,
+-- rate_limit, rate_window, event_prefix (the public event id is event_prefix .. stream id),
+-- request_id (kept with each event), match (a near-copy of a banked comment, {entry, item_id,
 -- similarity}, found for the first text: the item hides at this report, rule text_match), and
 -- without the reporter's keys: weight, is_new (from reporter_touch.lua).
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
@@ -44,7 +43,7 @@ if existing and existing ~= item_type then
   return {'type_mismatch', existing}
 end
 local fields = cjson.decode(A.fields)
-local late_text = false  -- the first text, brought by a later report: stored and scored now
+local late_text = false  -- the first text, brought by a later report: stored now, scored by the worker
 if not existing then
   redis.call('HSET', item, 'item_type', item_type, 'status', 'visible', 'created_at', now,
     'threshold', s.threshold, 'threshold_rule', s.rule, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'seq', 0)
@@ -53,16 +52,11 @@ if not existing then
   end
 elseif fields.text and redis.call('HEXISTS', item, 'text') == 0 then
   late_text = true
-  for _, k in ipairs({'text', 'scores', 'offensive'}) do
-    if fields[k] then redis.call('HSET', item, k, fields[k]) end
-  end
-  if fields.scores then  -- the score's threshold rule applies from now on
-    redis.call('HSET', item, 'threshold', s.threshold, 'threshold_rule', s.rule)
-  end
+  redis.call('HSET', item, 'text', fields.text)
 end
 
-local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'scores', 'threshold_rule')
-local status, threshold, rule = state[1], tonumber(state[3]), state[6]
+local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'threshold_rule')
+local status, threshold, rule = state[1], tonumber(state[3]), state[5]
 if redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1 then
   return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4])}
 end
@@ -71,10 +65,6 @@ local ctx = {item = item, history = history, events = K.events, audit = K.audit,
   item_type = item_type, now = now, maxlen = s.events_maxlen, prefix = s.event_prefix, rid = s.request_id}
 local function record(kind, from, to, extra)
   return record_event(ctx, kind, from, to, extra)
-end
-
-if (not existing or late_text) and s.flagged and #s.flagged > 0 then
-  record('item.flagged', status, status, {signal = 'classifier', flagged = s.flagged})
 end
 
 redis.call('HSET', reporters, reporter, weight)
