@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from .charngrams import NgramSpec, token_ngrams
-from .normalize import normalize
+from .normalize import VERSION, normalize
 from .tokens import WordPieces
 
 
@@ -19,14 +19,14 @@ def encode_texts(
     tokenizer: WordPieces | Any,
     max_length: int,
     *,
-    normalized: bool = True,
+    normalizer: int | None = VERSION,
     ngrams: NgramSpec | None = None,
 ) -> list[np.ndarray]:
-    """Tokenise ``texts`` (after :func:`normalize` unless ``normalized`` is false); each becomes an
+    """Tokenise ``texts`` (after :func:`normalize` of version ``normalizer``, unless None); each becomes an
     int32 id array with [CLS] … [SEP]. With ``ngrams``, each is a (tokens, 1 + per_token) array:
     the token id, then its word's character n-gram ids (``models/charngrams.py``). ``tokenizer``
     is a :class:`WordPieces` or a Hugging Face fast tokenizer."""
-    prepared = [normalize(t) for t in texts] if normalized else list(texts)
+    prepared = list(texts) if normalizer is None else [normalize(t, normalizer) for t in texts]
     encoded = WordPieces.of(tokenizer).encode(prepared, max_length)
     if ngrams is None:
         return [e.ids for e in encoded]

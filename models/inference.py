@@ -24,6 +24,7 @@ import numpy as np
 from .batching import encode_texts, scores_by_batch
 from .categories import CATEGORIES
 from .charngrams import NgramSpec
+from .normalize import version_of
 from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
 from .tokens import WordPieces
@@ -60,7 +61,7 @@ class Classifier:
         labels = {int(i): str(name) for i, name in config.get("id2label", {}).items()}
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
         self.thresholds: dict[str, float] = {c: float(meta.get("thresholds", {}).get(c, 0.5)) for c in self.categories}
-        self.normalized: bool = bool(meta.get("normalize", False))
+        self.normalizer: int | None = version_of(meta.get("normalize"))
         model_max = int(tokenizer_config.get("model_max_length") or 512)
         self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
         self.batch_tokens = batch_tokens
@@ -77,7 +78,7 @@ class Classifier:
         """A (len(texts), len(categories)) array of probabilities."""
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        encoded = encode_texts(texts, self.pieces, self.max_length, normalized=self.normalized, ngrams=self.ngrams)
+        encoded = encode_texts(texts, self.pieces, self.max_length, normalizer=self.normalizer, ngrams=self.ngrams)
         return scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:

@@ -3,6 +3,12 @@
 One function, :func:`normalize`, runs before the tokenizer everywhere (training, evaluation, the
 service), so that a model never sees text prepared differently from the text it was trained on.
 Each rule is a small function below, applied in the order of ``RULES``; each says why it exists.
+
+Version 2 (the current one) respects scripts: a Latin-script word (Arabizi, French) stays Latin —
+lower-cased, accents folded, elongation squeezed, its digits kept as its letters — where version 1
+turned Arabizi digits into Arabic letters inside Latin words (``3lach`` → ``علach``), a mix no
+tokenizer has seen. An artifact names the version it was trained with (``raqib.json``:
+``"normalize": 2``; ``true`` is version 1), and inference applies that one.
 """
 
 from __future__ import annotations
@@ -36,6 +42,7 @@ _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890
 _ARABIZI = str.maketrans({"2": "\u0621", "3": "\u0639", "5": "\u062e", "7": "\u062d", "9": "\u0642"})
 _LATIN_WORD = re.compile(r"\b(?=[a-z0-9']*[a-z])[a-z0-9']+\b")
 _ARABIZI_DIGIT = re.compile(r"(?<=[a-z'])[23579]|[23579](?=[a-z'])")
+_ACCENTED = re.compile("[\u00c0-\u024f]+")
 _URL = re.compile(r"(?i:https?://|www\.)\S+|\bURL\b")
 _USER = re.compile(r"@USER\b|@\w+")
 _LINE_BREAK = re.compile(r"<LF>|[\r\n\t]+")
@@ -68,6 +75,22 @@ def _fold_letters(text: str) -> str:
     """Fold alef with hamza or madda to bare alef, alef maqsura to ya, ta marbuta to ha: writers
     use them interchangeably, especially in dialect."""
     return text.translate(_LETTER_FOLDS)
+
+
+def _digits_and_case(text: str) -> str:
+    """Eastern Arabic digits become ASCII and Latin letters lower case; Latin-script words keep
+    their digits (``3lach``, ``7mar``: in Arabizi a digit is a letter of the word)."""
+    return text.translate(_DIGITS).lower()
+
+
+def _fold_accents(text: str) -> str:
+    """Accented Latin letters lose their accents (``très`` → ``tres``, ``ça`` → ``ca``): writers of
+    French and Arabizi drop or keep them at will. Arabic letters are never decomposed here."""
+    return _ACCENTED.sub(_unaccent, text)
+
+
+def _unaccent(match: re.Match[str]) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", match.group(0)) if not unicodedata.combining(c))
 
 
 def _digits_and_arabizi(text: str) -> str:
@@ -115,16 +138,43 @@ RULES: tuple[Callable[[str], str], ...] = (
     _unicode,
     _strip_marks,
     _fold_letters,
+    _digits_and_case,
+    _fold_accents,
+    _hashtags,
+    _elongation,
+    _isolate_symbols,
+    _spaces,
+)
+RULES_V1: tuple[Callable[[str], str], ...] = (
+    _placeholders,
+    _unicode,
+    _strip_marks,
+    _fold_letters,
     _digits_and_arabizi,
     _hashtags,
     _elongation,
     _isolate_symbols,
     _spaces,
 )
+VERSION = 2
+_VERSIONS = {1: RULES_V1, 2: RULES}
 
 
-def normalize(text: str) -> str:
-    """Return the canonical form of ``text`` that the tokenizer and model expect."""
-    for rule in RULES:
+def normalize(text: str, version: int = VERSION) -> str:
+    """Return the canonical form of ``text`` that the tokenizer and model expect (``version`` 1
+    for artifacts trained before scripts were respected)."""
+    for rule in _VERSIONS[version]:
         text = rule(text)
     return text
+
+
+def version_of(setting: object) -> int | None:
+    """The normaliser an artifact's ``raqib.json`` asks for: ``true`` (the first format) is version
+    1, a number is that version, ``false`` or nothing means raw text."""
+    if setting is None or setting is False:
+        return None
+    if setting is True:
+        return 1
+    if isinstance(setting, int) and setting in _VERSIONS:
+        return setting
+    raise ValueError(f"unknown normaliser {setting!r} (known: true, {', '.join(map(str, _VERSIONS))})")

@@ -36,7 +36,7 @@ def test_fp32_export_matches_closely(onnx_model: Path, tmp_path: Path) -> None:
     path = export_onnx(onnx_model, tmp_path / "fp32.onnx", int8=False)
     reference = load_classifier(onnx_model, backend="torch")
     texts = [normalize(t) for t in ("يا حمار", "صباح الخير يا جماعة")]
-    [batch] = length_batches(encode_texts(texts, reference.pieces, 128, normalized=False), 10_000)
+    [batch] = length_batches(encode_texts(texts, reference.pieces, 128, normalizer=None), 10_000)
     ids, _, attention = batch.arrays(reference.pieces)
     scores = OnnxScorer(path)(ids, attention)[np.argsort(batch.indices)]
     np.testing.assert_allclose(

@@ -52,6 +52,24 @@ def read_labeled(path: str | Path) -> LabeledSet:
     )
 
 
+def spam_negatives(data: LabeledSet, weight: float) -> LabeledSet:
+    """Comments from sources that annotated offensiveness but not spam, taken as "not spam" with
+    ``weight`` (a loss weight below 1: a few may be spam). Without them, every spam label comes from
+    two sources, and the only Latin-script rows among them are spam: the spam head learns the
+    script and the platform instead of the advertising."""
+    if weight <= 0:
+        return data
+    spam, offensive = CATEGORIES.index("spam"), CATEGORIES.index("offensive")
+    annotated = {s for s, m in zip(data.sources, data.mask[:, spam], strict=True) if m > 0}
+    from_other = np.asarray([s not in annotated for s in data.sources])
+    rows = from_other & (data.mask[:, offensive] > 0)
+    mask = data.mask.copy()
+    mask[rows, spam] = weight
+    labels = data.labels.copy()
+    labels[rows, spam] = 0.0
+    return LabeledSet(texts=data.texts, sources=data.sources, labels=labels, mask=mask)
+
+
 def read_corpus(data_dir: str | Path) -> list[str]:
     """Unlabelled texts for tokenizer and masked-LM training: the corpus plus the training texts
     (never dev, which is kept for calibration and model selection)."""

@@ -1,10 +1,13 @@
-"""``raqib evaluate``: macro-F1 per category, overall and per source, for the model beside the
-char n-gram baseline trained on the same train.csv."""
+"""``raqib evaluate``: macro-F1 per category, overall, per source and for each source's
+Latin-script rows (Arabizi, French), for the model beside the char n-gram baseline trained on the
+same train.csv; then what a site feels: how many clean comments get a spam flag, and how precise
+the ``offensive ≥ 0.9`` setting that holds comments is, per source."""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,13 +17,35 @@ import numpy as np
 from .data import CATEGORIES, LabeledSet, read_labeled
 from .metrics import best_threshold, macro_f1
 
+HOLD_AT = 0.9  # the default policy holds comments with offensive at or above this
+_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+def is_latin_script(text: str) -> bool:
+    """A text written mostly in Latin letters: Arabizi, French, English."""
+    return len(_LATIN.findall(text)) > len(_ARABIC.findall(text))
+
+
+def groups(data: LabeledSet) -> dict[str, np.ndarray]:
+    """Row masks of every source, and of each source's Latin-script rows as ``<source>/latin``."""
+    sources = np.asarray(data.sources)
+    latin = np.asarray([is_latin_script(t) for t in data.texts], dtype=bool)
+    out: dict[str, np.ndarray] = {}
+    for source in sorted(set(data.sources)):
+        rows = sources == source
+        out[source] = rows
+        if (rows & latin).any() and (rows & ~latin).any():
+            out[f"{source}/latin"] = rows & latin
+    return out
+
 
 def report(
     scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float], min_rows: int = 30
 ) -> dict[str, dict[str, float]]:
     """``{category: {"overall": f1, <source>: f1, …}}`` over the annotated rows of each category;
     sources with fewer than ``min_rows`` annotated rows or a single class are left out."""
-    sources = np.asarray(data.sources)
+    by_group = groups(data)
     out: dict[str, dict[str, float]] = {}
     for j, category in enumerate(CATEGORIES):
         annotated = data.mask[:, j] > 0
@@ -29,11 +54,34 @@ def report(
         predicted = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
         labels = data.labels[:, j].astype(int)
         row = {"overall": macro_f1(labels[annotated], predicted[annotated])}
-        for source in sorted(set(sources[annotated])):
-            rows = annotated & (sources == source)
+        for name, members in by_group.items():
+            rows = annotated & members
             if rows.sum() >= min_rows and len(np.unique(labels[rows])) == 2:
-                row[source] = macro_f1(labels[rows], predicted[rows])
+                row[name] = macro_f1(labels[rows], predicted[rows])
         out[category] = row
+    return out
+
+
+def site_view(scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive
+    that get a spam flag; ``hold_precision``/``hold_recall`` of ``offensive ≥ 0.9``."""
+    offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
+    annotated = data.mask[:, offensive] > 0
+    clean = annotated & (data.labels[:, offensive] == 0)
+    hurtful = annotated & (data.labels[:, offensive] == 1)
+    flagged_spam = scores[:, spam] >= thresholds.get("spam", 0.5)
+    held = scores[:, offensive] >= HOLD_AT
+    out: dict[str, dict[str, float]] = {}
+    for name, members in {"overall": np.ones(len(data), dtype=bool), **groups(data)}.items():
+        row: dict[str, float] = {}
+        if (clean & members).sum():
+            row["false_spam"] = float(flagged_spam[clean & members].mean())
+        if (held & annotated & members).sum():
+            row["hold_precision"] = float(hurtful[held & annotated & members].mean())
+        if (hurtful & members).sum():
+            row["hold_recall"] = float(held[hurtful & members].mean())
+        if row:
+            out[name] = row
     return out
 
 
@@ -63,6 +111,22 @@ def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> st
     return "\n".join(lines)
 
 
+def format_site_view(views: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
+    """Rows per group, for each system: false spam, hold precision and hold recall (in %)."""
+    systems = list(views)
+    header = " ".join(f"{s[:10] + ' ' + m:>17s}" for s in systems for m in ("fspam", "hold P", "hold R"))
+    lines = [f"{'group':24s} {header}"]
+    for group in views[systems[0]]:
+        cells = []
+        for system in systems:
+            row = views[system].get(group, {})
+            for metric in ("false_spam", "hold_precision", "hold_recall"):
+                value = row.get(metric)
+                cells.append(f"{100 * value:17.1f}" if value is not None else f"{'-':>17s}")
+        lines.append(f"{group:24s} {' '.join(cells)}")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="raqib evaluate", description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="a labelled CSV (e.g. dev.csv)")
@@ -75,17 +139,25 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     data = read_labeled(args.data)
     classifier = load_classifier(args.model)
-    results: dict[str, Any] = {"model": report(classifier.predict_scores(data.texts), data, classifier.thresholds)}
+    scores = classifier.predict_scores(data.texts)
+    results: dict[str, Any] = {"model": report(scores, data, classifier.thresholds)}
+    views: dict[str, Any] = {"model": site_view(scores, data, classifier.thresholds)}
     if not args.no_baseline:
         from .baseline import CharNgramBaseline
 
         baseline = CharNgramBaseline().fit(read_labeled(args.train or args.data.with_name("train.csv")))
-        scores = baseline.predict_scores(data.texts)
-        results["baseline@0.5"] = report(scores, data, {})
-        results["baseline@cal"] = report(scores, data, calibrate(scores, data))
+        base_scores = baseline.predict_scores(data.texts)
+        results["baseline@0.5"] = report(base_scores, data, {})
+        calibrated = calibrate(base_scores, data)
+        results["baseline@cal"] = report(base_scores, data, calibrated)
+        views["baseline@cal"] = site_view(base_scores, data, calibrated)
     print(format_table(results))
+    print()
+    print("false spam: % of comments annotated not offensive that get a spam flag;")
+    print(f"hold P / hold R: precision and recall (%) of offensive >= {HOLD_AT}, the setting that holds comments")
+    print(format_site_view(views))
     if args.json:
-        args.json.write_text(json.dumps(results, indent=2))
+        args.json.write_text(json.dumps({"macro_f1": results, "site_view": views}, indent=2))
 
 
 if __name__ == "__main__":

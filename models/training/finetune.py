@@ -24,6 +24,7 @@ from .data import CATEGORIES, LabeledSet
 from .evaluate import calibrate, report
 from .progress import progress
 from .torch_inference import batch_tensors, scores_in_order
+from .vocab import grow_embeddings
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,10 @@ def finetune(
     dev: LabeledSet,
     out_dir: Path,
     cfg: FinetuneConfig,
+    spelled: dict[int, list[int]] | None = None,
 ) -> Path:
-    """Fine-tune (resuming per epoch) in ``out_dir``; returns the directory of the best epoch."""
+    """Fine-tune (resuming per epoch) in ``out_dir``; returns the directory of the best epoch.
+    ``spelled`` gives the new pieces of a grown tokenizer their starting rows (``vocab.py``)."""
     best_dir, ckpt = out_dir / "best", out_dir / "checkpoint"
     if (out_dir / "done").exists():
         return best_dir
@@ -104,6 +107,7 @@ def finetune(
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
     source = ckpt if (ckpt / "config.json").exists() else Path(cfg.init_from or mlm_dir)
     model = _load_model(source, resume=source == ckpt, cfg=cfg)
+    grow_embeddings(model, len(tokenizer), spelled or {})
     torch.nn.Module.to(model, device)
     spec = ngram_spec(model.config)
     encoded = encode_texts(train.texts, tokenizer, cfg.max_length, ngrams=spec)

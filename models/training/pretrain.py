@@ -21,6 +21,7 @@ from ..batching import encode_texts, length_batches
 from ..tokens import WordPieces
 from .progress import progress
 from .torch_inference import batch_tensors
+from .vocab import grow_embeddings
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,16 @@ def mask_tokens(
     return corrupted, chosen, targets
 
 
-def pretrain(texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str | Path, cfg: PretrainConfig) -> Path:
-    """Pre-train (or resume) in ``out_dir``; returns the directory of the finished MLM model."""
+def pretrain(
+    texts: list[str],
+    tokenizer: PreTrainedTokenizerFast,
+    out_dir: str | Path,
+    cfg: PretrainConfig,
+    spelled: dict[int, list[int]] | None = None,
+) -> Path:
+    """Pre-train (or resume) in ``out_dir``; returns the directory of the finished MLM model.
+    ``cfg.init_from`` may be an MLM model or a classifier (its encoder is kept, the MLM head starts
+    fresh); ``spelled`` gives the new pieces of a grown tokenizer their starting rows."""
     out = Path(out_dir)
     ckpt, final = out / "checkpoint", out / "model"
     if (final / "config.json").exists():
@@ -92,7 +101,8 @@ def pretrain(texts: list[str], tokenizer: PreTrainedTokenizerFast, out_dir: str 
         model = BertForMaskedLM.from_pretrained(str(ckpt), local_files_only=True)
         state = torch.load(ckpt / "trainer_state.pt", weights_only=True, map_location="cpu")
     elif cfg.init_from is not None:
-        model = BertForMaskedLM.from_pretrained(cfg.init_from, local_files_only=True)
+        model = BertForMaskedLM.from_pretrained(cfg.init_from, local_files_only=True, dtype=torch.float32)
+        grow_embeddings(model, len(tokenizer), spelled or {})
         state = {"step": 0}
     else:
         model = BertForMaskedLM(bert_config(tokenizer, cfg))

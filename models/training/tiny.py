@@ -10,6 +10,7 @@ import torch
 from transformers import BertConfig, BertForSequenceClassification
 
 from ..inference import META_FILE
+from ..normalize import VERSION
 from .charbert import char_bert_from
 from .data import CATEGORIES
 from .tokenizer import train_tokenizer
@@ -54,6 +55,6 @@ def build_tiny_artifact(out: str | Path, seed: int = 0, *, char_ngrams: bool = F
         torch.nn.init.normal_(model.ngram_embeddings.weight, std=1.0)
         torch.nn.init.normal_(model.ngram_projection.weight, std=1.0)
     model.save_pretrained(str(out))
-    meta = {"format": 1, "normalize": True, "max_length": 128, "thresholds": dict.fromkeys(CATEGORIES, 0.5)}
+    meta = {"format": 1, "normalize": VERSION, "max_length": 128, "thresholds": dict.fromkeys(CATEGORIES, 0.5)}
     (out / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
     return out

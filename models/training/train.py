@@ -17,8 +17,9 @@ import torch
 from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
 from ..inference import META_FILE, read_meta
+from ..normalize import VERSION
 from .card import write_model_card
-from .data import read_corpus, read_labeled
+from .data import read_corpus, read_labeled, spam_negatives
 from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report
 from .export import export_onnx
@@ -26,17 +27,23 @@ from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
 from .site import compare, read_site, weighted, write_comparison
 from .tokenizer import train_tokenizer
+from .vocab import extend_tokenizer, read_extension
 
 log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
 
 
-def stage_tokenizer(data_dir: Path, out: Path, init_from: str | None = None) -> PreTrainedTokenizerFast:
+def stage_tokenizer(
+    data_dir: Path, out: Path, init_from: str | None = None, extend_vocab: int = 0
+) -> PreTrainedTokenizerFast:
     """The run's tokenizer: trained once into ``out/tokenizer``, or copied from the classifier that
-    fine-tuning starts from (its vocabulary is the one its embeddings know)."""
+    fine-tuning starts from (its vocabulary is the one its embeddings know), then grown by
+    ``extend_vocab`` Latin-script pieces when asked (``models/training/vocab.py``)."""
     target = out / "tokenizer"
     if not (target / "tokenizer.json").exists() and init_from is not None:
         PreTrainedTokenizerFast.from_pretrained(init_from, local_files_only=True).save_pretrained(str(target))
+    if extend_vocab and (target / "tokenizer.json").exists():
+        return extend_tokenizer(target, read_corpus(data_dir), extend_vocab)
     if (target / "tokenizer.json").exists():
         return PreTrainedTokenizerFast.from_pretrained(str(target), local_files_only=True)
     return train_tokenizer(read_corpus(data_dir), target)
@@ -57,7 +64,7 @@ def export(
     PreTrainedTokenizerFast.from_pretrained(str(best), local_files_only=True).save_pretrained(str(artifact))
     meta = {
         "format": 1,
-        "normalize": True,
+        "normalize": VERSION,
         "max_length": 128,
         "thresholds": thresholds,
         "dev_macro_f1": metrics,
@@ -82,6 +89,8 @@ def run(
     teachers: tuple[Path, ...] = (),
     extra_data: Path | None = None,
     extra_weight: float = 2.0,
+    extend_vocab: int = 0,
+    spam_negative_weight: float = 0.0,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -94,12 +103,13 @@ def run(
         timings_path.write_text(json.dumps(timings, indent=2))
 
     started = time.monotonic()
-    tokenizer = stage_tokenizer(data_dir, out, finetune_cfg.init_from)
+    tokenizer = stage_tokenizer(data_dir, out, finetune_cfg.init_from or pretrain_cfg.init_from, extend_vocab)
+    spelled = read_extension(out / "tokenizer")
     timed("tokenizer", started)
     mlm_dir = out / "mlm" / "model"
     if "pretrain" in stages:
         started = time.monotonic()
-        mlm_dir = pretrain(read_corpus(data_dir), tokenizer, out / "mlm", pretrain_cfg)
+        mlm_dir = pretrain(read_corpus(data_dir), tokenizer, out / "mlm", pretrain_cfg, spelled)
         timed("pretrain", started)
         if mlm_dir.name != "model":
             log.info("pre-training stopped at its time budget; run again to continue")
@@ -107,7 +117,7 @@ def run(
     best = out / finetune_dir / "best"
     if "finetune" in stages:
         started = time.monotonic()
-        train = read_labeled(data_dir / "labeled" / "train.csv")
+        train = spam_negatives(read_labeled(data_dir / "labeled" / "train.csv"), spam_negative_weight)
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
             cache = out / finetune_dir / "teacher_scores.npy"
@@ -115,7 +125,7 @@ def run(
         if extra_data is not None:  # the site's decisions, the latest 20 % kept for the comparison
             site_train, _ = read_site(extra_data)
             train = concat(train, weighted(site_train, extra_weight))
-        best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg)
+        best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg, spelled)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
         cfgs: dict[str, object] = {
@@ -123,6 +133,8 @@ def run(
             "finetune": finetune_cfg.__dict__,
             "device": _device(),
             "distilled_from_char_ngram_teacher": distill,
+            "latin_pieces_added": extend_vocab,
+            "spam_negative_weight": spam_negative_weight,
             "teacher_transformers": [str(t) for t in teachers],
         }
         if finetune_cfg.init_from:
@@ -175,6 +187,15 @@ def main(argv: list[str] | None = None) -> None:
         "--extra-data", type=Path, default=None, help="a site's decisions (raqib decisions export) to learn from too"
     )
     parser.add_argument("--extra-weight", type=float, default=2.0, help="how much each decision weighs in the loss")
+    parser.add_argument(
+        "--extend-vocab", type=int, default=0, help="append this many Latin-script pieces to the tokenizer"
+    )
+    parser.add_argument(
+        "--spam-negative-weight",
+        type=float,
+        default=0.3,
+        help="weight of 'not spam' for comments of sources that annotated offensiveness but not spam (0: off)",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
@@ -200,6 +221,8 @@ def main(argv: list[str] | None = None) -> None:
         teachers=tuple(args.teacher),
         extra_data=args.extra_data,
         extra_weight=args.extra_weight,
+        extend_vocab=args.extend_vocab,
+        spam_negative_weight=args.spam_negative_weight,
     )
 
 

@@ -1,0 +1,45 @@
+"""The evaluation's groups (sources and their Latin-script rows) and what a site feels: false spam
+flags on clean comments, and the precision of the setting that holds comments."""
+
+from __future__ import annotations
+
+import numpy as np
+from raqib.models.categories import CATEGORIES
+from raqib.models.training.data import LabeledSet
+from raqib.models.training.evaluate import groups, is_latin_script, report, site_view
+
+OFF, SPAM = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
+
+
+def dataset(texts: list[str], sources: list[str], offensive: list[int]) -> LabeledSet:
+    labels = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
+    mask = np.zeros_like(labels)
+    labels[:, OFF], mask[:, OFF] = offensive, 1
+    return LabeledSet(texts=texts, sources=sources, labels=labels, mask=mask)
+
+
+def test_script_is_the_majority_of_letters() -> None:
+    assert is_latin_script("3lach nta 7mar")
+    assert is_latin_script("très bien")
+    assert not is_latin_script("يا khouya شنو هادشي")
+    assert not is_latin_script("😂 123")
+
+
+def test_a_source_with_latin_rows_gets_its_own_line() -> None:
+    texts = ["sir t9awed"] * 30 + ["سير تقود"] * 30 + ["نص"] * 30
+    sources = ["darija"] * 60 + ["other"] * 30
+    found = groups(dataset(texts, sources, [0, 1] * 45))
+    assert set(found) == {"darija", "darija/latin", "other"}
+    assert found["darija/latin"].sum() == 30
+    scores = np.zeros((90, len(CATEGORIES)), dtype=np.float32)
+    scores[:, OFF] = np.tile([0.1, 0.9], 45)  # perfect
+    assert report(scores, dataset(texts, sources, [0, 1] * 45), {"offensive": 0.5})["offensive"]["darija/latin"] == 1.0
+
+
+def test_site_view_counts_false_spam_and_hold_precision() -> None:
+    data = dataset(["a", "b", "c", "d"], ["s"] * 4, [0, 0, 1, 1])
+    scores = np.zeros((4, len(CATEGORIES)), dtype=np.float32)
+    scores[:, SPAM] = [0.9, 0.1, 0.9, 0.1]  # one of two clean comments flagged as spam
+    scores[:, OFF] = [0.95, 0.2, 0.95, 0.5]  # held: one clean, one offensive
+    view = site_view(scores, data, {"spam": 0.5})["overall"]
+    assert view == {"false_spam": 0.5, "hold_precision": 0.5, "hold_recall": 0.5}

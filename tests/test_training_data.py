@@ -1,0 +1,49 @@
+"""Reading the labelled data with its masks, and the spam negatives that keep the spam head from
+learning a script or a platform."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import numpy as np
+from raqib.models.categories import CATEGORIES
+from raqib.models.training.data import read_labeled, spam_negatives
+
+SPAM, OFFENSIVE = CATEGORIES.index("spam"), CATEGORIES.index("offensive")
+
+
+def write(path: Path) -> Path:
+    rows = [
+        {"text": "اربح الان", "source": "spam_set", "spam": "1"},
+        {"text": "win now bit.ly", "source": "spam_set", "spam": "1"},
+        {"text": "تعليق عادي", "source": "comments", "offensive": "0", "spam": "0"},
+        {"text": "merci khouya", "source": "darija", "offensive": "0"},
+        {"text": "يا حمار", "source": "darija", "offensive": "1"},
+        {"text": "كراهية", "source": "hate_only", "hate": "1"},
+    ]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["text", "source", *CATEGORIES], restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_an_empty_cell_is_masked_not_negative(tmp_path: Path) -> None:
+    data = read_labeled(write(tmp_path / "d.csv"))
+    assert data.mask[3, SPAM] == 0 and data.mask[3, OFFENSIVE] == 1
+    assert data.labels[0, SPAM] == 1
+
+
+def test_comments_of_sources_without_spam_labels_become_weighted_negatives(tmp_path: Path) -> None:
+    data = read_labeled(write(tmp_path / "d.csv"))
+    grown = spam_negatives(data, 0.3)
+    assert np.allclose(grown.mask[:, SPAM], [1, 1, 1, 0.3, 0.3, 0])  # hate-only rows: offensive not annotated
+    assert np.all(grown.labels[3:5, SPAM] == 0)
+    assert np.array_equal(grown.labels[:3], data.labels[:3])
+    assert np.array_equal(data.mask[:, SPAM], [1, 1, 1, 0, 0, 0])  # the input is left as it was
+
+
+def test_weight_zero_leaves_the_data_alone(tmp_path: Path) -> None:
+    data = read_labeled(write(tmp_path / "d.csv"))
+    assert spam_negatives(data, 0.0) is data
