@@ -96,6 +96,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             rules=report_rules(config),
             request_id=request_id(),
             match=match.as_dict() if match else None,
+            score=first_text and get_classifier() is not None,  # by the worker, off the request path
         )
     except RateLimitExceeded as err:
         if queued:
@@ -108,8 +109,6 @@ def create_report() -> tuple[dict[str, Any], int]:
         raise Conflict(f"item {report.item_id!r} is a {err.existing}; this report says {report.item_type}") from None
     if queued:
         store.images.enqueue(report.item_id)
-    if first_text and get_classifier() is not None:
-        store.scoring.enqueue(report.item_id)  # scored by the worker, off the request path
     REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
     if outcome.hidden_now:
         AUTO_HIDES.labels("text_match" if match else threshold.rule).inc()

@@ -172,12 +172,16 @@ class Store:
         rules: ReportRules | None = None,
         request_id: str = "",
         match: Mapping[str, Any] | None = None,
+        score: bool = False,
     ) -> ReportOutcome:
         """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
         The reporter's bookkeeping (rate limit, first seen, trust weight) runs first: on one server
         inside the same script, on a cluster as its own call on the reporter's slot. Over the rate
-        limit, :class:`RateLimitExceeded` and nothing is written.
+        limit, :class:`RateLimitExceeded` and nothing is written. With ``score``, the item's text is
+        queued for the classifier: on one server in the same round trip, after the script (a job for
+        a refused report finds no new text and is acknowledged); on a cluster, once the script is done,
+        so that the worker never reads the job before the text is there.
         """
         rules = rules or ReportRules()
         k = self.item_keys(item_id)
@@ -231,7 +235,15 @@ class Store:
             "fields": json.dumps(dict(new_item_fields), ensure_ascii=False),
             "settings": json.dumps(settings),
         }
-        result = self.scripts["report"](keys=keys_, args=args)
+        if score and not self.cluster:
+            pipe = self.client.pipeline(transaction=False)
+            self.scripts["report"](keys=keys_, args=args, client=pipe)
+            self.scoring.enqueue(item_id, client=pipe)
+            result = pipe.execute()[0]
+        else:
+            result = self.scripts["report"](keys=keys_, args=args)
+            if score and result[0] not in ("type_mismatch", "rate_limited"):
+                self.scoring.enqueue(item_id)
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])
         if result[0] == "rate_limited":

@@ -17,8 +17,9 @@ JOBS_MAXLEN = 1_000_000
 
 
 class ScoringStore(PartitionedStore):
-    def enqueue(self, item_id: str) -> None:
-        self.client.xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
+    def enqueue(self, item_id: str, client: Any = None) -> None:
+        """Queue the item's text for the classifier (on ``client``, a pipeline, when given)."""
+        (client or self.client).xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
 
     def ensure_group(self) -> None:
         try:
