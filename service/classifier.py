@@ -84,6 +84,12 @@ def get_classifier() -> Classifier | None:
     return holder.current() if holder is not None else None
 
 
+def get_served() -> tuple[Classifier | None, str]:
+    """The active classifier and its version's name, read together (for answers that name it)."""
+    holder: ModelHolder | None = current_app.extensions.get(EXTENSION)
+    return holder.current_pair() if holder is not None else (None, "")
+
+
 def shadow_version() -> str | None:
     """The candidate the worker scores new comments with in shadow, if any."""
     holder: ModelHolder | None = current_app.extensions.get(EXTENSION)

@@ -47,7 +47,7 @@ class TextScorer:
         self.score_in_shadow(ids)
         texts = self.jobs.texts(ids)
         todo = [(item_id, text) for item_id, text in zip(ids, texts, strict=True) if text is not None]
-        classifier, version = self.model.current(), self.model.version
+        classifier, version = self.model.current_pair()
         if classifier is None:
             return 0  # no model: the jobs wait (unacknowledged) for one
         results = classifier.predict([text for _, text in todo]) if todo else []

@@ -74,18 +74,30 @@ class ModelHolder:
 
     def __init__(self, store: Store, initial: Classifier | None, check_s: float, threads: int) -> None:
         self.store, self.check_s, self.threads = store, check_s, threads
-        self.model, self.version = initial, DEFAULT_VERSION
+        self.served: tuple[Classifier | None, str] = (initial, DEFAULT_VERSION)  # swapped as one reference
         self.shadow_name: str | None = None  # a candidate scored in shadow by the worker
         self.shadow_model: Classifier | None = None
         self._checked = time.monotonic()
         self._loading: str | None = None
         self._lock = threading.Lock()
 
+    @property
+    def model(self) -> Classifier | None:
+        return self.served[0]
+
+    @property
+    def version(self) -> str:
+        return self.served[1]
+
     def current(self) -> Classifier | None:
+        return self.current_pair()[0]
+
+    def current_pair(self) -> tuple[Classifier | None, str]:
+        """The model served now and its version's name, read together: never one of each."""
         if time.monotonic() - self._checked >= self.check_s:
             self._checked = time.monotonic()
             self._check()
-        return self.model
+        return self.served
 
     def _check(self) -> None:
         try:
@@ -115,7 +127,7 @@ class ModelHolder:
         except Exception:
             log.exception("could not load model version %s; keeping %s", version, self.version)
         else:
-            self.model, self.version = model, version  # one assignment each: readers see old or new
+            self.served = (model, version)  # one reference: readers see the old pair or the new one
             log.info("now serving model version %s", version)
         finally:
             with self._lock:

@@ -38,7 +38,9 @@ def model_api(settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Pat
 
 
 def test_one_text(model_api: Api) -> None:
-    body = model_api.post("/v1/classify", json={"text": "يا حمار"}).json()
+    answer = model_api.post("/v1/classify", json={"text": "يا حمار"})
+    assert answer.headers["X-Raqib-Model-Version"] == "default"
+    body = answer.json()
     assert list(body["scores"]) == list(CATEGORIES)
     assert isinstance(body["flagged"], list)
 

@@ -55,6 +55,8 @@ def test_register_activate_and_roll_back(
     assert api.post("/v1/models/v2/activate", role="admin").json() == {"active": "v2", "previous": None}
     wait_for(lambda: scores(api) != before)  # this process switched, no restart
     assert api.get("/readyz", role=None).json()["checks"]["model_version"] == "v2"
+    answer = api.post("/v1/classify", json={"text": "نص"})
+    assert answer.headers["X-Raqib-Model-Version"] == "v2"  # the answer names the version that scored
     body = {"item_id": "mv-1", "item_type": "comment", "author_id": "a", "text": "يا حمار"}
     api.post("/v1/submissions", json=body)
     record = store.get_item("mv-1")

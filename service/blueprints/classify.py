@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g
 
 from ..api import documented, json_body
 from ..auth import require
-from ..classifier import get_classifier, model_slot, predict
+from ..classifier import get_served, model_slot, predict
 from ..config import Config
 from ..errors import ModelUnavailable, RateLimited
 from ..schemas import Classification, ClassifyRequest
@@ -22,10 +22,11 @@ bp = Blueprint("classify", __name__)
 @documented(
     ("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 429, 503), tags=["classify"], json=ClassifyRequest
 )
-def classify() -> dict[str, Any]:
+def classify() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``. The
-    limits come first (per key, then a model slot) so that a refusal costs no parsing of the body."""
-    classifier = get_classifier()
+    limits come first (per key, then a model slot) so that a refusal costs no parsing of the body.
+    The ``X-Raqib-Model-Version`` header names the model version that scored."""
+    classifier, version = get_served()
     if classifier is None:
         raise ModelUnavailable("no classifier is configured (RAQIB_MODEL_DIR)")
     config: Config = current_app.config["RAQIB"]
@@ -38,5 +39,6 @@ def classify() -> dict[str, Any]:
         body = json_body(ClassifyRequest)
         if body.text is not None:
             result: dict[str, Any] = predict(classifier, [body.text])[0]
-            return result
-        return {"results": predict(classifier, body.texts or [])}
+        else:
+            result = {"results": predict(classifier, body.texts or [])}
+    return result, 200, {"X-Raqib-Model-Version": version}
