@@ -8,6 +8,9 @@ model they started with; the old one is freed once none holds it."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import hashlib
 import logging
 import threading
@@ -69,6 +72,17 @@ def load_version(store: Store, version: str, threads: int) -> Classifier:
     return load_classifier(record["path"], threads=threads)
 
 
+RELEASE_AFTER_S = 1.0
+
+
+def give_back_memory() -> None:
+    """Collect the old model and hand the freed heap back to the system: glibc keeps freed memory
+    in its arenas otherwise, and each switch would leave a process a model's worth bigger."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 class ModelHolder:
     """The classifier this process serves now (``current()``) and its version's name."""
 
@@ -128,7 +142,10 @@ class ModelHolder:
             log.exception("could not load model version %s; keeping %s", version, self.version)
         else:
             self.served = (model, version)  # one reference: readers see the old pair or the new one
+            del model
             log.info("now serving model version %s", version)
+            time.sleep(RELEASE_AFTER_S)  # requests in flight finish with the old model, then it goes
+            give_back_memory()
         finally:
             with self._lock:
                 self._loading = None
