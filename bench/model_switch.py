@@ -181,8 +181,8 @@ def main() -> None:
     end = sum(rows[-1][1]["rss_after_mb"])
     print(
         f"memory after the roll-back / after the first switch: {end / max(1.0, sum(rows[0][1]['rss_after_mb'])):.2f}; "
-        f"/ at start: {end / max(1.0, sum(rows[0][1]['rss_before_mb'])):.2f} (the start's model is loaded before the "
-        "processes fork, so part of it is shared until a switch gives each process its own)"
+        f"/ at start: {end / max(1.0, sum(rows[0][1]['rss_before_mb'])):.2f} (the new model loads while the old one "
+        "serves; what the heap keeps of that overlap is paid once, not per switch)"
     )
 
 
