@@ -216,11 +216,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     worker = DeliveryWorker(store, config)
     threads = worker.start()
-    analyser = ImageAnalyser(config, classifier.load(config), load_image_model(config))
+    text_model = classifier.load(config)
+    holder = ModelHolder(store, text_model, config.model_check_s, config.model_threads)
+    analyser = ImageAnalyser(config, holder.current, load_image_model(config))
     image_worker = ImageWorker(store, analyser, worker.consumer)
     image_thread = image_worker.start()
-    holder = ModelHolder(store, analyser.classifier, config.model_check_s, config.model_threads)
-    scorer = TextScorer(store, holder, config, worker.consumer) if analyser.classifier else None
+    scorer = TextScorer(store, holder, config, worker.consumer) if text_model else None
     scorer_thread = scorer.start() if scorer else None
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -38,7 +38,8 @@ def image_worker(store: Store, settings: dict[str, Any], name: str = "test") -> 
     """The worker's image jobs, built from the app's settings as ``raqib worker`` builds them."""
     config = Config.from_mapping(settings)
     store.images.ensure_group()
-    return ImageWorker(store, ImageAnalyser(config, classifier.load(config), load_image_model(config)), name)
+    text_model = classifier.load(config)
+    return ImageWorker(store, ImageAnalyser(config, lambda: text_model, load_image_model(config)), name)
 
 
 def drain(worker: ImageWorker) -> ImageWorker:

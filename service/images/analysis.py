@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -71,9 +72,13 @@ class Analysis:
 
 
 class ImageAnalyser:
-    def __init__(self, config: Config, classifier: Classifier | None, model: ImageClassifier | None) -> None:
+    def __init__(
+        self, config: Config, text_model: Callable[[], Classifier | None], model: ImageClassifier | None
+    ) -> None:
+        """``text_model`` gives the text classifier in service at each call (a ``ModelHolder``'s
+        ``current``): the text read in images is scored by the active version, as comments are."""
         self.config = config
-        self.classifier = classifier
+        self.text_model = text_model
         self.model = model
         self.limits = media.ImageLimits(config.max_image_bytes, config.max_image_pixels)
         self.ocr = config.ocr and media.ocr_available()
@@ -94,8 +99,9 @@ class ImageAnalyser:
                 analysis.text = media.ocr(picture, self.config.ocr_languages, self.config.ocr_timeout_s)
             except (subprocess.SubprocessError, OSError) as err:
                 log.warning("OCR failed: %s", err)
-        if analysis.text and self.classifier is not None:
-            result = predict(self.classifier, [analysis.text])[0]
+        text_model = self.text_model() if analysis.text else None
+        if analysis.text and text_model is not None:
+            result = predict(text_model, [analysis.text])[0]
             analysis.text_scores, analysis.flagged = result["scores"], list(result["flagged"])
         if self.model is not None:
             analysis.image_scores = self.model.predict(picture)
