@@ -45,7 +45,8 @@ class Load:
     """Clients calling /v1/classify in a loop, each answer kept as (time, status, version)."""
 
     def __init__(self, port: int, clients: int) -> None:
-        self.port, self.answers, self.stop = port, [], threading.Event()
+        self.port, self.stop = port, threading.Event()
+        self.answers: list[tuple[float, int, str]] = []
         self.lock = threading.Lock()
         self.threads = [threading.Thread(target=self._loop, daemon=True) for _ in range(clients)]
 
