@@ -130,18 +130,31 @@ def format_site_view(views: Mapping[str, Mapping[str, Mapping[str, float]]]) -> 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="raqib evaluate", description=__doc__)
     parser.add_argument("--data", type=Path, required=True, help="a labelled CSV (e.g. dev.csv)")
-    parser.add_argument("--model", type=Path, default=None, help="artifact directory (default: bundled)")
+    parser.add_argument(
+        "--model", type=Path, action="append", default=[], help="artifact directory, repeatable (default: bundled)"
+    )
     parser.add_argument("--train", type=Path, default=None, help="train.csv for the baseline (default: beside --data)")
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--ensemble",
+        action="store_true",
+        help="also the mean of the first model and the baseline",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
     from ..inference import load_classifier
 
     data = read_labeled(args.data)
-    classifier = load_classifier(args.model)
-    scores = classifier.predict_scores(data.texts)
-    results: dict[str, Any] = {"model": report(scores, data, classifier.thresholds)}
-    views: dict[str, Any] = {"model": site_view(scores, data, classifier.thresholds)}
+    results: dict[str, Any] = {}
+    views: dict[str, Any] = {}
+    first: np.ndarray | None = None
+    for path in args.model or [None]:
+        classifier = load_classifier(path)
+        name = "model" if len(args.model) <= 1 else classifier.path.name
+        scores = classifier.predict_scores(data.texts)
+        first = scores if first is None else first
+        results[name] = report(scores, data, classifier.thresholds)
+        views[name] = site_view(scores, data, classifier.thresholds)
     if not args.no_baseline:
         from .baseline import CharNgramBaseline
 
@@ -151,6 +164,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         calibrated = calibrate(base_scores, data)
         results["baseline@cal"] = report(base_scores, data, calibrated)
         views["baseline@cal"] = site_view(base_scores, data, calibrated)
+        if args.ensemble and first is not None:
+            mean = (first + base_scores) / 2
+            results["ensemble@cal"] = report(mean, data, calibrate(mean, data))
+            views["ensemble@cal"] = site_view(mean, data, calibrate(mean, data))
     print(format_table(results))
     print()
     print("false spam: % of comments annotated not offensive that get a spam flag;")
