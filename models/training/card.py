@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-DATA = [
-    (
-        "OSACT2020 (OSACT4 / OffensEval-2020 Arabic)",
-        "CC BY 4.0 (organisers)",
-        "Mubarak et al. (2020), OSACT4 @ LREC 2020",
-    ),
-    ("OSACT2022 (OSACT5)", "research use, none stated", "Mubarak, Al-Khalifa, Al-Thubaity (2022), OSACT5 @ LREC 2022"),
-    ("OMCD (Moroccan comments)", "none stated", "Essefar et al. (2023), Language Resources & Evaluation 57(4)"),
-    ("L-HSAB (Levantine)", "none stated", "Mulki et al. (2019), ALW3 @ ACL 2019"),
-    ("SoHateful", "none stated", "Zaghouani, Mubarak, Biswas (2024), LREC-COLING 2024"),
-    ("ArMI 2021 (misogyny)", "research use, none stated", "Mulki & Ghanem (2021), FIRE 2021"),
-    ("Albadi religious hate", "none stated", "Albadi, Kurdi, Mishra (2018), ASONAM 2018"),
-    ("Arabic low-quality/spam tweets", "none stated", "Alharthi, Alhothali, Moria (2021), Information Systems 99"),
-]
+
+def provenance(data_dir: Path) -> list[tuple[str, str, str]]:
+    """(data set, licence, citation) for every data set described in ``data_dir/provenance``: the
+    first line of each description, its ``Licence``/``License`` line and its ``Citation`` line."""
+    rows = []
+    for path in sorted((data_dir / "provenance").glob("*.txt")):
+        if ".LICENSE" in path.name:
+            continue
+        text = path.read_text(encoding="utf-8")
+        licence = re.search(r"^Licen[cs]e[^:]*:\s*(.+)$", text, re.MULTILINE)
+        citation = re.search(r"^Citation:\s*(.+)$", text, re.MULTILINE)
+        rows.append(
+            (
+                text.splitlines()[0].strip().replace("|", "/"),
+                (licence.group(1).strip() if licence else "not stated").replace("|", "/"),
+                (citation.group(1).strip() if citation else "see the provenance file").replace("|", "/"),
+            )
+        )
+    return rows
 
 
 def _metrics_table(metrics: dict[str, dict[str, float]]) -> str:
@@ -33,7 +39,7 @@ def _distilled(meta: dict[str, Any]) -> str:
     if not meta["training"].get("distilled_from_char_ngram_teacher"):
         return ""
     return (
-        " The fine-tuning data also held the 176k unlabelled comments with soft labels (offensive, hate, spam)"
+        " The fine-tuning data also held the unlabelled corpus with soft labels (offensive, hate, spam)"
         " from a char 2–5-gram TF-IDF + logistic-regression teacher trained on train.csv, at half a gold"
         " label's weight; the shipped model scores alone."
     )
@@ -57,16 +63,42 @@ def _lineage(meta: dict[str, Any]) -> str:
     return text
 
 
-def write_model_card(artifact: Path, meta: dict[str, Any]) -> None:
+def _labels(meta: dict[str, Any]) -> str:
+    training = meta["training"]
+    text = ""
+    if training.get("latin_pieces_added"):
+        text += (
+            f" The tokenizer of the classifier it started from was grown by {training['latin_pieces_added']}"
+            " Latin-script word pieces (Arabizi, French) learnt on the corpus, each new embedding starting as"
+            " the mean of the pieces that spelled it before (`models/training/vocab.py`)."
+        )
+    if training.get("spam_negative_weight"):
+        text += (
+            " **Spam labels**: only two sources annotate spam, and the only Latin-script rows among their"
+            " positives come from a set that has no clean rows, so a spam head trained on them alone learns"
+            " 'Latin script (or Twitter) means spam'. Every comment of the other sources that annotated"
+            " offensiveness was taken as *not spam*, at"
+            f" {training['spam_negative_weight']} of a gold label's weight (a few of them may be spam)."
+        )
+    return text
+
+
+def _history(meta: dict[str, Any]) -> str:
+    return _lineage(meta) + _distilled(meta) + _labels(meta)
+
+
+def write_model_card(artifact: Path, meta: dict[str, Any], data_dir: Path | None = None) -> None:
     pre, fine = meta["training"]["pretrain"], meta["training"]["finetune"]
     thresholds = ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items())
-    data_rows = "\n".join(f"| {name} | {licence} | {cite} |" for name, licence, cite in DATA)
+    data = provenance(data_dir) if data_dir is not None and (data_dir / "provenance").is_dir() else []
+    data_rows = "\n".join(f"| {name} | {licence} | {cite} |" for name, licence, cite in data)
     card = f"""# {artifact.name} — Raqib's Arabic moderation classifier
 
 A small BERT-style encoder ({pre["num_layers"]} layers, hidden {pre["hidden_size"]}, {pre["num_heads"]} heads,
-WordPiece vocabulary trained here) pre-trained with masked-LM on 176k unlabelled Arabic comments and
+WordPiece vocabulary trained here) pre-trained with masked-LM on unlabelled Arabic comments and
 tweets plus the training texts, then fine-tuned multi-label on five heads: `offensive` (covers the
-others), `hate`, `vulgar`, `violence`, `spam`. Texts pass through `models.normalize.normalize` first.
+others), `hate`, `vulgar`, `violence`, `spam`. Texts pass through `models.normalize.normalize`
+(version {meta.get("normalize")}) first.
 
 ## Intended use
 Scoring reader comments on Arabic news sites and forums (MSA and dialects: Darija, Levantine, Gulf,
@@ -84,16 +116,16 @@ content on its score alone.
 Pre-training: {pre["epochs"]} epochs planned, learning rate {pre["learning_rate"]}, {pre["max_tokens"]} tokens
 per batch, masking {pre["mask_probability"]}. Fine-tuning: {fine["epochs"]} epochs, learning rate
 {fine["learning_rate"]}, masked binary cross-entropy (unannotated cells do not count). Hardware:
-{meta["training"]["device"]}. Seconds per stage: {meta["stage_seconds"]}.{_lineage(meta)}{_distilled(meta)}
+{meta["training"]["device"]}. Seconds per stage: {meta["stage_seconds"]}.{_history(meta)}
 
 ## Data and licences
 | data set | licence | citation |
 |---|---|---|
 {data_rows}
 
-Most sets are research releases without an explicit licence: cite them, and check the terms before
-commercial use. The unlabelled corpus (reader comments and dialect tweets) is listed in the
-project's shared data `SOURCES.txt`.
+Read from the shared data's `provenance/` at export. Most sets are research releases without an
+explicit licence: cite them, and check the terms before commercial use. The unlabelled corpus is
+listed in the shared data's `unlabeled/SOURCES.txt`.
 
 ## Limits
 Trained on short social-media text; long articles are truncated to {meta["max_length"]} tokens.

@@ -73,7 +73,7 @@ def export(
     }
     (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     export_onnx(artifact)
-    write_model_card(artifact, meta)
+    write_model_card(artifact, meta, data_dir)
     return artifact
 
 
