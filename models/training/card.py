@@ -83,6 +83,25 @@ def _labels(meta: dict[str, Any]) -> str:
     return text
 
 
+def _site_view(meta: dict[str, Any]) -> str:
+    view = meta.get("dev_site_view")
+    if not view:
+        return ""
+    lines = [
+        "## What a site sees (dev.csv, thresholds above)",
+        "False spam: the share of comments annotated not offensive that get a spam flag. Hold: the",
+        "comments with `offensive ≥ 0.9`, the setting that holds comments in the default policy — its",
+        "precision (how many held comments are offensive) and recall (how many offensive ones it holds).",
+        "",
+        "| group | false spam | hold precision | hold recall |",
+        "|---|---|---|---|",
+    ]
+    for group, row in view.items():
+        cells = [f"{100 * row[m]:.1f} %" if m in row else "" for m in ("false_spam", "hold_precision", "hold_recall")]
+        lines.append(f"| {group} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n\n"
+
+
 def _history(meta: dict[str, Any]) -> str:
     return _lineage(meta) + _distilled(meta) + _labels(meta)
 
@@ -112,7 +131,7 @@ content on its score alone.
 ## Dev results (macro-F1, thresholds above)
 {_metrics_table(meta["dev_macro_f1"])}
 
-## Training
+{_site_view(meta)}## Training
 Pre-training: {pre["epochs"]} epochs planned, learning rate {pre["learning_rate"]}, {pre["max_tokens"]} tokens
 per batch, masking {pre["mask_probability"]}. Fine-tuning: {fine["epochs"]} epochs, learning rate
 {fine["learning_rate"]}, masked binary cross-entropy (unannotated cells do not count). Hardware:

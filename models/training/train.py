@@ -21,7 +21,7 @@ from ..normalize import VERSION
 from .card import write_model_card
 from .data import read_corpus, read_labeled, spam_negatives
 from .distill import concat, corpus_texts, soft_labeled
-from .evaluate import calibrate, report
+from .evaluate import calibrate, report, site_view
 from .export import export_onnx
 from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
@@ -57,6 +57,7 @@ def export(
     scores = np.load(best / "dev_scores.npy")
     thresholds = calibrate(scores, dev)
     metrics = report(scores, dev, thresholds)
+    view = site_view(scores, dev, thresholds)
     if artifact.exists():
         shutil.rmtree(artifact)
     model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
@@ -68,6 +69,7 @@ def export(
         "max_length": 128,
         "thresholds": thresholds,
         "dev_macro_f1": metrics,
+        "dev_site_view": view,
         "training": cfgs,
         "stage_seconds": {k: round(v) for k, v in timings.items()},
     }
