@@ -68,7 +68,7 @@ def moderate(base: str, rows: list[dict[str, str]], threads: int = 4) -> float:
         n, row = numbered
         item = f"site-{n}"
         with requests.Session() as http:
-            report = {"item_id": item, "item_type": "comment", "reporter_id": f"r-{n}", "reason": "abuse"}
+            report = {"item_id": item, "item_type": "comment", "reporter_id": f"r-{n}", "reason": "offensive"}
             answer = http.post(f"{base}/v1/reports", json={**report, "text": row["text"]}, headers=client, timeout=30)
             answer.raise_for_status()
             offensive = float(row["offensive"]) >= 0.5

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 import csv
 import json
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from raqib.models.training.finetune import FinetuneConfig
 from raqib.models.training.site import read_site, weighted
 from raqib.models.training.tiny import TEXTS
 from raqib.models.training.train import run
+from raqib.service.decisions import export
+from raqib.service.store import Store
 
+from .conftest import Api
+
+ApiFactory = Callable[[dict[str, Any]], Api]
 COLUMNS = ["text", "source", "offensive", "hate", "vulgar", "violence", "spam", "decided_at"]
 
 
@@ -65,3 +73,55 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
     assert "offensive" in comparison["dev.csv"]["candidate"]
     assert (out / "comparison.md").read_text().startswith("# Candidate vs current")
     assert (artifact / "model.int8.onnx").exists()
+
+
+def test_the_learning_loop_end_to_end(
+    tmp_path: Path,
+    tiny_model: Path,
+    settings: dict[str, Any],
+    api_factory: Callable[[dict[str, Any]], Api],
+    store: Store,
+) -> None:
+    """A site's readers report, its moderators decide; the decisions are exported, a candidate is
+    fine-tuned on them, registered, activated (answers name it) and rolled back — all over HTTP."""
+    settings.update(model_dir=str(tiny_model), model_check_s=0, classify_rate_limit="off")
+    api = api_factory(settings)
+    moderator = {"X-Raqib-Actor": "moderator-1"}
+    for i in range(30):
+        text = TEXTS[i % len(TEXTS)] + f" {i}"
+        report = {
+            "item_id": f"c{i}",
+            "item_type": "comment",
+            "reporter_id": f"r{i}",
+            "reason": "offensive",
+            "text": text,
+        }
+        assert api.post("/v1/reports", json=report).status_code == 202
+        decision = (
+            {"action": "remove", "reason_code": "harassment"}
+            if i % 2
+            else {"action": "dismiss", "reason_code": "no_violation"}
+        )
+        answer = api.post(f"/v1/review/items/c{i}/decision", role="moderator", json=decision, headers=moderator)
+        assert answer.status_code == 200, answer.text
+    decisions = tmp_path / "decisions.csv"
+    with open(decisions, "w", encoding="utf-8", newline="") as handle:
+        assert export(store, handle) == 30
+    data = tmp_path / "data"
+    (data / "labeled").mkdir(parents=True)
+    write(data / "labeled" / "train.csv", labelled(20, "shared"))
+    write(data / "labeled" / "dev.csv", labelled(20, "shared_dev"))
+    candidate = tmp_path / "candidate"
+    cfg = FinetuneConfig(epochs=1, init_from=str(tiny_model), bf16=False)
+    run(data, tmp_path / "run", candidate, ("finetune", "export"), finetune_cfg=cfg, extra_data=decisions)
+    assert (tmp_path / "run" / "comparison.json").exists()
+
+    for name, path in (("current", tiny_model), ("site-1", candidate)):
+        assert api.post("/v1/models", role="admin", json={"name": name, "path": str(path)}).status_code == 201
+    for version in ("site-1", "current"):  # activate the candidate, then roll back
+        assert api.post(f"/v1/models/{version}/activate", role="admin").status_code == 200
+        deadline = time.monotonic() + 15
+        while api.post("/v1/classify", json={"text": "نص"}).headers.get("X-Raqib-Model-Version") != version:
+            assert time.monotonic() < deadline, f"{version} not served in time"
+            time.sleep(0.05)
+        assert api.get("/readyz", role=None).json()["checks"]["model_version"] == version
