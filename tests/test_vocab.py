@@ -19,6 +19,12 @@ from transformers import BertForSequenceClassification, PreTrainedTokenizerFast
 ARABIZI = ["khouya 3lach katdir hakka", "merci bezaf khouya", "ya3tik sa7a khouya", "sir t9awed a khouya"] * 5
 
 
+def embedding_rows(model: BertForSequenceClassification) -> torch.Tensor:
+    embeddings = model.get_input_embeddings()
+    assert isinstance(embeddings, torch.nn.Embedding)
+    return embeddings.weight.detach()
+
+
 def test_latin_words_are_the_normalised_latin_ones() -> None:
     assert list(latin_words(["Très BIEN يا khouya 3lach 2020"])) == ["tres", "bien", "khouya", "3lach"]
 
@@ -39,10 +45,10 @@ def test_extension_keeps_every_old_id_and_spells_the_new(tmp_path: Path, tiny_mo
 
 def test_new_rows_start_as_the_mean_of_their_spelling(tiny_model: Path) -> None:
     model = BertForSequenceClassification.from_pretrained(str(tiny_model), local_files_only=True)
-    old = model.get_input_embeddings().weight.detach().clone()
+    old = embedding_rows(model).clone()
     size = old.shape[0]
     grow_embeddings(model, size + 2, {size: [5, 7], size + 1: []})
-    weight = model.get_input_embeddings().weight
+    weight = embedding_rows(model)
     assert weight.shape[0] == size + 2
     assert torch.allclose(weight[:size], old)
     assert torch.allclose(weight[size], old[[5, 7]].mean(dim=0))
