@@ -41,5 +41,13 @@ def test_site_view_counts_false_spam_and_hold_precision() -> None:
     scores = np.zeros((4, len(CATEGORIES)), dtype=np.float32)
     scores[:, SPAM] = [0.9, 0.1, 0.9, 0.1]  # one of two clean comments flagged as spam
     scores[:, OFF] = [0.95, 0.2, 0.95, 0.5]  # held: one clean, one offensive
-    view = site_view(scores, data, {"spam": 0.5})["overall"]
+    view = site_view(scores, data, {"spam": 0.5}, min_rows=1)["overall"]
     assert view == {"false_spam": 0.5, "hold_precision": 0.5, "hold_recall": 0.5}
+
+
+def test_spam_is_not_a_false_spam_flag() -> None:
+    data = dataset(["a", "b"], ["s"] * 2, [0, 0])
+    data.labels[0, SPAM], data.mask[:, SPAM] = 1, 1  # the first is labelled spam: a true flag
+    scores = np.zeros((2, len(CATEGORIES)), dtype=np.float32)
+    scores[0, SPAM] = 0.9
+    assert site_view(scores, data, {"spam": 0.5}, min_rows=1)["overall"]["false_spam"] == 0.0

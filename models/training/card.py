@@ -89,7 +89,8 @@ def _site_view(meta: dict[str, Any]) -> str:
         return ""
     lines = [
         "## What a site sees (dev.csv, thresholds above)",
-        "False spam: the share of comments annotated not offensive that get a spam flag. Hold: the",
+        "False spam: the share of comments annotated not offensive (and not labelled spam) that get a",
+        "spam flag. Hold: the",
         "comments with `offensive ≥ 0.9`, the setting that holds comments in the default policy — its",
         "precision (how many held comments are offensive) and recall (how many offensive ones it holds).",
         "",

@@ -62,53 +62,32 @@ def report(
     return out
 
 
-def site_view(scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float]) -> dict[str, dict[str, float]]:
-    """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive
-    that get a spam flag; ``hold_precision``/``hold_recall`` of ``offensive ≥ 0.9``."""
+def site_view(
+    scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float], min_rows: int = 30
+) -> dict[str, dict[str, float]]:
+    """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive,
+    and not labelled spam, that get a spam flag; ``hold_precision``/``hold_recall`` of
+    ``offensive ≥ 0.9``. Groups with fewer than ``min_rows`` such rows are left out."""
     offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
     annotated = data.mask[:, offensive] > 0
-    clean = annotated & (data.labels[:, offensive] == 0)
+    is_spam = (data.mask[:, spam] > 0) & (data.labels[:, spam] == 1)
+    clean = annotated & (data.labels[:, offensive] == 0) & ~is_spam
     hurtful = annotated & (data.labels[:, offensive] == 1)
     flagged_spam = scores[:, spam] >= thresholds.get("spam", 0.5)
     held = scores[:, offensive] >= HOLD_AT
     out: dict[str, dict[str, float]] = {}
     for name, members in {"overall": np.ones(len(data), dtype=bool), **groups(data)}.items():
         row: dict[str, float] = {}
-        if (clean & members).sum():
+        if (clean & members).sum() >= min_rows:
             row["false_spam"] = float(flagged_spam[clean & members].mean())
-        if (held & annotated & members).sum():
-            row["hold_precision"] = float(hurtful[held & annotated & members].mean())
-        if (hurtful & members).sum():
-            row["hold_recall"] = float(held[hurtful & members].mean())
+        if (annotated & members).sum() >= min_rows:
+            if (held & annotated & members).any():
+                row["hold_precision"] = float(hurtful[held & annotated & members].mean())
+            if (hurtful & members).any():
+                row["hold_recall"] = float(held[hurtful & members].mean())
         if row:
             out[name] = row
     return out
-
-
-def calibrate(scores: np.ndarray, data: LabeledSet) -> dict[str, float]:
-    """Per-category thresholds that maximise macro-F1 over the annotated rows."""
-    thresholds = {}
-    for j, category in enumerate(CATEGORIES):
-        annotated = data.mask[:, j] > 0
-        labels = data.labels[annotated, j].astype(int)
-        if annotated.any() and len(np.unique(labels)) == 2:
-            thresholds[category] = round(best_threshold(labels, scores[annotated, j])[0], 3)
-        else:
-            thresholds[category] = 0.5
-    return thresholds
-
-
-def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
-    """Rows category/source, one column per system."""
-    systems = list(results)
-    lines = [f"{'category':10s} {'source':18s} " + " ".join(f"{s:>12s}" for s in systems)]
-    first = results[systems[0]]
-    for category, row in first.items():
-        for source in row:
-            values = [results[s].get(category, {}).get(source) for s in systems]
-            cells = " ".join(f"{v:12.3f}" if v is not None else f"{'-':>12s}" for v in values)
-            lines.append(f"{category:10s} {source:18s} {cells}")
-    return "\n".join(lines)
 
 
 def format_site_view(views: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
@@ -170,7 +149,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             views["ensemble@cal"] = site_view(mean, data, calibrate(mean, data))
     print(format_table(results))
     print()
-    print("false spam: % of comments annotated not offensive that get a spam flag;")
+    print("false spam: % of comments annotated not offensive (nor labelled spam) that get a spam flag;")
     print(f"hold P / hold R: precision and recall (%) of offensive >= {HOLD_AT}, the setting that holds comments")
     print(format_site_view(views))
     if args.json:
