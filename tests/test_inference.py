@@ -124,7 +124,7 @@ def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> No
     assert set(figures) == {"offensive", "hate"}
     assert set(figures["offensive"]) == {"overall"}  # 20 rows per source: under the 30-row floor
     assert "offensive" in printed and "false spam" in printed
-    assert set(written["site_view"]["model"]) >= {"overall", "src0", "src1"}
+    assert set(written["site_view"]["model"]) == {"overall"}  # the sources: under the 30-row floor too
 
 
 def test_package_contract(tiny_model: Path) -> None:

@@ -90,6 +90,32 @@ def site_view(
     return out
 
 
+def calibrate(scores: np.ndarray, data: LabeledSet) -> dict[str, float]:
+    """Per-category thresholds that maximise macro-F1 over the annotated rows."""
+    thresholds = {}
+    for j, category in enumerate(CATEGORIES):
+        annotated = data.mask[:, j] > 0
+        labels = data.labels[annotated, j].astype(int)
+        if annotated.any() and len(np.unique(labels)) == 2:
+            thresholds[category] = round(best_threshold(labels, scores[annotated, j])[0], 3)
+        else:
+            thresholds[category] = 0.5
+    return thresholds
+
+
+def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
+    """Rows category/source, one column per system."""
+    systems = list(results)
+    lines = [f"{'category':10s} {'source':18s} " + " ".join(f"{s:>12s}" for s in systems)]
+    first = results[systems[0]]
+    for category, row in first.items():
+        for source in row:
+            values = [results[s].get(category, {}).get(source) for s in systems]
+            cells = " ".join(f"{v:12.3f}" if v is not None else f"{'-':>12s}" for v in values)
+            lines.append(f"{category:10s} {source:18s} {cells}")
+    return "\n".join(lines)
+
+
 def format_site_view(views: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
     """Rows per group, for each system: false spam, hold precision and hold recall (in %)."""
     systems = list(views)
