@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from raqib.models.categories import CATEGORIES
 from raqib.models.training.data import LabeledSet
-from raqib.models.training.evaluate import groups, is_latin_script, report, site_view
+from raqib.models.training.evaluate import calibrate, groups, is_latin_script, report, site_view
 
 OFF, SPAM = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
 
@@ -51,3 +51,18 @@ def test_spam_is_not_a_false_spam_flag() -> None:
     scores = np.zeros((2, len(CATEGORIES)), dtype=np.float32)
     scores[0, SPAM] = 0.9
     assert site_view(scores, data, {"spam": 0.5}, min_rows=1)["overall"]["false_spam"] == 0.0
+
+
+def test_calibration_can_cap_false_spam() -> None:
+    """Spam's threshold, capped: at most the given share of clean comments flagged, of any source."""
+    texts = [str(i) for i in range(200)]
+    data = dataset(texts, ["a"] * 100 + ["b"] * 100, [0] * 200)
+    data.mask[:100, SPAM] = 1
+    data.labels[:10, SPAM] = 1  # source a: 10 spam, 90 clean; source b: no spam labels
+    scores = np.zeros((200, len(CATEGORIES)), dtype=np.float32)
+    scores[:10, SPAM] = 0.8  # spam
+    scores[100:120, SPAM] = 0.5  # 20 of b's clean comments look like spam: 10 % of the clean ones
+    assert calibrate(scores, data)["spam"] < 0.8  # 0.5 is as good on a, the only source with labels
+    capped = calibrate(scores, data, max_false_spam=0.01)["spam"]
+    assert 0.5 < capped <= 0.8
+    assert site_view(scores, data, {"spam": capped}, min_rows=1)["overall"]["false_spam"] == 0.0

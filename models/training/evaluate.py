@@ -90,17 +90,31 @@ def site_view(
     return out
 
 
-def calibrate(scores: np.ndarray, data: LabeledSet) -> dict[str, float]:
-    """Per-category thresholds that maximise macro-F1 over the annotated rows."""
+def calibrate(scores: np.ndarray, data: LabeledSet, max_false_spam: float | None = None) -> dict[str, float]:
+    """Per-category thresholds that maximise macro-F1 over the annotated rows. With
+    ``max_false_spam``, the spam threshold is the best one that flags at most that share of the
+    comments that are neither offensive nor spam (of every source, not only those that annotate
+    spam): a false spam flag costs a site a reader's comment."""
     thresholds = {}
     for j, category in enumerate(CATEGORIES):
         annotated = data.mask[:, j] > 0
         labels = data.labels[annotated, j].astype(int)
         if annotated.any() and len(np.unique(labels)) == 2:
-            thresholds[category] = round(best_threshold(labels, scores[annotated, j])[0], 3)
+            floor = _spam_floor(scores, data, max_false_spam) if category == "spam" and max_false_spam else 0.0
+            thresholds[category] = round(best_threshold(labels, scores[annotated, j], floor=floor)[0], 3)
         else:
             thresholds[category] = 0.5
     return thresholds
+
+
+def _spam_floor(scores: np.ndarray, data: LabeledSet, max_false_spam: float) -> float:
+    """The lowest threshold that flags at most ``max_false_spam`` of the clean comments."""
+    offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
+    is_spam = (data.mask[:, spam] > 0) & (data.labels[:, spam] == 1)
+    clean = (data.mask[:, offensive] > 0) & (data.labels[:, offensive] == 0) & ~is_spam
+    if not clean.any():
+        return 0.0
+    return float(np.quantile(scores[clean, spam], 1.0 - max_false_spam, method="higher")) + 1e-6
 
 
 def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:

@@ -16,11 +16,15 @@ def macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
     return float(np.mean(scores))
 
 
-def best_threshold(labels: np.ndarray, scores: np.ndarray, grid: int = 99) -> tuple[float, float]:
-    """The decision threshold on ``scores`` that maximises macro-F1, and that macro-F1."""
-    best = (0.5, macro_f1(labels, (scores >= 0.5).astype(int)))
-    for threshold in np.linspace(0.01, 0.99, grid):
+def best_threshold(labels: np.ndarray, scores: np.ndarray, grid: int = 99, floor: float = 0.0) -> tuple[float, float]:
+    """The decision threshold on ``scores`` that maximises macro-F1, and that macro-F1; with
+    ``floor``, the best at or above it (``floor`` itself when the grid has none)."""
+    candidates = [float(t) for t in np.linspace(0.01, 0.99, grid) if t >= floor] or [floor]
+    if floor <= 0.5:
+        candidates.insert(0, 0.5)
+    best = (candidates[0], macro_f1(labels, (scores >= candidates[0]).astype(int)))
+    for threshold in candidates[1:]:
         value = macro_f1(labels, (scores >= threshold).astype(int))
         if value > best[1]:
-            best = (float(threshold), value)
+            best = (threshold, value)
     return best
