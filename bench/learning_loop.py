@@ -3,7 +3,8 @@ whose dialect the model in service handles worst, its labels play its moderators
 
 1. The service runs (gunicorn, embedded Redis) with ``--current`` as its model. Each of the site's
    training comments is reported by a reader and decided by a moderator over HTTP: offensive →
-   remove (``harassment``), clean → dismiss (``no_violation``).
+   remove (``harassment``), clean → dismiss (``no_violation``; restore when a copy of a removed
+   comment hid it at once).
 2. ``raqib decisions export`` writes the decisions as training data.
 3. ``raqib train --finetune-init CURRENT --extra-data decisions.csv`` fine-tunes on them and on the
    shared data *without* the site's source, and writes the comparison (the latest 20 % of the
@@ -71,9 +72,11 @@ def moderate(base: str, rows: list[dict[str, str]], threads: int = 4) -> float:
             report = {"item_id": item, "item_type": "comment", "reporter_id": f"r-{n}", "reason": "offensive"}
             answer = http.post(f"{base}/v1/reports", json={**report, "text": row["text"]}, headers=client, timeout=30)
             answer.raise_for_status()
-            offensive = float(row["offensive"]) >= 0.5
-            decision = {"action": "remove", "reason_code": "harassment"} if offensive else {"action": "dismiss"}
-            decision.setdefault("reason_code", "no_violation")
+            hidden = answer.json()["status"] == "hidden"  # a copy of a removed comment: hidden at once
+            if float(row["offensive"]) >= 0.5:
+                decision = {"action": "remove", "reason_code": "harassment"}
+            else:
+                decision = {"action": "restore" if hidden else "dismiss", "reason_code": "no_violation"}
             answer = http.post(f"{base}/v1/review/items/{item}/decision", json=decision, headers=moderator, timeout=30)
             answer.raise_for_status()
 
