@@ -56,17 +56,19 @@ def read_site(path: Path) -> tuple[LabeledSet, LabeledSet]:
 
 
 def compare(current: Path, candidate: Path, sets: dict[str, LabeledSet]) -> dict[str, Any]:
-    """Macro-F1 per category of both models on each set, each at its own calibrated thresholds."""
+    """Macro-F1 per category of both models on each set, each at its own calibrated thresholds;
+    a category whose labels in a set are all alike (decisions that only say "clean") is left out."""
     out: dict[str, Any] = {}
     for name, rows in sets.items():
         if not rows.texts:
             continue
         out[name] = {}
+        both = {c for j, c in enumerate(CATEGORIES) if len(np.unique(rows.labels[rows.mask[:, j] > 0, j])) == 2}
         for label, path in (("current", current), ("candidate", candidate)):
             scores = load_classifier(path).predict_scores(rows.texts)
             thresholds = read_meta(path).get("thresholds") or dict.fromkeys(CATEGORIES, 0.5)
             figures = report(scores, rows, thresholds, min_rows=1)
-            out[name][label] = {c: round(v["overall"], 4) for c, v in figures.items()}
+            out[name][label] = {c: round(v["overall"], 4) for c, v in figures.items() if c in both}
     return out
 
 
