@@ -54,3 +54,29 @@ def test_onnx_agrees_with_torch(classifier: Classifier) -> None:
 def test_abuse_outranks_friendliness(classifier: Classifier) -> None:
     offensive = classifier.predict_scores(ABUSIVE + FRIENDLY)[:, CATEGORIES.index("offensive")]
     assert offensive[: len(ABUSIVE)].min() > offensive[len(ABUSIVE) :].max()
+
+
+ARABIZI_ABUSE = ["3lach nta 7mar, sir t9awed a wld l97ba", "nta wa7ed l7mar"]
+THANKS = [
+    "شكرا جزيلا على هذا المقال المفيد",  # MSA
+    "merci bzaf 3la had l'article, tbarkellah 3likom",  # Arabizi with French
+    "tbarkellah 3lik a khouya, bravo",  # Arabizi
+    "Très bon article, merci beaucoup",  # French
+]
+
+
+def test_the_bundled_model_reads_its_normaliser_version(classifier: Classifier) -> None:
+    assert classifier.normalizer == 2  # Latin words stay Latin: the model was trained so
+
+
+def test_arabizi_abuse_is_flagged(classifier: Classifier) -> None:
+    for result in classifier.predict(ARABIZI_ABUSE):
+        assert "offensive" in result["flagged"], result
+
+
+def test_thanks_in_any_script_are_not_spam(classifier: Classifier) -> None:
+    """The first model flagged polite Latin-script comments as spam: its only Latin spam-labelled
+    rows were spam. None of these may be flagged spam, nor held (offensive >= 0.9)."""
+    for text, result in zip(THANKS, classifier.predict(THANKS), strict=True):
+        assert "spam" not in result["flagged"], (text, result)
+        assert result["scores"]["offensive"] < 0.9, (text, result)
