@@ -52,6 +52,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     with open(args.data, encoding="utf-8", newline="") as handle:
         texts = [row["text"] for row in csv.DictReader(handle)][: args.comments]
+    import raqib.models.training.charbert  # noqa: F401  (registers the character-aware model class)
     from transformers import pipeline
 
     plain = pipeline(
