@@ -40,7 +40,9 @@ _LETTER_FOLDS = str.maketrans(
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # Arabizi (Arabic written in Latin script) uses digits for letters Latin lacks.
 _ARABIZI = str.maketrans({"2": "\u0621", "3": "\u0639", "5": "\u062e", "7": "\u062d", "9": "\u0642"})
-_LATIN_WORD = re.compile(r"\b(?=[a-z0-9']*[a-z])[a-z0-9']+\b")
+LATIN_WORD = re.compile(r"\b(?=[a-z0-9']*[a-z])[a-z0-9']+\b")  # after lower-casing; Arabizi digits included
+ARABIC_LETTER = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
+LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _ARABIZI_DIGIT = re.compile(r"(?<=[a-z'])[23579]|[23579](?=[a-z'])")
 _ACCENTED = re.compile("[\u00c0-\u024f]+")
 _URL = re.compile(r"(?i:https?://|www\.)\S+|\bURL\b")
@@ -97,7 +99,7 @@ def _digits_and_arabizi(text: str) -> str:
     """Eastern Arabic digits become ASCII; then, in Latin-script words only, the Arabizi digits
     2 3 5 7 9 that touch a letter become ء ع خ ح ق (``3lach`` → ``علach``); numbers stay."""
     text = text.translate(_DIGITS).lower()
-    return _LATIN_WORD.sub(lambda m: _ARABIZI_DIGIT.sub(_arabizi_letter, m.group(0)), text)
+    return LATIN_WORD.sub(lambda m: _ARABIZI_DIGIT.sub(_arabizi_letter, m.group(0)), text)
 
 
 def _arabizi_letter(match: re.Match[str]) -> str:
@@ -166,6 +168,11 @@ def normalize(text: str, version: int = VERSION) -> str:
     for rule in _VERSIONS[version]:
         text = rule(text)
     return text
+
+
+def is_latin_script(text: str) -> bool:
+    """A text written mostly in Latin letters (Arabizi, French, English) rather than Arabic ones."""
+    return len(LATIN_LETTER.findall(text)) > len(ARABIC_LETTER.findall(text))
 
 
 def version_of(setting: object) -> int | None:

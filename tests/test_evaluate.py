@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import numpy as np
 from raqib.models.categories import CATEGORIES
+from raqib.models.normalize import is_latin_script
 from raqib.models.training.data import LabeledSet
-from raqib.models.training.evaluate import calibrate, groups, is_latin_script, report, site_view
+from raqib.models.training.evaluate import calibrate, groups, report, site_view
 
 OFF, SPAM = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
 

@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from ..normalize import is_latin_script
 from .data import CATEGORIES, LabeledSet, read_labeled
 from .metrics import best_threshold, macro_f1
 
 HOLD_AT = 0.9  # the default policy holds comments with offensive at or above this
-_LATIN = re.compile("[A-Za-z\u00c0-\u024f]")
-_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 
 
-def is_latin_script(text: str) -> bool:
-    """A text written mostly in Latin letters: Arabizi, French, English."""
-    return len(_LATIN.findall(text)) > len(_ARABIC.findall(text))
+def clean_comments(data: LabeledSet) -> np.ndarray:
+    """Rows annotated not offensive and not labelled spam: a spam flag on one of them is false."""
+    offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
+    is_spam = (data.mask[:, spam] > 0) & (data.labels[:, spam] == 1)
+    return (data.mask[:, offensive] > 0) & (data.labels[:, offensive] == 0) & ~is_spam
 
 
 def groups(data: LabeledSet) -> dict[str, np.ndarray]:
@@ -70,8 +70,7 @@ def site_view(
     ``offensive ≥ 0.9``. Groups with fewer than ``min_rows`` such rows are left out."""
     offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
     annotated = data.mask[:, offensive] > 0
-    is_spam = (data.mask[:, spam] > 0) & (data.labels[:, spam] == 1)
-    clean = annotated & (data.labels[:, offensive] == 0) & ~is_spam
+    clean = clean_comments(data)
     hurtful = annotated & (data.labels[:, offensive] == 1)
     flagged_spam = scores[:, spam] >= thresholds.get("spam", 0.5)
     held = scores[:, offensive] >= HOLD_AT
@@ -109,11 +108,10 @@ def calibrate(scores: np.ndarray, data: LabeledSet, max_false_spam: float | None
 
 def _spam_floor(scores: np.ndarray, data: LabeledSet, max_false_spam: float) -> float:
     """The lowest threshold that flags at most ``max_false_spam`` of the clean comments."""
-    offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
-    is_spam = (data.mask[:, spam] > 0) & (data.labels[:, spam] == 1)
-    clean = (data.mask[:, offensive] > 0) & (data.labels[:, offensive] == 0) & ~is_spam
+    clean = clean_comments(data)
     if not clean.any():
         return 0.0
+    spam = CATEGORIES.index("spam")
     return float(np.quantile(scores[clean, spam], 1.0 - max_false_spam, method="higher")) + 1e-6
 
 
@@ -185,8 +183,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         views["baseline@cal"] = site_view(base_scores, data, calibrated)
         if args.ensemble and first is not None:
             mean = (first + base_scores) / 2
-            results["ensemble@cal"] = report(mean, data, calibrate(mean, data))
-            views["ensemble@cal"] = site_view(mean, data, calibrate(mean, data))
+            ensemble_thresholds = calibrate(mean, data)
+            results["ensemble@cal"] = report(mean, data, ensemble_thresholds)
+            views["ensemble@cal"] = site_view(mean, data, ensemble_thresholds)
     print(format_table(results))
     print()
     print("false spam: % of comments annotated not offensive (nor labelled spam) that get a spam flag;")

@@ -10,7 +10,6 @@ reading the word as it did before."""
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -18,16 +17,15 @@ import torch
 from tokenizers import Tokenizer, models, pre_tokenizers, trainers
 from transformers import PreTrainedModel, PreTrainedTokenizerFast
 
-from ..normalize import normalize
+from ..normalize import LATIN_WORD, normalize
 
 EXTENSION_FILE = "vocab_extension.json"
-_LATIN_WORD = re.compile(r"[a-z0-9']*[a-z][a-z0-9']*")
 
 
 def latin_words(texts: Iterable[str]) -> Iterable[str]:
     """The Latin-script words of the normalised texts, one per item."""
     for text in texts:
-        yield from _LATIN_WORD.findall(normalize(text))
+        yield from LATIN_WORD.findall(normalize(text))
 
 
 def learn_latin_pieces(texts: Iterable[str], count: int, known: set[str]) -> list[str]:

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
+from raqib.models.normalize import ARABIC_LETTER, LATIN_LETTER
+
 Scores = Mapping[str, float]
 
 ATTRIBUTES: dict[str, Callable[[Scores], float]] = {
@@ -53,8 +55,6 @@ def attribute_score(name: str, scores: Scores) -> float:
     return round(min(1.0, max(0.0, ATTRIBUTES[name](scores))), 4)
 
 
-_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
-_LATIN = re.compile(r"[A-Za-zÀ-ÿ]")
 _ARABIZI = re.compile(r"(?i)\b[a-z]*[a-z][23579][a-z]*\b|\b[23579][a-z]+\b")
 _FRENCH = re.compile(r"(?i)\b(le|la|les|des|est|et|une|pas|je|tu|vous|nous|c'est|qui|que|pour|avec|très)\b")
 
@@ -63,7 +63,7 @@ def detect_languages(text: str) -> list[str]:
     """``ar`` for Arabic script or Arabizi (digits for letters), ``fr`` for French, else ``en``.
     Clients (Coral) send ``languages: ["en"]`` whatever the text; Raqib scores the text anyway
     and says what it found."""
-    arabic, latin = len(_ARABIC.findall(text)), len(_LATIN.findall(text))
+    arabic, latin = len(ARABIC_LETTER.findall(text)), len(LATIN_LETTER.findall(text))
     if arabic >= latin and arabic:
         return ["ar"]
     if _ARABIZI.search(text):
