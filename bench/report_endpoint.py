@@ -1,31 +1,47 @@
-"""Throughput and latency of ``POST /v1/reports`` against a bare Flask endpoint, in one run.
+"""``POST /v1/reports`` against a bare Flask endpoint, and scoring off the report path, in one run.
 
-Both apps run under the same gunicorn settings as ``raqib serve``; the report endpoint uses a
-real Redis (embedded, or ``REDIS_URL``). Each request reports a distinct item by a distinct
-reader. Load comes from ``wrk`` (Debian package ``wrk``) when installed: a Python load generator
-spends more CPU than the server it measures on two cores; without wrk, a Python client is used
-and the figures say so. Prints requests/s, p50 and p99 for both, and the ratio. Usage:
+1. Saturation: wrk (Debian package ``wrk``) drives both apps under the same gunicorn settings as
+   ``raqib serve``, each request reporting a distinct comment (with its text) by a distinct reader;
+   the service uses a real Redis (embedded, or ``REDIS_URL``) and, by default, the bundled model.
+   Prints requests/s, p50 and p99 of both and their ratios, and the CPU each request costs the
+   web processes and Redis (the load generator, Redis and the web processes share this machine's
+   cores, so every microsecond of theirs is a request the endpoint does not serve).
+2. The service as deployed, web processes and a scoring worker: its capacity (reports accepted
+   and scored per second: load for ``--seconds``, then until the worker caught up), and at half
+   of it, reports sent on a fixed schedule (a late send counts against the server): their p50
+   and p99, and the time from a report to its scores stored (Redis's clock at both ends:
+   ``first_report_at``, ``scored_at``).
+3. The same rate during a flood of heavy ``/v1/classify`` calls: report p50 over its value in 2.
 
-    python bench/report_endpoint.py [--seconds 10] [--workers N] [--threads N] [--clients 16] [--cluster]
+With ``REDIS_URL``, use a server kept for benchmarks: phase 2 empties the scoring queue. The
+scoring worker runs at ``RAQIB_MODEL_NICE`` below the web processes, as ``raqib worker`` does.
+Without wrk, phase 1 uses a Python client and says so (it spends more CPU than the server it
+measures on two cores). Usage:
+
+    python bench/report_endpoint.py [--seconds 10] [--workers N] [--threads N] [--clients 16]
+                                    [--model off] [--flood 4] [--cluster]
 """
 
 from __future__ import annotations
 
 import argparse
 import http.client
-import json
 import multiprocessing as mp
 import os
 import shutil
-import statistics
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
-from common import free_port, wait, wrk
+import psutil
+from common import free_port, pct, wait, wrk
 from flask import Flask
-
-KEY = "bench-client-key"
+from raqib.service.store import Store
+from raqib.service.store.keys import SCORE_GROUP, SCORE_JOBS
+from scoring import KEY, flood, paced, report_body, run_scorer, scoring_delays
 
 
 def bare_app() -> Flask:
@@ -38,36 +54,66 @@ def bare_app() -> Flask:
     return app
 
 
-def _serve(
-    kind: str, port: int, workers: int, threads: int, redis_url: str, worker_class: str, model: str, cluster: bool
-) -> None:
+def _settings(redis_url: str, model: str, cluster: bool, nice: int = 5) -> dict[str, Any]:
+    return {
+        "model_nice": nice,
+        "redis_url": redis_url,
+        "api_keys": f"client:{KEY}",
+        "reporter_rate_limit": "off",
+        "classify_rate_limit": "off",
+        "model_dir": model,
+        "redis_cluster": cluster,
+    }
+
+
+def _serve(kind: str, port: int, args: argparse.Namespace, settings: dict[str, Any]) -> None:
     from raqib.service.app import create_app
     from raqib.service.serve import GunicornApp
 
     options = {
         "bind": f"127.0.0.1:{port}",
-        "workers": workers,
-        "worker_class": worker_class,
-        "threads": threads,
+        "workers": args.workers,
+        "worker_class": args.worker_class,
+        "threads": args.threads,
         "keepalive": 5,
         "accesslog": None,
         "loglevel": "warning",
         "control_socket_disable": True,
     }
-    settings = {
-        "redis_url": redis_url,
-        "api_keys": f"client:{KEY}",
-        "reporter_rate_limit": "1000000/60",
-        "model_dir": model,
-        "redis_cluster": cluster,
-    }
     factory = (lambda: create_app(settings)) if kind == "raqib" else bare_app
     GunicornApp(factory, options).run()
 
 
-def _client(port: int, seconds: float, prefix: str, threads: int, queue: mp.Queue) -> None:
-    import threading
+def load(port: int, seconds: float, clients: int) -> dict[str, float]:
+    """Reports of distinct comments by distinct readers without pause: wrk when installed."""
+    if shutil.which("wrk"):
+        return wrk("report_load.lua", {"RAQIB_KEY": KEY, "RAQIB_PREFIX": f"w{time.time_ns()}"}, port, seconds, clients)
+    return python_load(port, seconds, clients)
 
+
+def python_load(port: int, seconds: float, clients: int) -> dict[str, float]:
+    """Without wrk: ``clients`` keep-alive connections in two processes, each sending without pause."""
+    queue: mp.Queue = mp.Queue()
+    per_process = max(1, clients // 2)
+    started = time.monotonic()
+    procs = [
+        mp.Process(target=_client, args=(port, seconds, f"py{p}{time.time_ns()}", per_process, queue)) for p in (0, 1)
+    ]
+    for c in procs:
+        c.start()
+    latencies = sorted(x for _ in procs for x in queue.get())
+    elapsed = time.monotonic() - started
+    for c in procs:
+        c.join()
+    return {
+        "rps": len(latencies) / elapsed,
+        "p50_ms": pct(latencies, 0.5),
+        "p99_ms": pct(latencies, 0.99),
+        "requests": len(latencies),
+    }
+
+
+def _client(port: int, seconds: float, prefix: str, threads: int, queue: mp.Queue) -> None:
     latencies: list[float] = []
     lock = threading.Lock()
     deadline = time.monotonic() + seconds
@@ -78,20 +124,12 @@ def _client(port: int, seconds: float, prefix: str, threads: int, queue: mp.Queu
         headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
         while time.monotonic() < deadline:
             n += 1
-            body = json.dumps(
-                {
-                    "item_id": f"{prefix}-{tid}-{n}",
-                    "item_type": "comment",
-                    "reporter_id": f"r-{prefix}-{tid}-{n}",
-                    "reason": "hate",
-                    "text": "تعليق للاختبار",
-                }
-            )
+            body = report_body(f"{prefix}-{tid}-{n}")
             start = time.perf_counter()
             conn.request("POST", "/v1/reports", body=body, headers=headers)
             response = conn.getresponse()
             response.read()
-            mine.append(time.perf_counter() - start)
+            mine.append((time.perf_counter() - start) * 1000)
             if response.status not in (200, 202):
                 raise RuntimeError(f"unexpected status {response.status}")
         conn.close()
@@ -106,109 +144,184 @@ def _client(port: int, seconds: float, prefix: str, threads: int, queue: mp.Queu
     queue.put(latencies)
 
 
-def load_wrk(port: int, seconds: float, clients: int, prefix: str) -> dict[str, float]:
-    return wrk("report_load.lua", {"RAQIB_KEY": KEY, "RAQIB_PREFIX": prefix}, port, seconds, clients)
+def _cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU of these processes and their children."""
+    total = 0.0
+    for pid in pids:
+        try:
+            parent = psutil.Process(pid)
+            for p in [parent, *parent.children(recursive=True)]:
+                total += sum(p.cpu_times()[:2])
+        except psutil.NoSuchProcess:
+            continue
+    return total
 
 
-def measure(kind: str, args: argparse.Namespace, redis_url: str, cluster: bool = False) -> dict[str, float]:
+def saturate(kind: str, args: argparse.Namespace, settings: dict[str, Any], redis_pid: int | None) -> dict[str, float]:
+    """Phase 1 for one app: wrk's figures plus CPU µs per request (web processes, Redis)."""
     port = free_port()
-    server = mp.Process(
-        target=_serve,
-        args=(kind, port, args.workers, args.threads, redis_url, args.worker_class, args.model, cluster),
-        daemon=True,
-    )
+    server = mp.Process(target=_serve, args=(kind, port, args, settings), daemon=True)
     server.start()
     try:
         wait(port)
-        if shutil.which("wrk"):
-            load_wrk(port, 2, args.clients, f"warm{kind}")
-            return load_wrk(port, args.seconds, args.clients, f"{kind}{time.time_ns()}")
-        queue: mp.Queue = mp.Queue()
-        per_proc = max(1, args.clients // 2)
-        clients = [mp.Process(target=_client, args=(port, 1.0, f"warm{kind}{p}", per_proc, queue)) for p in range(2)]
-        for c in clients:
-            c.start()
-        for _ in clients:
-            queue.get()
-        started = time.monotonic()
-        clients = [
-            mp.Process(target=_client, args=(port, args.seconds, f"{kind}{p}{time.time_ns()}", per_proc, queue))
-            for p in range(2)
-        ]
-        for c in clients:
-            c.start()
-        latencies = [x for _ in clients for x in queue.get()]
-        elapsed = time.monotonic() - started
-        for c in clients:
-            c.join()
+        load(port, 2, args.clients)
+        before = _cpu_seconds([server.pid or 0]), _cpu_seconds([redis_pid] if redis_pid else [])
+        result = load(port, args.seconds, args.clients)
+        after = _cpu_seconds([server.pid or 0]), _cpu_seconds([redis_pid] if redis_pid else [])
+        n = result["requests"]
+        result["web_us"] = (after[0] - before[0]) / n * 1e6
+        result["redis_us"] = (after[1] - before[1]) / n * 1e6 if redis_pid else float("nan")
+        return result
     finally:
         server.terminate()
         server.join(10)
-    latencies.sort()
-    return {
-        "rps": len(latencies) / elapsed,
-        "p50_ms": 1000 * statistics.median(latencies),
-        "p99_ms": 1000 * latencies[int(0.99 * (len(latencies) - 1))],
-        "requests": len(latencies),
-    }
+
+
+def drained(store: Store, timeout_s: float = 120.0) -> None:
+    """Wait until the scoring worker took and acknowledged every queued comment."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        last = store.client.xinfo_stream(SCORE_JOBS)["last-generated-id"]
+        groups = [g for g in store.client.xinfo_groups(SCORE_JOBS) if g["name"] == SCORE_GROUP]
+        if groups and groups[0]["last-delivered-id"] == last and not groups[0]["pending"]:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("the scoring worker did not catch up")
+
+
+def deployed(args: argparse.Namespace, redis_url: str) -> dict[str, Any]:
+    """Phases 2 and 3, on the service as deployed: web processes and a scoring worker. Its capacity
+    is the rate of reports accepted and scored (wrk for ``--seconds``, then until the worker caught
+    up); then reports paced at half that, without and with a classify flood."""
+    port = free_port()
+    settings = _settings(redis_url, args.model, False, args.model_nice)
+    store = Store.from_url(redis_url)
+    store.client.delete(SCORE_JOBS)  # phase 1's reports queued thousands of comments: not this phase's
+    server = mp.Process(target=_serve, args=("raqib", port, args, settings), daemon=True)
+    stop_scorer = mp.Event()
+    scorer = mp.Process(target=run_scorer, args=(settings, stop_scorer), daemon=True)
+    server.start()
+    scorer.start()
+    try:
+        wait(port)
+        load(port, 2, args.clients)
+        drained(store)
+        started = time.monotonic()
+        accepted = load(port, args.seconds, args.clients)["requests"]
+        drained(store)
+        capacity = accepted / (time.monotonic() - started)
+        rate = capacity / 2
+        paced(port, rate, 2, f"warm{time.time_ns()}")
+        drained(store)
+        prefix = f"calm{time.time_ns()}"
+        calm = paced(port, rate, args.seconds, prefix)
+        drained(store)
+        delays = scoring_delays(store, [f"{prefix}-{n}" for n in range(int(rate * args.seconds))])
+        stop, answers = threading.Event(), Counter[int]()
+        floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(args.flood)]
+        for t in floods:
+            t.start()
+        time.sleep(1)
+        flooded = paced(port, rate, args.seconds, f"flood{time.time_ns()}")
+        stop.set()
+        for t in floods:
+            t.join()
+        return {
+            "capacity": capacity,
+            "rate": rate,
+            "calm": calm,
+            "delays": delays,
+            "flooded": flooded,
+            "answers": dict(answers),
+        }
+    finally:
+        stop_scorer.set()
+        scorer.join(10)
+        server.terminate()
+        server.join(10)
+        store.close()
+
+
+def _row(name: str, r: dict[str, float]) -> str:
+    cpu = f"   cpu/request: web {r['web_us']:4.0f} µs, redis {r['redis_us']:3.0f} µs" if "web_us" in r else ""
+    return (
+        f"{name:26s} {r['rps']:6.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms "
+        f"({r['requests']:.0f} requests){cpu}"
+    )
 
 
 def main() -> None:
+    from raqib.service.serve import default_workers
+    from raqib.service.store.embedded import EmbeddedRedis
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=10.0)
-    from raqib.service.serve import default_workers
-
     parser.add_argument("--workers", type=int, default=default_workers(), help="default: as raqib serve")
     parser.add_argument("--threads", type=int, default=2, help="default: as raqib serve")
     parser.add_argument("--worker-class", default="gthread", choices=["gthread", "sync"])
-    parser.add_argument("--cluster", action="store_true", help="also measure against a local 3-master Redis Cluster")
-    parser.add_argument(
-        "--model",
-        default="off",
-        help="RAQIB_MODEL_DIR for the service: off (the endpoint's own "
-        "cost), or empty for the bundled model (every first report of a comment is scored)",
-    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
+    parser.add_argument("--model", default="", help="RAQIB_MODEL_DIR: empty for the bundled model, or off")
+    parser.add_argument("--flood", type=int, default=4, help="clients sending heavy /v1/classify calls")
+    parser.add_argument("--model-nice", type=int, default=5, help="RAQIB_MODEL_NICE for phases 2 and 3 (0: off)")
+    parser.add_argument("--cluster", action="store_true", help="also saturate a local 3-master Redis Cluster")
     args = parser.parse_args()
-    from raqib.service.store.embedded import EmbeddedRedis
 
     embedded = None
     redis_url = os.environ.get("REDIS_URL", "")
     if not redis_url:
-        embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-")).start()
+        embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-"), fsync="no").start()
         redis_url = embedded.url
+    redis_pid = embedded.process.pid if embedded else None
+    print(
+        f"cores={os.cpu_count()} workers={args.workers} threads={args.threads} clients={args.clients} "
+        f"seconds={args.seconds} redis={'embedded' if embedded else 'REDIS_URL'} model={args.model or 'bundled'} "
+        f"model_nice={args.model_nice} "
+        f"load={'wrk' if shutil.which('wrk') else 'python (install wrk for figures that measure the server)'}"
+    )
     try:
-        print(
-            f"cores={os.cpu_count()} workers={args.workers} threads={args.threads} clients={args.clients} "
-            f"seconds={args.seconds} redis={'embedded' if embedded else 'REDIS_URL'} model={args.model or 'bundled'} "
-            f"load={'wrk' if shutil.which('wrk') else 'python (install wrk for figures that measure the server)'}"
-        )
-        bare = measure("bare", args, redis_url)
-        raqib = measure("raqib", args, redis_url)
+        bare = saturate("bare", args, {}, None)
+        raqib = saturate("raqib", args, _settings(redis_url, args.model, False), redis_pid)
         rows = [("bare flask", bare), ("POST /v1/reports", raqib)]
         if args.cluster:
             from raqib.service.store.local_cluster import LocalCluster
 
             local = LocalCluster(Path(tempfile.mkdtemp(prefix="raqib-cluster-"))).start()
             try:
-                rows.append(("reports, 3-master cluster", measure("raqib", args, local.url, cluster=True)))
+                rows.append(
+                    ("reports, 3-master cluster", saturate("raqib", args, _settings(local.url, "", True), None))
+                )
             finally:
                 local.stop()
+        half = deployed(args, redis_url) if args.model != "off" else None
     finally:
         if embedded:
             embedded.stop()
+
+    print("1. saturation (no scoring worker running: its cost is phase 2's)")
     for name, r in rows:
-        print(
-            f"{name:18s} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:6.2f} ms   p99 {r['p99_ms']:6.2f} ms   "
-            f"({r['requests']:.0f} requests)"
-        )
-    ratio = raqib["rps"] / bare["rps"]
-    print(f"ratio report/bare: {ratio:.2f} (target >= 0.60)   report p99: {raqib['p99_ms']:.1f} ms (target <= 25)")
-    if args.cluster:
-        print(
-            f"ratio cluster/single server: {rows[2][1]['rps'] / raqib['rps']:.2f} "
-            "(all processes on one 2-core machine: the cluster's three servers share the same cores)"
-        )
+        print(_row(name, r))
+    print(
+        f"   report/bare: {raqib['rps'] / bare['rps']:.2f} of the rate (target >= 0.6), "
+        f"p99 {raqib['p99_ms'] / bare['p99_ms']:.2f}x bare's (target <= 3)"
+    )
+    if half is None:
+        return
+    calm, delays, flooded, rate = half["calm"], half["delays"], half["flooded"], half["rate"]
+    print(
+        f"2. with a scoring worker: {half['capacity']:.0f} reports/s accepted and scored; "
+        f"at half that, {rate:.0f}/s for {args.seconds:.0f} s:"
+    )
+    print(f"   report latency p50 {pct(calm, 0.5):.2f} ms, p99 {pct(calm, 0.99):.2f} ms (target p99 <= 25)")
+    scored = f"{len(delays)} of {len(calm)} scored"
+    if delays:
+        print(f"   report to scores stored: p50 {pct(delays, 0.5):.0f} ms, p99 {pct(delays, 0.99):.0f} ms ({scored})")
+    else:
+        print(f"   report to scores stored: none scored ({scored})")
+    print(
+        f"3. the same rate during a classify flood ({args.flood} clients, answers {half['answers']}): "
+        f"p50 {pct(flooded, 0.5):.2f} ms, p99 {pct(flooded, 0.99):.2f} ms; "
+        f"p50 flood/calm {pct(flooded, 0.5) / pct(calm, 0.5):.2f} (target <= 2)"
+    )
 
 
 if __name__ == "__main__":

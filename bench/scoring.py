@@ -9,6 +9,9 @@
    target: within 2x), and how the flood's calls were answered.
 
     python bench/scoring.py [--rate 100] [--seconds 8] [--flood 4]
+
+``bench/report_endpoint.py`` runs the same phases at half of the capacity it measured first, in one
+run with the saturation figures; this script fixes the rate instead.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from typing import Any
 
 from common import free_port, pct, serve, wait
 from raqib.service.store import Store
@@ -41,23 +45,32 @@ def settings(redis_url: str) -> dict[str, object]:
     }
 
 
-def run_scorer(redis_url: str, stop: mp.Event) -> None:  # type: ignore[valid-type]
+def run_scorer(settings: dict[str, Any], stop: mp.Event) -> None:  # type: ignore[valid-type]
+    """A scoring worker (the ``TextScorer`` of ``raqib worker``) until ``stop``: a process's target."""
     from raqib.service import classifier
     from raqib.service.config import Config
     from raqib.service.scorer import TextScorer
     from raqib.service.versions import ModelHolder
 
-    config = Config.from_mapping(settings(redis_url))
+    config = Config.from_mapping(settings)
+    classifier.lower_cpu_priority(config.model_nice)
     model = classifier.load(config)
     assert model is not None
-    store = Store.from_url(redis_url)
+    store = Store.from_url(config.redis_url)
     scorer = TextScorer(store, ModelHolder(store, model, config.model_check_s, 1), config, "bench")
     while not stop.is_set():  # type: ignore[attr-defined]
         scorer.run_once(block_ms=200)
 
 
+def report_body(item_id: str) -> bytes:
+    """A first report of a comment, by a reader of its own."""
+    body = {"item_id": item_id, "item_type": "comment", "reporter_id": f"r{item_id}", "reason": "hate", "text": TEXT}
+    return json.dumps(body, ensure_ascii=False).encode()
+
+
 def paced(port: int, rate: float, seconds: float, prefix: str) -> list[float]:
-    """Report latencies (ms) of requests sent on a fixed schedule by 8 threads."""
+    """Report latencies (ms) of requests ``{prefix}-{n}`` sent on a fixed schedule by 8 threads,
+    each measured from when it was due: a late send counts against the server."""
     latencies: list[float] = []
     lock = threading.Lock()
     start = time.perf_counter() + 0.2
@@ -69,19 +82,9 @@ def paced(port: int, rate: float, seconds: float, prefix: str) -> list[float]:
         for n in range(offset, total, 8):
             due = start + n / rate
             time.sleep(max(0.0, due - time.perf_counter()))
-            body = json.dumps(
-                {
-                    "item_id": f"{prefix}-{n}",
-                    "item_type": "comment",
-                    "reporter_id": f"r{n}",
-                    "reason": "hate",
-                    "text": TEXT,
-                },
-                ensure_ascii=False,
-            ).encode()
-            conn.request("POST", "/v1/reports", body=body, headers=headers)
+            conn.request("POST", "/v1/reports", body=report_body(f"{prefix}-{n}"), headers=headers)
             conn.getresponse().read()
-            with lock:  # measured from when it was due: a late send counts against the server
+            with lock:
                 latencies.append((time.perf_counter() - due) * 1000)
         conn.close()
 
@@ -91,6 +94,14 @@ def paced(port: int, rate: float, seconds: float, prefix: str) -> list[float]:
     for t in threads:
         t.join()
     return sorted(latencies)
+
+
+def scoring_delays(store: Store, item_ids: list[str]) -> list[float]:
+    """For each scored item, ms from its first report to its scores stored (Redis's clock)."""
+    pipe = store.client.pipeline(transaction=False)
+    for item_id in item_ids:
+        pipe.hmget(store.item_keys(item_id).item, "first_report_at", "scored_at")
+    return sorted(float(int(s) - int(r)) for r, s in pipe.execute() if r and s)
 
 
 def flood(port: int, stop: threading.Event, answers: Counter[int]) -> None:
@@ -117,7 +128,7 @@ def main() -> None:
     port = free_port()
     server = mp.Process(target=serve, args=(port, args.workers, settings(embedded.url)), daemon=True)
     stop_scorer = mp.Event()
-    scorer = mp.Process(target=run_scorer, args=(embedded.url, stop_scorer), daemon=True)
+    scorer = mp.Process(target=run_scorer, args=(settings(embedded.url), stop_scorer), daemon=True)
     server.start()
     scorer.start()
     store = Store.from_url(embedded.url)
@@ -126,12 +137,7 @@ def main() -> None:
         paced(port, args.rate, 2, "warm")
         calm = paced(port, args.rate, args.seconds, "calm")
         time.sleep(2)  # the scorer catches up
-        delays = []
-        for n in range(int(args.rate * args.seconds)):
-            record = store.get_item(f"calm-{n}")
-            if record and "scored_at" in record.fields:
-                delays.append(int(record.fields["scored_at"]) - int(record.fields["first_report_at"]))
-        delays.sort()
+        delays = scoring_delays(store, [f"calm-{n}" for n in range(int(args.rate * args.seconds))])
         stop, answers = threading.Event(), Counter[int]()
         floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(args.flood)]
         for t in floods:

@@ -4,12 +4,16 @@ in ``create_app``, never at import time; views reach it through :func:`get_class
 from __future__ import annotations
 
 import logging
+import os
 import socket
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,11 +51,28 @@ def load(config: Config) -> Classifier | None:
 
 
 SLOTS = "raqib.model_slots"
+THREADS = "raqib.model_threads"
 
 
-def init_app(app: Flask, holder: ModelHolder, slots: int = 1) -> None:
+def lower_cpu_priority(nice: int, *, this_thread: bool = False) -> None:
+    """Lower the CPU priority by ``nice`` steps: of this process, or on Linux of the calling thread
+    only (a thread has its own nice value there). A lowered priority cannot be raised back without
+    privileges, so it is for processes and threads that only do work that can wait."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    if this_thread and sys.platform == "linux":
+        tid = threading.get_native_id()
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    elif not this_thread:
+        os.nice(nice)
+
+
+def init_app(app: Flask, holder: ModelHolder, slots: int = 1, nice: int = 0) -> None:
     app.extensions[EXTENSION] = holder
     app.extensions[SLOTS] = threading.BoundedSemaphore(slots)
+    # The heavy routes' model work runs on threads of their own, below the reports' CPU priority.
+    lower = partial(lower_cpu_priority, nice, this_thread=True)
+    app.extensions[THREADS] = ThreadPoolExecutor(slots, "model", initializer=lower)
 
 
 HOST = socket.gethostname()
@@ -103,6 +124,14 @@ def model_version() -> str:
     """The name of the version ``get_classifier`` serves (``default``: the one configured at start)."""
     holder: ModelHolder | None = current_app.extensions.get(EXTENSION)
     return holder.version if holder is not None else ""
+
+
+def predict_in_slot(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:
+    """``predict`` for a heavy route, inside its :func:`model_slot`: run on this process's model
+    thread, whose CPU priority is ``RAQIB_MODEL_NICE`` below the requests', so that a flood of
+    heavy calls uses what reports leave of the cores instead of slowing them."""
+    pool: ThreadPoolExecutor = current_app.extensions[THREADS]
+    return pool.submit(predict, classifier, texts).result()
 
 
 def predict(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:

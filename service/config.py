@@ -10,6 +10,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -32,6 +33,7 @@ class RateLimit:
     window_s: int
 
     @classmethod
+    @cache  # read on every request that counts against a limit
     def parse(cls, text: str) -> RateLimit | None:
         if not text.strip() or text.strip().lower() == "off":
             return None
@@ -70,6 +72,9 @@ class Config:
     model_check_s: float = 2.0  # how often a process looks for a newly activated model version
     model_slots: int = 1  # heavy model requests (/v1/classify, comments:analyze) at once per process
     model_host_slots: int = 0  # ... and on this machine, all processes together; 0: half the cores (at least 1)
+    # CPU priority (nice) below request handling of model work that can wait: the worker process and
+    # the model thread of the heavy routes; on a shared machine it uses what reports leave.
+    model_nice: int = 5
     classify_rate_limit: str = "600/60"  # per API key on /v1/classify; "off" for none
     # Scores move the auto-hide threshold: fewer reports when the model is confident the comment
     # is offensive, more when it is confident the comment is clean.
@@ -137,6 +142,7 @@ class Config:
             ("model_slots", 1 <= self.model_slots <= 64, "must be between 1 and 64"),
             ("model_check_s", 0 <= self.model_check_s <= 3600, "must be between 0 and 3600"),
             ("model_host_slots", 0 <= self.model_host_slots <= 256, "must be between 0 and 256"),
+            ("model_nice", 0 <= self.model_nice <= 19, "must be between 0 and 19"),
             ("confident_offensive_score", 0 < self.confident_offensive_score <= 1, "must be in (0, 1]"),
             ("confident_clean_score", 0 <= self.confident_clean_score < 1, "must be in [0, 1)"),
             ("confident_offensive_threshold", self.confident_offensive_threshold >= 1, "must be at least 1"),

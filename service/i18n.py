@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import request
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 LANGUAGES = ("ar", "fr", "en")
 
@@ -56,7 +60,12 @@ THANKS: dict[tuple[str, str, str], str] = {
 
 def language() -> str:
     """The best of ar, fr, en for the request's Accept-Language; Arabic when none matches."""
-    return request.accept_languages.best_match(LANGUAGES, default="ar") or "ar"
+    return _best_language(request.headers.get("Accept-Language", ""))
+
+
+@lru_cache(maxsize=1024)  # clients send few distinct headers; parsing one costs more than the lookup
+def _best_language(header: str) -> str:
+    return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default="ar") or "ar"
 
 
 def submitted(decision: str) -> str:

@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point of ``raqib worker``: runs until SIGTERM or SIGINT."""
     config = Config.from_env()
     configure(config.log_level, config.log_format)
+    classifier.lower_cpu_priority(config.model_nice)  # scoring and image batches use what requests leave
     if not config.redis_url:
         raise SystemExit("raqib worker: set REDIS_URL (or run `raqib serve`, which starts one worker itself)")
     store = Store.from_url(

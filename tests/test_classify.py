@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -157,3 +161,27 @@ def test_classify_has_a_per_key_rate_limit(settings: dict[str, Any], api_factory
     api = api_factory(settings)
     codes = [api.post("/v1/classify", json={"text": "نص"}).status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="a thread has its own nice value on Linux only")
+def test_heavy_model_work_runs_below_the_requests_cpu_priority(settings: dict[str, Any], tiny_model: Path) -> None:
+    from raqib.service import classifier
+    from raqib.service.app import create_app
+
+    settings.update(model_dir=str(tiny_model), model_nice=3)
+    app = create_app(settings)
+
+    def nice() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    assert app.extensions[classifier.THREADS].submit(nice).result() == min(19, nice() + 3)
+
+
+def test_the_worker_lowers_its_own_priority() -> None:
+    code = (
+        "import os; from raqib.service.classifier import lower_cpu_priority as lower; "
+        "before = os.nice(0); lower(4); print(before, os.nice(0))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    before, after = map(int, done.stdout.split())
+    assert after == min(19, before + 4)

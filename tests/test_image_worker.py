@@ -108,5 +108,5 @@ def test_a_retried_job_changes_nothing_twice(api_factory: Any, store: Store, set
     drain(w)
     first = review_item(api, "twice")
     analysis = w.analyser.analyse(data or b"")
-    assert store.images.analysed("twice", analysis.item_fields(1), w.analyser.settings(analysis, None)) is not None
+    assert store.images.landed("twice", analysis.item_fields(1), w.analyser.settings(analysis, None)) is not None
     assert review_item(api, "twice")["seq"] == first["seq"]

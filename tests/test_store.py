@@ -150,3 +150,24 @@ def test_queue_pages_merge_partitions_in_chunks_with_ties_by_id(store: Store) ->
     ][:3]
     store.client.delete(store.item_keys("q06").item)  # a queue member without its record is skipped
     assert "q06" not in page(None, 40, chunk=3)
+
+
+@pytest.mark.parametrize("cluster", [False, True], ids=["in-script", "separate-call"])
+def test_a_first_text_is_queued_for_scoring_once(store: Store, cluster: bool) -> None:
+    """The report that brings a comment's first text queues it for the worker's classifier (on one
+    server inside the report script, on a cluster right after it); later reports do not."""
+    if store.cluster and not cluster:
+        pytest.skip("the in-script variant needs every key on one server")
+    view = Store(store.client, partitions=store.partitions, cluster=cluster)
+    view.scoring.ensure_group()
+    outcomes = [
+        direct_report(view, "q1", "r1", new_item_fields={"text": "نص"}, score=True),
+        direct_report(view, "q1", "r2", new_item_fields={"text": "نص"}, score=True),
+        direct_report(view, "q2", "r1", score=True),  # no text yet
+        direct_report(view, "q2", "r1", new_item_fields={"text": "نص آخر"}, score=True),  # a duplicate brings it
+        direct_report(view, "q3", "r1", new_item_fields={"text": "نص"}),  # no classifier
+    ]
+    assert [o.new_text for o in outcomes] == [True, False, False, True, True]
+    assert [item for _, item in view.scoring.read_jobs("test", 10, None)] == ["q1", "q2"]
+    # The bank is empty: on one server the script says so, and no lookup follows; a cluster cannot tell.
+    assert [o.may_match_bank for o in outcomes] == ([True, False, False, True, True] if cluster else [False] * 5)

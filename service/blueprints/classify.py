@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g
 
 from ..api import documented, json_body
 from ..auth import require
-from ..classifier import get_served, model_slot, predict
+from ..classifier import get_served, model_slot, predict_in_slot
 from ..config import Config
 from ..errors import ModelUnavailable, RateLimited
 from ..schemas import Classification, ClassifyRequest
@@ -38,7 +38,7 @@ def classify() -> tuple[dict[str, Any], int, dict[str, str]]:
     with model_slot():
         body = json_body(ClassifyRequest)
         if body.text is not None:
-            result: dict[str, Any] = predict(classifier, [body.text])[0]
+            result: dict[str, Any] = predict_in_slot(classifier, [body.text])[0]
         else:
-            result = {"results": predict(classifier, body.texts or [])}
+            result = {"results": predict_in_slot(classifier, body.texts or [])}
     return result, 200, {"X-Raqib-Model-Version": version}

@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..api import documented
 from ..auth import authenticate
-from ..classifier import get_classifier, model_slot, predict
+from ..classifier import get_classifier, model_slot, predict_in_slot
 from ..config import Config
 from ..errors import ModelBusy, RaqibError, Unauthorized
 from ..logs import request_id
@@ -140,7 +140,7 @@ def analyze() -> dict[str, Any]:
     parts = spans(text) if body.spanAnnotations else []
     try:
         with model_slot():
-            results = predict(classifier, [text, *(text[b:e] for b, e in parts)])
+            results = predict_in_slot(classifier, [text, *(text[b:e] for b, e in parts)])
     except ModelBusy:
         raise GoogleError(503, "The model is busy; retry in a second.", retry_after=1) from None
     summary, per_span = results[0]["scores"], [r["scores"] for r in results[1:]]

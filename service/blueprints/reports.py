@@ -36,6 +36,20 @@ def _form_report(form: ReportForm, config: Config) -> tuple[ReportRequest, tuple
     return ReportRequest(**fields, context=context), upload
 
 
+def _match_bank(item_id: str, text: str, config: Config) -> str | None:
+    """A comment's first text that is a near-copy of a removed one hides the item at once (rule
+    ``text_match``): its status then, or None without a match."""
+    store = get_store()
+    match = store.texts.match(text, config.text_match_similarity, exclude=item_id)
+    landed = store.text_matched(item_id, match.as_dict()) if match else None
+    if landed is None:
+        return None
+    status, hidden_now = landed
+    if hidden_now:
+        AUTO_HIDES.labels("text_match").inc()
+    return status
+
+
 @bp.post("/v1/reports")
 @require("client")
 @documented(
@@ -58,12 +72,6 @@ def create_report() -> tuple[dict[str, Any], int]:
     if upload and report.image_url:
         raise ValidationFailed("send either an image file or an image_url, not both")
     new_fields: dict[str, str] = {}
-    first_text = report.item_type == "comment" and bool(report.text) and not get_store().item_has_text(report.item_id)
-    match = (
-        get_store().texts.match(report.text or "", config.text_match_similarity, exclude=report.item_id)
-        if first_text
-        else None
-    )
     threshold = threshold_for(config, report.item_type, None)  # the scores, when they land, may move it
     if report.text:
         new_fields["text"] = report.text
@@ -95,8 +103,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             new_item_fields=new_fields,
             rules=report_rules(config),
             request_id=request_id(),
-            match=match.as_dict() if match else None,
-            score=first_text and get_classifier() is not None,  # by the worker, off the request path
+            score=report.item_type == "comment" and get_classifier() is not None,  # by the worker, later
         )
     except RateLimitExceeded as err:
         if queued:
@@ -111,13 +118,16 @@ def create_report() -> tuple[dict[str, Any], int]:
         store.images.enqueue(report.item_id)
     REPORTS.labels(report.item_type, "duplicate" if outcome.duplicate else "accepted").inc()
     if outcome.hidden_now:
-        AUTO_HIDES.labels("text_match" if match else threshold.rule).inc()
+        AUTO_HIDES.labels(threshold.rule).inc()
+    status = outcome.status
+    if report.item_type == "comment" and report.text and outcome.may_match_bank:
+        status = _match_bank(report.item_id, report.text, config) or status
     body = ReportAccepted(
         item_id=report.item_id,
-        status=outcome.status,  # type: ignore[arg-type]
+        status=status,  # type: ignore[arg-type]
         reports=outcome.reports,
         threshold=outcome.threshold,
         duplicate=outcome.duplicate,
-        message=thanks(report.item_type, outcome.status),
+        message=thanks(report.item_type, status),
     )
     return body.model_dump(), 202

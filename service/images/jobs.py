@@ -95,7 +95,7 @@ class ImageWorker:
             return "rejected"
         match = self.analyser.match(analysis.pdq, self.images.bank_hashes())
         fields, settings = analysis.item_fields(self.store.now_ms()), self.analyser.settings(analysis, match)
-        result = self.images.analysed(item_id, fields, settings)
+        result = self.images.landed(item_id, fields, settings)
         self.images.finish(item_id, analysis.preview, analysis.variants)  # after: a retry finds the upload
         if result is not None and result[0] == "removed":  # removed before it was hashed: bank it now
             self.store.banks.apply(item_id, self.config.pdq_min_quality)
@@ -134,7 +134,7 @@ class ImageWorker:
 
     def _record(self, item_id: str, fields: dict[str, str]) -> None:
         fields["analysed_at"] = str(self.store.now_ms())
-        self.images.analysed(item_id, fields, {})
+        self.images.landed(item_id, fields, {})
 
     def run(self) -> None:
         """Loop until ``stop``; log and back off on errors instead of dying."""

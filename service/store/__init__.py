@@ -21,7 +21,7 @@ from .moderation import ModerationStore
 from .partitioned import TypeMismatch
 from .perspective import PerspectiveStore
 from .review import ReviewStore
-from .scoring import ScoringStore
+from .scoring import JOBS_MAXLEN, ScoringStore
 from .sessions import SessionStore
 from .texts import TextBankStore
 from .webhooks import WebhookStore
@@ -37,6 +37,13 @@ class ReportOutcome:
     duplicate: bool
     hidden_now: bool
     seq: int
+    new_text: bool = False  # the report brought the item's first text
+    banked: int = -1  # with new_text on one server: how many texts the bank holds (-1: not known)
+
+    @property
+    def may_match_bank(self) -> bool:
+        """Whether the new text is worth looking up in the text bank (it cannot match an empty one)."""
+        return self.new_text and self.banked != 0
 
 
 @dataclass(frozen=True)
@@ -136,10 +143,6 @@ class Store:
     def item_keys(self, item_id: str) -> keys.ItemKeys:
         return keys.ItemKeys.of(item_id, self.partitions)
 
-    def item_has_text(self, item_id: str) -> bool:
-        """Whether the item exists and some report already brought its text."""
-        return bool(self.client.hexists(self.item_keys(item_id).item, "text"))
-
     def now_ms(self) -> int:
         """Redis's clock, which stamps the events."""
         return server_ms(self.client)
@@ -171,17 +174,16 @@ class Store:
         new_item_fields: Mapping[str, str],
         rules: ReportRules | None = None,
         request_id: str = "",
-        match: Mapping[str, Any] | None = None,
         score: bool = False,
     ) -> ReportOutcome:
         """Record a report atomically; hides the item when enough distinct, trusted people reported it.
 
-        The reporter's bookkeeping (rate limit, first seen, trust weight) runs first: on one server
-        inside the same script, on a cluster as its own call on the reporter's slot. Over the rate
-        limit, :class:`RateLimitExceeded` and nothing is written. With ``score``, the item's text is
-        queued for the classifier: on one server in the same round trip, after the script (a job for
-        a refused report finds no new text and is acknowledged); on a cluster, once the script is done,
-        so that the worker never reads the job before the text is there.
+        One round trip on one server: the reporter's bookkeeping (rate limit, first seen, trust
+        weight) runs inside the same script, and so, with ``score``, does queueing the item's first
+        text for the worker's classifier. On a cluster those keys live on other slots: the
+        reporter's bookkeeping is its own call first, and the scoring job is sent once the script
+        says the text was new (so the worker never reads a job before its text). Over the rate
+        limit, :class:`RateLimitExceeded` and nothing is written.
         """
         rules = rules or ReportRules()
         k = self.item_keys(item_id)
@@ -199,7 +201,6 @@ class Store:
             "review_oldest": p.review_oldest,
             "review_held": p.review_held,
         }
-        reporter_keys = {"rate": keys.reporter_rate(reporter_id), "trust": keys.reporter_trust(reporter_id)}
         settings: dict[str, Any] = {
             "threshold": threshold,
             "rule": rule,
@@ -213,19 +214,24 @@ class Store:
             "rate_window": rules.rate_window_s,
             "event_prefix": keys.event_id_prefix(p.partition),
             "request_id": request_id,
+            "score": score,
+            "jobs_maxlen": JOBS_MAXLEN,
         }
-        if match is not None:
-            settings["match"] = dict(match)
         if self.cluster:
             wait, weight, is_new = self.scripts["reporter_touch"](
-                keys=reporter_keys,
+                keys={"rate": keys.reporter_rate(reporter_id), "trust": keys.reporter_trust(reporter_id)},
                 args={"limit": rules.rate_limit, "window_s": rules.rate_window_s, "new_ms": rules.new_reporter_ms},
             )
             if int(wait):
                 raise RateLimitExceeded(int(wait))
             settings.update(weight=float(weight), is_new=int(is_new))
         else:
-            keys_.update(reporter_keys)
+            keys_.update(
+                rate=keys.reporter_rate(reporter_id),
+                trust=keys.reporter_trust(reporter_id),
+                jobs=keys.SCORE_JOBS,
+                bank=keys.TEXT_BANK,
+            )
         args = {
             "item_id": item_id,
             "item_type": item_type,
@@ -235,21 +241,22 @@ class Store:
             "fields": json.dumps(dict(new_item_fields), ensure_ascii=False),
             "settings": json.dumps(settings),
         }
-        if score and not self.cluster:
-            pipe = self.client.pipeline(transaction=False)
-            self.scripts["report"](keys=keys_, args=args, client=pipe)
-            self.scoring.enqueue(item_id, client=pipe)
-            result = pipe.execute()[0]
-        else:
-            result = self.scripts["report"](keys=keys_, args=args)
-            if score and result[0] not in ("type_mismatch", "rate_limited"):
-                self.scoring.enqueue(item_id)
+        result = self.scripts["report"](keys=keys_, args=args)
         if result[0] == "type_mismatch":
             raise TypeMismatch(result[1])
         if result[0] == "rate_limited":
             raise RateLimitExceeded(max(1, int(result[1])))
-        status, count, threshold_now, duplicate, hidden_now, seq = result
-        return ReportOutcome(status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
+        status, count, threshold_now, duplicate, hidden_now, seq, new_text, banked = result
+        if score and self.cluster and int(new_text):
+            self.scoring.enqueue(item_id)
+        outcome = (status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
+        return ReportOutcome(*outcome, new_text=bool(new_text), banked=int(banked))
+
+    def text_matched(self, item_id: str, match: Mapping[str, Any]) -> tuple[str, bool] | None:
+        """A reported comment's first text is a near-copy of a banked one: hide the item now (rule
+        ``text_match``) unless a moderator decided it; its status and whether it hid now."""
+        settings = {"match": dict(match), "match_rule": "text_match", "once": "bank_match"}
+        return self.scoring.landed(item_id, {}, settings)
 
     def model_slot(self, host: str, token: str, limit: int, lease_ms: int = 30_000) -> bool:
         """Take one of ``host``'s ``limit`` slots for heavy model work (``limit`` 0: give it back)."""

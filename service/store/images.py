@@ -10,7 +10,6 @@ from typing import Any
 
 import redis
 
-from . import keys
 from .keys import BANK, BANK_VERSION, IMAGE_GROUP, IMAGE_JOBS
 from .partitioned import PartitionedStore
 
@@ -75,27 +74,6 @@ class ImageStore(PartitionedStore):
     def variants(self, item_id: str) -> list[str]:
         value = self.client.hget(self._item(item_id).image, "variants")
         return list(json.loads(value)) if value else []
-
-    def analysed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
-        """Store an analysis and act on it (see ``lua/analysis_landed.lua``); None if no such item."""
-        k = self._item(item_id)
-        p = k.partition
-        settings = {
-            **settings,
-            "events_maxlen": self.events_maxlen,
-            "event_prefix": keys.event_id_prefix(p.partition),
-        }
-        result = self.scripts["analysis_landed"](
-            keys=self._transition_keys(k),
-            args={
-                "item_id": item_id,
-                "fields": json.dumps(fields, ensure_ascii=False),
-                "settings": json.dumps(settings),
-            },
-        )
-        if result[0] == "not_found":
-            return None
-        return str(result[0]), bool(int(result[1]))
 
     # The analysis queue
     def enqueue(self, item_id: str) -> None:

@@ -3,9 +3,10 @@ item in its partition."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from .keys import ItemKeys
+from .keys import ItemKeys, event_id_prefix
 
 
 class TypeMismatch(Exception):
@@ -40,3 +41,25 @@ class PartitionedStore:
             "review_oldest": p.review_oldest,
             "review_held": p.review_held,
         }
+
+    def landed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
+        """Store what was found in an item (an image's analysis, a comment's scores or bank match)
+        and act on it (``lua/analysis_landed.lua``): its status and whether it hid now, or None if
+        there is no such item."""
+        k = self._item(item_id)
+        settings = {
+            **settings,
+            "events_maxlen": self.events_maxlen,
+            "event_prefix": event_id_prefix(k.partition.partition),
+        }
+        result = self.scripts["analysis_landed"](
+            keys=self._transition_keys(k),
+            args={
+                "item_id": item_id,
+                "fields": json.dumps(fields, ensure_ascii=False),
+                "settings": json.dumps(settings, ensure_ascii=False),
+            },
+        )
+        if result[0] == "not_found":
+            return None
+        return str(result[0]), bool(int(result[1]))

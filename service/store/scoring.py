@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import redis
 
-from . import keys
 from .keys import SCORE_GROUP, SCORE_JOBS
 from .partitioned import PartitionedStore
 
@@ -17,9 +15,9 @@ JOBS_MAXLEN = 1_000_000
 
 
 class ScoringStore(PartitionedStore):
-    def enqueue(self, item_id: str, client: Any = None) -> None:
-        """Queue the item's text for the classifier (on ``client``, a pipeline, when given)."""
-        (client or self.client).xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
+    def enqueue(self, item_id: str) -> None:
+        """Queue the item's text for the classifier (a report's first text is queued by report.lua)."""
+        self.client.xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
 
     def ensure_group(self) -> None:
         try:
@@ -58,19 +56,3 @@ class ScoringStore(PartitionedStore):
         self.client.hset(
             self._item(item_id).item, mapping={"shadow_version": version, "shadow_scores": json.dumps(scores)}
         )
-
-    def landed(self, item_id: str, fields: dict[str, str], settings: dict[str, Any]) -> tuple[str, bool] | None:
-        """Store the scores and act on them (``lua/analysis_landed.lua``); None if no such item."""
-        k = self._item(item_id)
-        settings = {
-            **settings,
-            "events_maxlen": self.events_maxlen,
-            "event_prefix": keys.event_id_prefix(k.partition.partition),
-        }
-        result = self.scripts["analysis_landed"](
-            keys=self._transition_keys(k),
-            args={"item_id": item_id, "fields": json.dumps(fields), "settings": json.dumps(settings)},
-        )
-        if result[0] == "not_found":
-            return None
-        return str(result[0]), bool(int(result[1]))

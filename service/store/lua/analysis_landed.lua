@@ -1,17 +1,20 @@
--- analysis_landed.lua: store what the worker found — in an item's image (PDQ hash, text read,
--- scores), or in a comment's text (the classifier's scores, off the report path) — and act on it. Atomic, like report.lua. A match with the bank of removed images hides the item
--- at once (rule pdq_match, the match recorded); otherwise scores may move the threshold, and the
--- item hides if the reports it already has now suffice. An item a moderator decided is never
--- re-hidden here. record_event and enqueue come from item.lib.lua.
+-- analysis_landed.lua: store what was found in an item — by the worker in its image (PDQ hash,
+-- text read, scores) or in a comment's text (the classifier's scores, off the report path), or by
+-- a report's request in the text bank (a near-copy of a removed comment) — and act on it. Atomic,
+-- like report.lua. A bank match hides the item at once (rule match_rule, pdq_match by default;
+-- the match recorded); otherwise scores may move the threshold, and the item hides if the reports
+-- it already has now suffice. An item a moderator decided is never re-hidden here. record_event
+-- and enqueue come from item.lib.lua.
 --
 -- KEYS: item history events review audit review_hidden review_oldest review_held
 -- ARGV: item_id fields settings
 --
--- review_hidden, review_held: queued hidden and held items; review_oldest: the queue in waiting order. fields: JSON set
--- on the item; settings: JSON with match ({entry, item_id, distance} or absent), threshold and
--- rule (absent = keep), flagged (categories), min_reporters, weighted, events_maxlen, event_prefix,
--- once (the field whose presence means this already landed: analysed_at for images, scored_at for
--- text), signal (what found it, for item.flagged: image_analysis or classifier).
+-- review_hidden, review_held: queued hidden and held items; review_oldest: the queue in waiting
+-- order. fields: JSON set on the item; settings: JSON with match ({entry, item_id, distance or
+-- similarity} or absent), match_rule, threshold and rule (absent = keep), flagged (categories),
+-- min_reporters, weighted, events_maxlen, event_prefix, once (the field whose presence means this
+-- already landed: analysed_at for images, scored_at for scores, bank_match for a text match),
+-- signal (what found it, for item.flagged: image_analysis or classifier).
 -- Returns {status, hidden_now 0|1} or {"not_found"}.
 
 local item, review = K.item, K.review
@@ -37,7 +40,7 @@ end
 local hide_rule, extra = nil, {}
 if s.match then
   redis.call('HSET', item, 'bank_match', cjson.encode(s.match))
-  hide_rule, extra = 'pdq_match', {match = s.match}
+  hide_rule, extra = s.match_rule or 'pdq_match', {match = s.match}
 elseif s.threshold then
   redis.call('HSET', item, 'threshold', s.threshold, 'threshold_rule', s.rule)
   local count, total, threshold = tonumber(f[4]) or 0, tonumber(f[5]) or 0, tonumber(s.threshold)

@@ -4,22 +4,26 @@
 -- record_event and enqueue from item.lib.lua.
 --
 -- KEYS: item reporters reports history events review audit overruled review_hidden review_oldest
--- KEYS: review_held [rate trust]
+-- KEYS: review_held [rate trust jobs bank]
 -- ARGV: item_id item_type reporter_id reason report fields settings
 --
 -- reporters: reporter -> weight; overruled: reporters whose reports were judged in an earlier
 -- round (they count no more); review_hidden, review_held: queued hidden and held items;
 -- review_oldest: the queue in waiting order. A held or rejected item's reports are recorded and
--- change nothing. rate, trust (single server only): the reporter's rate-limit counter and trust
--- hash; then the reporter's bookkeeping runs here too, and a limited report changes nothing.
+-- change nothing. The optional keys, on a single server only (a cluster keeps them on other
+-- slots): rate, trust, the reporter's rate-limit counter and trust hash (the reporter's
+-- bookkeeping then runs here too, and a limited report changes nothing); jobs, the scoring
+-- stream, where the item's first text is queued for the worker's classifier (settings.score) in
+-- the same step; bank, the text bank's entries, whose size says whether the caller need look
+-- for a near-copy of that first text at all.
 -- report: JSON (note, context); fields: JSON stored on a new item (its text also on an item that
--- has no text yet: the worker scores it, analysis_landed.lua); settings: JSON with threshold, rule
--- (for a new item), events_maxlen, min_reporters, weighted, brigade_ratio, brigade_min, new_ms,
--- rate_limit, rate_window, event_prefix (the public event id is event_prefix .. stream id),
--- request_id (kept with each event), match (a near-copy of a banked comment, {entry, item_id,
--- similarity}, found for the first text: the item hides at this report, rule text_match), and
--- without the reporter's keys: weight, is_new (from reporter_touch.lua).
--- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq},
+-- has no text yet); settings: JSON with threshold, rule (for a new item), events_maxlen,
+-- min_reporters, weighted, brigade_ratio, brigade_min, new_ms, rate_limit, rate_window,
+-- event_prefix (the public event id is event_prefix .. stream id), request_id (kept with each
+-- event), score, jobs_maxlen, and without the reporter's keys: weight, is_new (from
+-- reporter_touch.lua).
+-- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq, new_text 0|1, banked},
+-- banked: the bank's size when new_text and the bank key was given, else -1;
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
 local item, reporters, history, review, overruled = K.item, K.reporters, K.history, K.review, K.overruled
@@ -43,22 +47,30 @@ if existing and existing ~= item_type then
   return {'type_mismatch', existing}
 end
 local fields = cjson.decode(A.fields)
-local late_text = false  -- the first text, brought by a later report: stored now, scored by the worker
+local new_text = 0  -- the item's first text, from a new item's report or a later one: scored by the worker
 if not existing then
   redis.call('HSET', item, 'item_type', item_type, 'status', 'visible', 'created_at', now,
     'threshold', s.threshold, 'threshold_rule', s.rule, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'seq', 0)
   for k, v in pairs(fields) do
     redis.call('HSET', item, k, v)
   end
+  if fields.text then new_text = 1 end
 elseif fields.text and redis.call('HEXISTS', item, 'text') == 0 then
-  late_text = true
+  new_text = 1
   redis.call('HSET', item, 'text', fields.text)
+end
+local banked = -1
+if new_text == 1 then
+  if s.score and K.jobs then
+    redis.call('XADD', K.jobs, 'MAXLEN', '~', s.jobs_maxlen, '*', 'item_id', item_id)
+  end
+  if K.bank then banked = redis.call('HLEN', K.bank) end
 end
 
 local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'threshold_rule')
 local status, threshold, rule = state[1], tonumber(state[3]), state[5]
 if redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1 then
-  return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4])}
+  return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4]), new_text, banked}
 end
 
 local ctx = {item = item, history = history, events = K.events, audit = K.audit, item_id = item_id,
@@ -81,15 +93,6 @@ redis.call('RPUSH', K.reports, cjson.encode(report))
 local seq = record('item.reported', status, status, {reason = reason})
 
 local hidden_now = 0
-if s.match and (not existing or late_text) then
-  redis.call('HSET', item, 'bank_match', cjson.encode(s.match))
-  if status == 'visible' and not redis.call('HGET', item, 'decision') then
-    redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
-    status = 'hidden'
-    seq = record('item.hidden', 'visible', 'hidden', {rule = 'text_match', match = s.match})
-    hidden_now = 1
-  end
-end
 local enough = count >= math.min(s.min_reporters, threshold)
 if s.weighted then enough = enough and total >= threshold else enough = count >= threshold end
 if status == 'visible' and enough then
@@ -110,4 +113,4 @@ if status == 'visible' or status == 'hidden' then
   enqueue({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
     item, item_id, status)
 end
-return {status, count, threshold, 0, hidden_now, seq}
+return {status, count, threshold, 0, hidden_now, seq, new_text, banked}
