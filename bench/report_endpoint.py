@@ -54,7 +54,7 @@ def bare_app() -> Flask:
     return app
 
 
-def _settings(redis_url: str, model: str, cluster: bool, nice: int = 5) -> dict[str, Any]:
+def _settings(redis_url: str, model: str, cluster: bool, nice: int = 10) -> dict[str, Any]:
     return {
         "model_nice": nice,
         "redis_url": redis_url,
@@ -262,7 +262,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="concurrent keep-alive connections")
     parser.add_argument("--model", default="", help="RAQIB_MODEL_DIR: empty for the bundled model, or off")
     parser.add_argument("--flood", type=int, default=4, help="clients sending heavy /v1/classify calls")
-    parser.add_argument("--model-nice", type=int, default=5, help="RAQIB_MODEL_NICE for phases 2 and 3 (0: off)")
+    parser.add_argument("--model-nice", type=int, default=10, help="RAQIB_MODEL_NICE for phases 2 and 3 (0: off)")
     parser.add_argument("--cluster", action="store_true", help="also saturate a local 3-master Redis Cluster")
     args = parser.parse_args()
 

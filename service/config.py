@@ -74,7 +74,7 @@ class Config:
     model_host_slots: int = 0  # ... and on this machine, all processes together; 0: half the cores (at least 1)
     # CPU priority (nice) below request handling of model work that can wait: the worker process and
     # the model thread of the heavy routes; on a shared machine it uses what reports leave.
-    model_nice: int = 5
+    model_nice: int = 10
     classify_rate_limit: str = "600/60"  # per API key on /v1/classify; "off" for none
     # Scores move the auto-hide threshold: fewer reports when the model is confident the comment
     # is offensive, more when it is confident the comment is clean.
