@@ -32,16 +32,13 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import psutil
 from common import free_port, pct, wait, wrk
 from flask import Flask
-from raqib.service.store import Store
-from raqib.service.store.keys import SCORE_GROUP, SCORE_JOBS
-from scoring import KEY, flood, paced, report_body, run_scorer, scoring_delays
+from scoring import KEY, drained, paced_phases, report_body, with_scorer
 
 
 def bare_app() -> Flask:
@@ -177,32 +174,14 @@ def saturate(kind: str, args: argparse.Namespace, settings: dict[str, Any], redi
         server.join(10)
 
 
-def drained(store: Store, timeout_s: float = 120.0) -> None:
-    """Wait until the scoring worker took and acknowledged every queued comment."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        last = store.client.xinfo_stream(SCORE_JOBS)["last-generated-id"]
-        groups = [g for g in store.client.xinfo_groups(SCORE_JOBS) if g["name"] == SCORE_GROUP]
-        if groups and groups[0]["last-delivered-id"] == last and not groups[0]["pending"]:
-            return
-        time.sleep(0.05)
-    raise RuntimeError("the scoring worker did not catch up")
-
-
 def deployed(args: argparse.Namespace, redis_url: str) -> dict[str, Any]:
     """Phases 2 and 3, on the service as deployed: web processes and a scoring worker. Its capacity
-    is the rate of reports accepted and scored (wrk for ``--seconds``, then until the worker caught
+    is the rate of reports accepted and scored (load for ``--seconds``, then until the worker caught
     up); then reports paced at half that, without and with a classify flood."""
     port = free_port()
     settings = _settings(redis_url, args.model, False, args.model_nice)
-    store = Store.from_url(redis_url)
-    store.client.delete(SCORE_JOBS)  # phase 1's reports queued thousands of comments: not this phase's
     server = mp.Process(target=_serve, args=("raqib", port, args, settings), daemon=True)
-    stop_scorer = mp.Event()
-    scorer = mp.Process(target=run_scorer, args=(settings, stop_scorer), daemon=True)
-    server.start()
-    scorer.start()
-    try:
+    with with_scorer(server, settings) as store:
         wait(port)
         load(port, 2, args.clients)
         drained(store)
@@ -210,36 +189,8 @@ def deployed(args: argparse.Namespace, redis_url: str) -> dict[str, Any]:
         accepted = load(port, args.seconds, args.clients)["requests"]
         drained(store)
         capacity = accepted / (time.monotonic() - started)
-        rate = capacity / 2
-        paced(port, rate, 2, f"warm{time.time_ns()}")
-        drained(store)
-        prefix = f"calm{time.time_ns()}"
-        calm = paced(port, rate, args.seconds, prefix)
-        drained(store)
-        delays = scoring_delays(store, [f"{prefix}-{n}" for n in range(int(rate * args.seconds))])
-        stop, answers = threading.Event(), Counter[int]()
-        floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(args.flood)]
-        for t in floods:
-            t.start()
-        time.sleep(1)
-        flooded = paced(port, rate, args.seconds, f"flood{time.time_ns()}")
-        stop.set()
-        for t in floods:
-            t.join()
-        return {
-            "capacity": capacity,
-            "rate": rate,
-            "calm": calm,
-            "delays": delays,
-            "flooded": flooded,
-            "answers": dict(answers),
-        }
-    finally:
-        stop_scorer.set()
-        scorer.join(10)
-        server.terminate()
-        server.join(10)
-        store.close()
+        found = paced_phases(port, store, capacity / 2, args.seconds, args.flood)
+    return {**found, "capacity": capacity, "rate": capacity / 2}
 
 
 def _row(name: str, r: dict[str, float]) -> str:

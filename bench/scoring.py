@@ -24,11 +24,14 @@ import tempfile
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from common import free_port, pct, serve, wait
 from raqib.service.store import Store
 from raqib.service.store.embedded import EmbeddedRedis
+from raqib.service.store.keys import SCORE_GROUP, SCORE_JOBS
 
 KEY = "bench-client-key"
 TEXT = "يا حمار سير تقود، هاد التعليق غير مقبول"
@@ -117,6 +120,59 @@ def flood(port: int, stop: threading.Event, answers: Counter[int]) -> None:
     conn.close()
 
 
+def drained(store: Store, timeout_s: float = 120.0) -> None:
+    """Wait until the scoring worker took and acknowledged every queued comment."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        last = store.client.xinfo_stream(SCORE_JOBS)["last-generated-id"]
+        groups = [g for g in store.client.xinfo_groups(SCORE_JOBS) if g["name"] == SCORE_GROUP]
+        if groups and groups[0]["last-delivered-id"] == last and not groups[0]["pending"]:
+            return
+        time.sleep(0.05)
+    raise RuntimeError("the scoring worker did not catch up")
+
+
+@contextmanager
+def with_scorer(server: mp.Process, settings: dict[str, Any]) -> Iterator[Store]:
+    """Run ``server`` (the web processes) and a scoring worker on ``settings``' Redis, whose scoring
+    queue starts empty; yields a store on it, and stops both."""
+    store = Store.from_url(str(settings["redis_url"]))
+    store.client.delete(SCORE_JOBS)  # a queue that earlier runs filled is not this run's
+    stop = mp.Event()
+    scorer = mp.Process(target=run_scorer, args=(settings, stop), daemon=True)
+    server.start()
+    scorer.start()
+    try:
+        yield store
+    finally:
+        stop.set()
+        scorer.join(10)
+        server.terminate()
+        server.join(10)
+        store.close()
+
+
+def paced_phases(port: int, store: Store, rate: float, seconds: float, flood_clients: int) -> dict[str, Any]:
+    """Reports paced at ``rate`` (after a warm-up the worker caught up with): their latencies, the
+    time to their scores, then their latencies during a classify flood and how it was answered."""
+    paced(port, rate, 2, f"warm{time.time_ns()}")
+    drained(store)
+    prefix = f"calm{time.time_ns()}"
+    calm = paced(port, rate, seconds, prefix)
+    drained(store)
+    delays = scoring_delays(store, [f"{prefix}-{n}" for n in range(int(rate * seconds))])
+    stop, answers = threading.Event(), Counter[int]()
+    floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(flood_clients)]
+    for t in floods:
+        t.start()
+    time.sleep(1)
+    flooded = paced(port, rate, seconds, f"flood{time.time_ns()}")
+    stop.set()
+    for t in floods:
+        t.join()
+    return {"calm": calm, "delays": delays, "flooded": flooded, "answers": dict(answers)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rate", type=float, default=100.0, help="reports per second")
@@ -127,47 +183,26 @@ def main() -> None:
     embedded = EmbeddedRedis(tempfile.mkdtemp(prefix="raqib-bench-"), fsync="no").start()
     port = free_port()
     server = mp.Process(target=serve, args=(port, args.workers, settings(embedded.url)), daemon=True)
-    stop_scorer = mp.Event()
-    scorer = mp.Process(target=run_scorer, args=(settings(embedded.url), stop_scorer), daemon=True)
-    server.start()
-    scorer.start()
-    store = Store.from_url(embedded.url)
     try:
-        wait(port)
-        paced(port, args.rate, 2, "warm")
-        calm = paced(port, args.rate, args.seconds, "calm")
-        time.sleep(2)  # the scorer catches up
-        delays = scoring_delays(store, [f"calm-{n}" for n in range(int(args.rate * args.seconds))])
-        stop, answers = threading.Event(), Counter[int]()
-        floods = [threading.Thread(target=flood, args=(port, stop, answers)) for _ in range(args.flood)]
-        for t in floods:
-            t.start()
-        time.sleep(1)
-        flooded = paced(port, args.rate, args.seconds, "flood")
-        stop.set()
-        for t in floods:
-            t.join()
-        print(
-            f"reports paced at {args.rate:.0f}/s for {args.seconds:.0f} s, "
-            f"{args.workers} web workers, one scoring worker"
-        )
-        print(
-            f"report to scores stored: p50 {pct(delays, 0.5):.0f} ms, p99 {pct(delays, 0.99):.0f} ms "
-            f"({len(delays)} of {int(args.rate * args.seconds)} scored)"
-        )
-        print(f"report latency at the fixed rate: p50 {pct(calm, 0.5):.2f} ms, p99 {pct(calm, 0.99):.2f} ms")
-        print(
-            f"during a classify flood ({args.flood} clients, answers {dict(answers)}): "
-            f"p50 {pct(flooded, 0.5):.2f} ms, p99 {pct(flooded, 0.99):.2f} ms; "
-            f"p50 ratio flood/calm {pct(flooded, 0.5) / pct(calm, 0.5):.2f} (target <= 2)"
-        )
+        with with_scorer(server, settings(embedded.url)) as store:
+            wait(port)
+            found = paced_phases(port, store, args.rate, args.seconds, args.flood)
     finally:
-        stop_scorer.set()
-        scorer.join(10)
-        server.terminate()
-        server.join(10)
-        store.close()
         embedded.stop()
+    calm, delays, flooded = found["calm"], found["delays"], found["flooded"]
+    print(
+        f"reports paced at {args.rate:.0f}/s for {args.seconds:.0f} s, {args.workers} web workers, one scoring worker"
+    )
+    print(
+        f"report to scores stored: p50 {pct(delays, 0.5):.0f} ms, p99 {pct(delays, 0.99):.0f} ms "
+        f"({len(delays)} of {len(calm)} scored)"
+    )
+    print(f"report latency at the fixed rate: p50 {pct(calm, 0.5):.2f} ms, p99 {pct(calm, 0.99):.2f} ms")
+    print(
+        f"during a classify flood ({args.flood} clients, answers {found['answers']}): "
+        f"p50 {pct(flooded, 0.5):.2f} ms, p99 {pct(flooded, 0.99):.2f} ms; "
+        f"p50 ratio flood/calm {pct(flooded, 0.5) / pct(calm, 0.5):.2f} (target <= 2)"
+    )
 
 
 if __name__ == "__main__":
