@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -76,3 +78,14 @@ def test_booleans_durations_and_cluster_urls() -> None:
     assert Config(redis_url="redis+cluster://h:7000").cluster
     assert Config(redis_url="redis://h:6379", redis_cluster=True).cluster
     assert not Config(redis_url="redis://h:6379").cluster
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    """Every limit is explicit and documented: each field has its ``RAQIB_`` row in README.md (a
+    row may name two, ``RAQIB_X_MIN`` / ``_MAX``)."""
+    text = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    documented = set(re.findall(r"`(RAQIB_[A-Z0-9_]+)`", text))
+    for full, other in re.findall(r"`(RAQIB_[A-Z0-9_]+)` / `(_[A-Z0-9_]+)`", text):
+        documented.add(full.rsplit("_", 1)[0] + other)
+    settings = {f"RAQIB_{f.name.upper()}" for f in dataclasses.fields(Config) if not f.name.startswith("_")}
+    assert sorted(settings - documented) == []
