@@ -38,7 +38,7 @@ class ReportOutcome:
     hidden_now: bool
     seq: int
     new_text: bool = False  # the report brought the item's first text
-    banked: int = -1  # with new_text: how many texts the bank holds (-1: not known)
+    banked: int = -1  # with new_text on one server: how many texts the bank holds (-1: not known)
 
     @property
     def may_match_bank(self) -> bool:
@@ -181,9 +181,9 @@ class Store:
         One round trip on one server: the reporter's bookkeeping (rate limit, first seen, trust
         weight) runs inside the same script, and so, with ``score``, does queueing the item's first
         text for the worker's classifier. On a cluster those keys live on other slots: the
-        reporter's bookkeeping is its own call first, and once the script says the text was new, the
-        scoring job and the bank's size go in one pipeline (so the worker never reads a job before
-        its text). Over the rate limit, :class:`RateLimitExceeded` and nothing is written.
+        reporter's bookkeeping is its own call first, and the scoring job is sent once the script
+        says the text was new (so the worker never reads a job before its text). Over the rate
+        limit, :class:`RateLimitExceeded` and nothing is written.
         """
         rules = rules or ReportRules()
         k = self.item_keys(item_id)
@@ -247,12 +247,8 @@ class Store:
         if result[0] == "rate_limited":
             raise RateLimitExceeded(max(1, int(result[1])))
         status, count, threshold_now, duplicate, hidden_now, seq, new_text, banked = result
-        if self.cluster and int(new_text):  # what the script could not reach: one pipeline, by node
-            pipe = self.client.pipeline(transaction=False)
-            if score:
-                self.scoring.enqueue(item_id, client=pipe)
-            pipe.hlen(keys.TEXT_BANK)
-            banked = pipe.execute()[-1]
+        if score and self.cluster and int(new_text):
+            self.scoring.enqueue(item_id)
         outcome = (status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
         return ReportOutcome(*outcome, new_text=bool(new_text), banked=int(banked))
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import redis
 
@@ -16,10 +15,9 @@ JOBS_MAXLEN = 1_000_000
 
 
 class ScoringStore(PartitionedStore):
-    def enqueue(self, item_id: str, client: Any = None) -> None:
-        """Queue the item's text for the classifier (on ``client``, a pipeline, when given); on one
-        server, report.lua queues a report's first text itself."""
-        (client or self.client).xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
+    def enqueue(self, item_id: str) -> None:
+        """Queue the item's text for the classifier (a report's first text is queued by report.lua)."""
+        self.client.xadd(SCORE_JOBS, {"item_id": item_id}, maxlen=JOBS_MAXLEN, approximate=True)
 
     def ensure_group(self) -> None:
         try:

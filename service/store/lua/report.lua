@@ -23,7 +23,7 @@
 -- event), score, jobs_maxlen, and without the reporter's keys: weight, is_new (from
 -- reporter_touch.lua).
 -- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq, new_text 0|1, banked},
--- banked: the bank's size when new_text and the bank key was given, else -1 (a cluster asks after);
+-- banked: the bank's size when new_text and the bank key was given, else -1;
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
 local item, reporters, history, review, overruled = K.item, K.reporters, K.history, K.review, K.overruled
