@@ -171,3 +171,5 @@ def test_a_first_text_is_queued_for_scoring_once(store: Store, cluster: bool) ->
     assert [item for _, item in view.scoring.read_jobs("test", 10, None)] == ["q1", "q2"]
     # The bank is empty: on one server the script says so, and no lookup follows; a cluster cannot tell.
     assert [o.may_match_bank for o in outcomes] == ([True, False, False, True, True] if cluster else [False] * 5)
+    assert view.texts.add("e1", "removed", "هذا تعليق محذوف طويل بما يكفي ليدخل بنك النصوص", "mod", 1)
+    assert direct_report(view, "q4", "r1", new_item_fields={"text": "نص"}, score=True).may_match_bank
