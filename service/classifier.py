@@ -60,11 +60,14 @@ def lower_cpu_priority(nice: int, *, this_thread: bool = False) -> None:
     privileges, so it is for processes and threads that only do work that can wait."""
     if nice <= 0 or not hasattr(os, "setpriority"):
         return
-    if this_thread and sys.platform == "linux":
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
-    elif not this_thread:
-        os.nice(nice)
+    try:
+        if this_thread and sys.platform == "linux":
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+        elif not this_thread:
+            os.nice(nice)
+    except OSError as err:  # a sandbox that forbids it: the work runs, at the usual priority
+        log.warning("could not lower the CPU priority by %d: %s", nice, err)
 
 
 def init_app(app: Flask, holder: ModelHolder, slots: int = 1, nice: int = 0) -> None:
