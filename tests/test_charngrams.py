@@ -113,3 +113,12 @@ def test_a_converted_plain_model_starts_out_unchanged(tiny_model: Path) -> None:
     torch.testing.assert_close(after, before)
     with pytest.raises(ValueError, match="plain BERT"):
         char_bert_from(AutoModelForSequenceClassification.from_config(converted.config), 5, 4, 2)
+
+
+def test_a_plain_encoder_that_kept_ngram_settings_converts(tiny_model: Path) -> None:
+    """Masked-LM pre-training warm-started from a character-aware classifier leaves its n-gram
+    settings in the plain encoder's config; the conversion takes the ones it is given."""
+    plain = BertForSequenceClassification.from_pretrained(str(tiny_model), local_files_only=True)
+    plain.config.update({"ngram_buckets": 65536, "ngram_dim": 64, "ngrams_per_token": 32})
+    config = char_bert_from(plain, buckets=997, dim=16, per_token=12).config
+    assert (config.ngram_buckets, config.ngram_dim, config.ngrams_per_token) == (997, 16, 12)

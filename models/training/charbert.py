@@ -65,7 +65,11 @@ def char_bert_from(
     did (the n-gram projection starts at zero), for fine-tuning on top of a trained encoder."""
     if ngram_spec(plain.config) is not None:
         raise ValueError("not a plain BERT classifier: it already reads n-grams")
-    settings = {k: v for k, v in plain.config.to_diff_dict().items() if k != "model_type"}
+    # A plain encoder warm-started from a character-aware one (masked-LM pre-training from v3, say)
+    # may still carry the n-gram settings in its config: the new ones are the caller's.
+    settings = {
+        k: v for k, v in plain.config.to_diff_dict().items() if k != "model_type" and not k.startswith("ngram")
+    }
     config = CharBertConfig(ngram_buckets=buckets, ngram_dim=dim, ngrams_per_token=per_token, **settings)
     model = CharBertForSequenceClassification(config)
     missing, unexpected = model.load_state_dict(plain.state_dict(), strict=False)
