@@ -67,9 +67,7 @@ def char_bert_from(
         raise ValueError("not a plain BERT classifier: it already reads n-grams")
     # A plain encoder warm-started from a character-aware one (masked-LM pre-training from v3, say)
     # may still carry the n-gram settings in its config: the new ones are the caller's.
-    settings = {
-        k: v for k, v in plain.config.to_diff_dict().items() if k != "model_type" and not k.startswith("ngram")
-    }
+    settings = {k: v for k, v in plain.config.to_diff_dict().items() if k != "model_type" and not k.startswith("ngram")}
     config = CharBertConfig(ngram_buckets=buckets, ngram_dim=dim, ngrams_per_token=per_token, **settings)
     model = CharBertForSequenceClassification(config)
     missing, unexpected = model.load_state_dict(plain.state_dict(), strict=False)
