@@ -9,27 +9,35 @@ import os
 import socket
 import subprocess
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 
-def serve(port: int, workers: int, settings: dict[str, Any]) -> None:
-    """Run the app with ``settings`` under gunicorn (gthread, 2 threads): a process's target."""
+def serve(
+    port: int,
+    workers: int,
+    settings: dict[str, Any],
+    threads: int = 2,
+    worker_class: str = "gthread",
+    factory: Callable[[], Any] | None = None,
+) -> None:
+    """Run the app with ``settings`` (or ``factory``'s app) under gunicorn as ``raqib serve`` does
+    (gthread, 2 threads unless told otherwise): a process's target."""
     from raqib.service.app import create_app
     from raqib.service.serve import GunicornApp
 
     options = {
         "bind": f"127.0.0.1:{port}",
         "workers": workers,
-        "worker_class": "gthread",
-        "threads": 2,
+        "worker_class": worker_class,
+        "threads": threads,
         "keepalive": 5,
         "accesslog": None,
         "loglevel": "warning",
         "control_socket_disable": True,
     }
-    GunicornApp(lambda: create_app(settings), options).run()
+    GunicornApp(factory or (lambda: create_app(settings)), options).run()
 
 
 def free_port() -> int:

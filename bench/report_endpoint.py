@@ -36,9 +36,10 @@ from pathlib import Path
 from typing import Any
 
 import psutil
-from common import free_port, pct, wait, wrk
+from common import free_port, pct, serve, wait, wrk
 from flask import Flask
 from scoring import KEY, drained, paced_phases, report_body, with_scorer
+from scoring import settings as scoring_settings
 
 
 def bare_app() -> Flask:
@@ -52,33 +53,13 @@ def bare_app() -> Flask:
 
 
 def _settings(redis_url: str, model: str, cluster: bool, nice: int = 10) -> dict[str, Any]:
-    return {
-        "model_nice": nice,
-        "redis_url": redis_url,
-        "api_keys": f"client:{KEY}",
-        "reporter_rate_limit": "off",
-        "classify_rate_limit": "off",
-        "model_dir": model,
-        "redis_cluster": cluster,
-    }
+    return {**scoring_settings(redis_url), "model_dir": model, "redis_cluster": cluster, "model_nice": nice}
 
 
 def _serve(kind: str, port: int, args: argparse.Namespace, settings: dict[str, Any]) -> None:
-    from raqib.service.app import create_app
-    from raqib.service.serve import GunicornApp
-
-    options = {
-        "bind": f"127.0.0.1:{port}",
-        "workers": args.workers,
-        "worker_class": args.worker_class,
-        "threads": args.threads,
-        "keepalive": 5,
-        "accesslog": None,
-        "loglevel": "warning",
-        "control_socket_disable": True,
-    }
-    factory = (lambda: create_app(settings)) if kind == "raqib" else bare_app
-    GunicornApp(factory, options).run()
+    """The service, or with ``kind`` "bare" the bare Flask app, under the run's gunicorn settings."""
+    factory = bare_app if kind == "bare" else None
+    serve(port, args.workers, settings, args.threads, args.worker_class, factory)
 
 
 def load(port: int, seconds: float, clients: int) -> dict[str, float]:
