@@ -103,7 +103,7 @@ def create_report() -> tuple[dict[str, Any], int]:
             new_item_fields=new_fields,
             rules=report_rules(config),
             request_id=request_id(),
-            score=report.item_type == "comment" and get_classifier() is not None,  # by the worker, later
+            score=report.item_type == "comment" and bool(report.text) and get_classifier() is not None,
         )
     except RateLimitExceeded as err:
         if queued:
