@@ -4,7 +4,8 @@ One function, :func:`normalize`, runs before the tokenizer everywhere (training,
 service), so that a model never sees text prepared differently from the text it was trained on.
 Each rule is a small function below, applied in the order of ``RULES``; each says why it exists.
 
-Version 2 (the current one) respects scripts: a Latin-script word (Arabizi, French) stays Latin —
+Version 3 changes least: it is for models whose vocabulary was pre-trained on raw multilingual
+text (see ``RULES_PRETRAINED``). Version 2 (the default for models trained here) respects scripts: a Latin-script word (Arabizi, French) stays Latin —
 lower-cased, accents folded, elongation squeezed, its digits kept as its letters — where version 1
 turned Arabizi digits into Arabic letters inside Latin words (``3lach`` → ``علach``), a mix no
 tokenizer has seen. An artifact names the version it was trained with (``raqib.json``:
@@ -71,6 +72,11 @@ def _unicode(text: str) -> str:
 def _strip_marks(text: str) -> str:
     """Remove diacritics and tatweel (ـ), which stretch or vocalise words without changing them."""
     return _DIACRITICS.sub("", text).replace(_TATWEEL, "")
+
+
+def _strip_tatweel(text: str) -> str:
+    """Remove tatweel (ـ) alone: it stretches a word on screen and no tokenizer has a piece for it."""
+    return text.replace(_TATWEEL, "")
 
 
 def _fold_letters(text: str) -> str:
@@ -158,8 +164,22 @@ RULES_V1: tuple[Callable[[str], str], ...] = (
     _isolate_symbols,
     _spaces,
 )
+# Version 3, for a pre-trained multilingual vocabulary (XLM-R's, in multilingual-e5): that tokenizer
+# has seen Arabic with its hamzas, ta marbuta and diacritics, French with its accents and case, so
+# only what no pre-training text looks like is changed (placeholders, presentation forms, tatweel,
+# elongation, hashtags, invisible marks, spacing).
+RULES_PRETRAINED: tuple[Callable[[str], str], ...] = (
+    _placeholders,
+    _unicode,
+    _strip_tatweel,
+    _hashtags,
+    _elongation,
+    _isolate_symbols,
+    _spaces,
+)
 VERSION = 2
-_VERSIONS = {1: RULES_V1, 2: RULES}
+PRETRAINED_VOCAB_VERSION = 3
+_VERSIONS = {1: RULES_V1, 2: RULES, 3: RULES_PRETRAINED}
 
 
 def normalize(text: str, version: int = VERSION) -> str:

@@ -64,6 +64,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     store_module.init_app(app, store)
     text_model = classifier.load(config)
     holder = ModelHolder(store, text_model, config.model_check_s, config.model_threads)
+    if text_model is not None:
+        holder.watch()
     classifier.init_app(app, holder, config.model_slots, config.model_nice)
     image_analysis.init_app(
         app, image_analysis.ImageAnalyser(config, holder.current, image_analysis.load_image_model(config))

@@ -324,6 +324,7 @@ class ReviewItemView(ItemView):
     brigade: bool
     author_id: str | None = Field(default=None, description="the host's id of the author, when known")
     appeal: dict[str, Any] | None = Field(default=None, description="state (pending, upheld, reversed), statement, at")
+    model_version: str | None = Field(default=None, description="the classifier version whose scores are shown")
 
 
 class ReviewStats(BaseModel):

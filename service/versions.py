@@ -1,10 +1,12 @@
 """Classifier versions: registering a directory (checked loadable, checksummed), and the holder
 through which a process serves the active version, switching without a restart.
 
-Every ``RAQIB_MODEL_CHECK_S`` (2 s) of use, a process reads the active version's name (one small
-Redis read); when it changed, the new version loads in a background thread while requests go on
-with the old one, then the holder swaps its reference atomically. Requests in flight keep the
-model they started with; the old one is freed once none holds it."""
+Every ``RAQIB_MODEL_CHECK_S`` (2 s), busy or idle, a watcher thread of each process (web and worker)
+reads the active version's name (one small Redis read); when it changed, the new version loads in
+a background thread while requests go on with the old one, then the holder swaps its reference
+atomically. Requests in flight keep the model they started with; the old one is freed once none
+holds it. (Checking only when a request came meant that an idle process scored its first comment
+after an activation, or a rollback, with the old model.)"""
 
 from __future__ import annotations
 
@@ -13,8 +15,10 @@ import ctypes
 import gc
 import hashlib
 import logging
+import os
 import threading
 import time
+import weakref
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +98,8 @@ class ModelHolder:
         self._checked = time.monotonic()
         self._loading: str | None = None
         self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
+        self._fork_hook = False
 
     @property
     def model(self) -> Classifier | None:
@@ -107,11 +113,24 @@ class ModelHolder:
         return self.current_pair()[0]
 
     def current_pair(self) -> tuple[Classifier | None, str]:
-        """The model served now and its version's name, read together: never one of each."""
-        if time.monotonic() - self._checked >= self.check_s:
+        """The model served now and its version's name, read together: never one of each. Without
+        a watcher (:meth:`watch`), the check happens here, on use."""
+        if self._watcher is None and time.monotonic() - self._checked >= self.check_s:
             self._checked = time.monotonic()
             self._check()
         return self.served
+
+    def watch(self) -> None:
+        """Follow activations every ``check_s`` from a daemon thread, whether or not the process is
+        used; a process forked after this (gunicorn's preload) starts its own. The thread holds
+        the holder weakly and ends with it."""
+        if self.check_s <= 0:
+            return
+        self._watcher = _start_watcher(self)
+        if not self._fork_hook:
+            self._fork_hook = True
+            ref = weakref.ref(self)
+            os.register_at_fork(after_in_child=lambda: _rewatch(ref))
 
     def _check(self) -> None:
         try:
@@ -149,6 +168,30 @@ class ModelHolder:
         finally:
             with self._lock:
                 self._loading = None
+
+
+def _start_watcher(holder: ModelHolder) -> threading.Thread:
+    ref, every = weakref.ref(holder), holder.check_s
+
+    def loop() -> None:
+        while True:
+            time.sleep(every)
+            watched = ref()
+            if watched is None or watched._watcher is not threading.current_thread():
+                return
+            watched._checked = time.monotonic()
+            watched._check()
+            del watched
+
+    thread = threading.Thread(target=loop, name="model-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _rewatch(ref: weakref.ref[ModelHolder]) -> None:
+    holder = ref()
+    if holder is not None and holder._watcher is not None:
+        holder._watcher = _start_watcher(holder)  # the parent's thread did not survive the fork
 
 
 def compare(rows: list[dict[str, Any]], active: dict[str, float], shadow: dict[str, float]) -> dict[str, Any]:

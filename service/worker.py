@@ -219,6 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     threads = worker.start()
     text_model = classifier.load(config)
     holder = ModelHolder(store, text_model, config.model_check_s, config.model_threads)
+    if text_model is not None:
+        holder.watch()
     analyser = ImageAnalyser(config, holder.current, load_image_model(config))
     image_worker = ImageWorker(store, analyser, worker.consumer)
     image_thread = image_worker.start()

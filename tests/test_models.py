@@ -115,6 +115,41 @@ def test_the_worker_switches_too(settings: dict[str, Any], tiny_model: Path, sec
     assert record is not None and record.fields["model_version"] == "v2"
 
 
+def test_an_idle_process_follows_an_activation(
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path, second_model: Path, store: Store
+) -> None:
+    """The holder's watcher loads the new version with no request in between, so the very first
+    comment scored after the activation names it, and the review view shows which version scored."""
+    from raqib.models import load_classifier
+    from raqib.service.config import Config
+    from raqib.service.scorer import TextScorer
+    from raqib.service.versions import ModelHolder
+
+    config = Config.from_mapping({**settings, "model_dir": str(tiny_model), "model_check_s": 0.2})
+    holder = ModelHolder(store, load_classifier(tiny_model), 0.2, 1)
+    holder.watch()
+    scorer = TextScorer(store, holder, config, "test")
+    store.models.add("cand1", {"path": str(second_model)})
+    store.models.activate("cand1")
+    wait_for(lambda: holder.served[1] == "cand1")  # read without current(): nothing used the holder
+    store.report(
+        item_id="idle-1",
+        item_type="comment",
+        reporter_id="r",
+        reason="hate",
+        report={},
+        threshold=3,
+        rule="default_comment_threshold",
+        new_item_fields={"text": "نص"},
+    )
+    store.scoring.enqueue("idle-1")
+    assert scorer.run_once(block_ms=None) == 1
+    record = store.get_item("idle-1")
+    assert record is not None and record.fields["model_version"] == "cand1"
+    api = api_factory(settings)
+    assert api.get("/v1/review/items/idle-1", role="moderator").json()["model_version"] == "cand1"
+
+
 def test_raqib_models_add(settings: dict[str, Any], tiny_model: Path, store: Store) -> None:
     env = process_env(
         REDIS_URL=settings["redis_url"],

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import math
+import shutil
+import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from transformers import (
 )
 
 from ..batching import encode_texts, length_batches
+from ..normalize import VERSION
 from ..tokens import WordPieces
 from .charbert import char_bert_from, ngram_spec
 from .data import CATEGORIES, LabeledSet
@@ -38,7 +41,9 @@ class FinetuneConfig:
     warmup_fraction: float = 0.06
     weight_decay: float = 0.01
     seed: int = 13
-    bf16: bool = True
+    bf16: bool = True  # on a GPU only: a CPU without bf16 units runs autocast slower than fp32
+    normalizer: int = VERSION  # 3 for a pre-trained multilingual vocabulary (models/normalize.py)
+    checkpoint_minutes: float = 0.0  # also checkpoint within an epoch this often (0: at epoch ends)
     init_from: str | None = None  # a fine-tuned classifier to start from instead of the MLM model
     char_ngrams: bool = False  # character-aware inputs (models/training/charbert.py)
     ngram_buckets: int = 65536
@@ -110,32 +115,45 @@ def finetune(
     grow_embeddings(model, len(tokenizer), spelled or {})
     torch.nn.Module.to(model, device)
     spec = ngram_spec(model.config)
-    encoded = encode_texts(train.texts, tokenizer, cfg.max_length, ngrams=spec)
-    dev_encoded = encode_texts(dev.texts, tokenizer, cfg.max_length, ngrams=spec)
+    encoded = encode_texts(train.texts, tokenizer, cfg.max_length, normalizer=cfg.normalizer, ngrams=spec)
+    dev_encoded = encode_texts(dev.texts, tokenizer, cfg.max_length, normalizer=cfg.normalizer, ngrams=spec)
     n_batches = len(length_batches(encoded, cfg.max_tokens, np.random.default_rng(0)))
     total = cfg.epochs * n_batches
     optimizer = torch.optim.AdamW(_parameter_groups(model, cfg), lr=cfg.learning_rate, weight_decay=cfg.weight_decay)
     scheduler = get_linear_schedule_with_warmup(optimizer, int(cfg.warmup_fraction * total), total)
-    start_epoch, best = 0, -1.0
+    start_epoch, start_batch, best = 0, 0, -1.0
     if source == ckpt:
         saved = torch.load(ckpt / "trainer_state.pt", weights_only=True, map_location="cpu")
         optimizer.load_state_dict(saved["optimizer"])
         scheduler.load_state_dict(saved["scheduler"])
         start_epoch, best = int(saved["epoch"]), float(saved["best"])
+        start_batch = int(saved.get("batch", 0))
     labels, mask = torch.from_numpy(train.labels), torch.from_numpy(train.mask)
     pieces = WordPieces.of(tokenizer)
+    autocast = cfg.bf16 and device.type == "cuda"
+
+    def checkpoint(epoch: int, batch: int) -> None:
+        """Model and trainer state, written beside and then renamed: a kill never leaves half."""
+        partial = out_dir / "checkpoint.partial"
+        shutil.rmtree(partial, ignore_errors=True)
+        model.save_pretrained(str(partial))
+        state = {"optimizer": optimizer.state_dict(), "scheduler": scheduler.state_dict(), "config": asdict(cfg)}
+        torch.save({"epoch": epoch, "batch": batch, "best": best, **state}, partial / "trainer_state.pt")
+        shutil.rmtree(ckpt, ignore_errors=True)
+        partial.rename(ckpt)
 
     for epoch in range(start_epoch, cfg.epochs):
         model.train()
         batches = length_batches(encoded, cfg.max_tokens, np.random.default_rng(cfg.seed + epoch))
-        bar = progress(total=len(batches), desc=f"finetune {epoch + 1}/{cfg.epochs}")
-        smoothed = math.nan
-        for batch in batches:
+        bar = progress(total=len(batches), desc=f"finetune {epoch + 1}/{cfg.epochs}", initial=start_batch)
+        smoothed, last_save = math.nan, time.monotonic()
+        for number in range(start_batch, len(batches)):
+            batch = batches[number]
             ids, _, attention = batch_tensors(batch.arrays(pieces))
             ngrams = batch.ngram_ids()
             extra = {} if ngrams is None else {"ngram_ids": torch.from_numpy(ngrams).to(device)}
             rows = torch.from_numpy(batch.indices.astype(np.int64))
-            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=cfg.bf16):
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=autocast):
                 logits = model(input_ids=ids.to(device), attention_mask=attention.to(device), **extra).logits
             loss = masked_bce(logits, labels[rows].to(device), mask[rows].to(device))
             loss.backward()
@@ -146,7 +164,12 @@ def finetune(
             smoothed = loss.item() if math.isnan(smoothed) else 0.98 * smoothed + 0.02 * loss.item()
             bar.update(1)
             bar.set_postfix(loss=f"{smoothed:.4f}", refresh=False)
+            if cfg.checkpoint_minutes and time.monotonic() - last_save > 60 * cfg.checkpoint_minutes:
+                checkpoint(epoch, number + 1)
+                last_save = time.monotonic()
+                log.info("checkpoint: epoch %d, batch %d of %d, loss %.4f", epoch + 1, number + 1, len(batches), smoothed)
         bar.close()
+        start_batch = 0
         model.eval()
         scores = scores_in_order(model, tokenizer, dev_encoded, 16384)
         results = report(scores, dev, calibrate(scores, dev))
@@ -162,16 +185,7 @@ def finetune(
             model.save_pretrained(str(best_dir))
             tokenizer.save_pretrained(str(best_dir))
             np.save(best_dir / "dev_scores.npy", scores)
-        model.save_pretrained(str(ckpt))
-        torch.save(
-            {
-                "epoch": epoch + 1,
-                "best": best,
-                "optimizer": optimizer.state_dict(),
-                "scheduler": scheduler.state_dict(),
-                "config": asdict(cfg),
-            },
-            ckpt / "trainer_state.pt",
-        )
+        np.save(out_dir / f"dev_scores_epoch{epoch + 1}.npy", scores)
+        checkpoint(epoch + 1, 0)
     (out_dir / "done").write_text(f"{best:.4f}\n")
     return best_dir

