@@ -5,10 +5,10 @@ service), so that a model never sees text prepared differently from the text it 
 Each rule is a small function below, applied in the order of ``RULES``; each says why it exists.
 
 Version 3 changes least: it is for models whose vocabulary was pre-trained on raw multilingual
-text (see ``RULES_PRETRAINED``). Version 2 (the default for models trained here) respects scripts: a Latin-script word (Arabizi, French) stays Latin —
-lower-cased, accents folded, elongation squeezed, its digits kept as its letters — where version 1
-turned Arabizi digits into Arabic letters inside Latin words (``3lach`` → ``علach``), a mix no
-tokenizer has seen. An artifact names the version it was trained with (``raqib.json``:
+text (see ``RULES_PRETRAINED``). Version 2 (the default for models trained here) respects scripts:
+a Latin-script word (Arabizi, French) stays Latin — lower-cased, accents folded, elongation
+squeezed, its digits kept as its letters — where version 1 turned Arabizi digits into Arabic
+letters inside Latin words (``3lach`` → ``علach``), a mix no tokenizer has seen. An artifact names the version it was trained with (``raqib.json``:
 ``"normalize": 2``; ``true`` is version 1), and inference applies that one.
 """
 

@@ -167,7 +167,7 @@ def finetune(
             if cfg.checkpoint_minutes and time.monotonic() - last_save > 60 * cfg.checkpoint_minutes:
                 checkpoint(epoch, number + 1)
                 last_save = time.monotonic()
-                log.info("checkpoint: epoch %d, batch %d of %d, loss %.4f", epoch + 1, number + 1, len(batches), smoothed)
+                log.info("checkpoint: epoch %d, batch %d/%d, loss %.4f", epoch + 1, number + 1, len(batches), smoothed)
         bar.close()
         start_batch = 0
         model.eval()
