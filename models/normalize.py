@@ -8,8 +8,9 @@ Version 3 changes least: it is for models whose vocabulary was pre-trained on ra
 text (see ``RULES_PRETRAINED``). Version 2 (the default for models trained here) respects scripts:
 a Latin-script word (Arabizi, French) stays Latin — lower-cased, accents folded, elongation
 squeezed, its digits kept as its letters — where version 1 turned Arabizi digits into Arabic
-letters inside Latin words (``3lach`` → ``علach``), a mix no tokenizer has seen. An artifact names the version it was trained with (``raqib.json``:
-``"normalize": 2``; ``true`` is version 1), and inference applies that one.
+letters inside Latin words (``3lach`` → ``علach``), a mix no tokenizer has seen. An artifact
+names the version it was trained with (``raqib.json``: ``"normalize": 2``; ``true`` is version
+1), and inference applies that one.
 """
 
 from __future__ import annotations

@@ -210,9 +210,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path, required=True, help="the shared data directory (labeled/, unlabeled/)")
     parser.add_argument("--out", type=Path, required=True, help="working directory for every stage")
     parser.add_argument("--artifact", type=Path, default=None, help="where to export the finished model")
-    parser.add_argument(
-        "--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(ALL_STAGES)}"
-    )
+    parser.add_argument("--stages", default=",".join(STAGES), help=f"comma-separated subset of {','.join(ALL_STAGES)}")
     parser.add_argument("--keep-layers", type=int, default=None, help="import: keep the encoder's lowest N layers")
     parser.add_argument("--vocab-size", type=int, default=20000, help="import: prune the vocabulary to N pieces")
     parser.add_argument(
