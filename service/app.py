@@ -66,7 +66,7 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
     holder = ModelHolder(store, text_model, config.model_check_s, config.model_threads)
     if text_model is not None:
         holder.watch()
-    classifier.init_app(app, holder, config.model_slots, config.model_nice)
+    classifier.init_app(app, holder, config)
     image_analysis.init_app(
         app, image_analysis.ImageAnalyser(config, holder.current, image_analysis.load_image_model(config))
     )

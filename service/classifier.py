@@ -9,19 +9,15 @@ import socket
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from .config import Config
-from .errors import ModelBusy
 from .metrics import CLASSIFIER_BATCH, CLASSIFIER_SECONDS
+from .model_queue import ModelQueue
 from .store import get_store
 
 if TYPE_CHECKING:
@@ -50,8 +46,7 @@ def load(config: Config) -> Classifier | None:
     return classifier
 
 
-SLOTS = "raqib.model_slots"
-THREADS = "raqib.model_threads"
+QUEUE = "raqib.model_queue"
 
 
 def lower_cpu_priority(nice: int, *, this_thread: bool = False) -> None:
@@ -70,36 +65,40 @@ def lower_cpu_priority(nice: int, *, this_thread: bool = False) -> None:
         log.warning("could not lower the CPU priority by %d: %s", nice, err)
 
 
-def init_app(app: Flask, holder: ModelHolder, slots: int = 1, nice: int = 0) -> None:
+def init_app(app: Flask, holder: ModelHolder, config: Config) -> None:
     app.extensions[EXTENSION] = holder
-    app.extensions[SLOTS] = threading.BoundedSemaphore(slots)
-    # The heavy routes' model work runs on threads of their own, below the reports' CPU priority.
-    lower = partial(lower_cpu_priority, nice, this_thread=True)
-    app.extensions[THREADS] = ThreadPoolExecutor(slots, "model", initializer=lower)
+    with app.app_context():
+        store = get_store()
+    app.extensions[QUEUE] = ModelQueue(
+        predict,
+        bound=config.model_queue,
+        deadline_s=config.model_deadline_ms / 1000,
+        host_slot=lambda token, limit: store.model_slot(HOST, token, limit),
+        host_limit=config.host_slots,
+        on_start=partial(lower_cpu_priority, config.model_nice, this_thread=True),
+    )
 
 
 HOST = socket.gethostname()
+MAX_CLIENT_TIMEOUT_S = 60.0
 
 
-@contextmanager
-def model_slot() -> Iterator[None]:
-    """A slot of model work for a heavy route (``/v1/classify``, Perspective's analyze): one of
-    this process's (``RAQIB_MODEL_SLOTS``), then one of this machine's, all processes together
-    (``RAQIB_MODEL_HOST_SLOTS``, a Redis lease). Taken at once or refused with :class:`ModelBusy`:
-    a flood of heavy calls holds neither every worker thread nor every core, and reports go on."""
-    slots: threading.BoundedSemaphore = current_app.extensions[SLOTS]
-    if not slots.acquire(blocking=False):
-        raise ModelBusy("the model is busy with other requests of this process; retry in a second")
-    store, token = get_store(), uuid.uuid4().hex
+def get_model_queue() -> ModelQueue:
+    """This process's queue of heavy model work (``service/model_queue.py``)."""
+    queue: ModelQueue = current_app.extensions[QUEUE]
+    return queue
+
+
+def client_timeout_s() -> float | None:
+    """The client's own deadline, from Google's ``X-Server-Timeout`` header (seconds), if sent."""
+    raw = request.headers.get("X-Server-Timeout")
+    if not raw:
+        return None
     try:
-        if not store.model_slot(HOST, token, current_app.config["RAQIB"].host_slots):
-            raise ModelBusy("the model is busy with other requests on this machine; retry in a second")
-        try:
-            yield
-        finally:
-            store.model_slot(HOST, token, 0)
-    finally:
-        slots.release()
+        value = float(raw)
+    except ValueError:
+        return None
+    return min(max(value, 0.0), MAX_CLIENT_TIMEOUT_S) if value == value else None  # NaN: ignored
 
 
 def get_classifier() -> Classifier | None:
@@ -129,12 +128,10 @@ def model_version() -> str:
     return holder.version if holder is not None else ""
 
 
-def predict_in_slot(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:
-    """``predict`` for a heavy route, inside its :func:`model_slot`: run on this process's model
-    thread, whose CPU priority is ``RAQIB_MODEL_NICE`` below the requests', so that a flood of
-    heavy calls uses what reports leave of the cores instead of slowing them."""
-    pool: ThreadPoolExecutor = current_app.extensions[THREADS]
-    return pool.submit(predict, classifier, texts).result()
+def score_queued(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:
+    """``predict`` for a heavy route, admitted already (``get_model_queue().admitted()``): scored
+    with whatever else waits, on this process's model thread, before the request's deadline."""
+    return get_model_queue().score(classifier, texts, client_timeout_s())
 
 
 def predict(classifier: Classifier, texts: list[str]) -> list[dict[str, Any]]:

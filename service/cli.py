@@ -73,7 +73,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="0.0.0.0")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--workers", type=int, default=None, help="default: 2 per CPU core, at most 8")
-    serve.add_argument("--threads", type=int, default=2, help="threads per worker")
+    serve.add_argument(
+        "--threads", type=int, default=2, help="threads per worker for every request but waiting model work"
+    )
     serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
     commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
     commands.add_parser("models", help="classifier versions: raqib models add DIR --name N", add_help=False)

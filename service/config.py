@@ -70,8 +70,11 @@ class Config:
     model_dir: str = ""
     model_threads: int = 1
     model_check_s: float = 2.0  # how often a process looks for a newly activated model version
-    model_slots: int = 1  # heavy model requests (/v1/classify, comments:analyze) at once per process
-    model_host_slots: int = 0  # ... and on this machine, all processes together; 0: half the cores (at least 1)
+    # Heavy model requests (/v1/classify, comments:analyze) admitted at once per process; they wait
+    # for the model thread's next batch until their deadline (service/model_queue.py).
+    model_queue: int = 16
+    model_deadline_ms: int = 800
+    model_host_slots: int = 0  # batches at once on this machine, all processes together; 0: half the cores (>= 1)
     # CPU priority (nice) below request handling of model work that can wait: the worker process and
     # the model thread of the heavy routes; on a shared machine it uses what reports leave.
     model_nice: int = 10
@@ -139,7 +142,8 @@ class Config:
             ("redis_fsync", self.redis_fsync in ("always", "everysec", "no"), "must be always, everysec or no"),
             ("log_format", self.log_format in ("json", "text"), "must be json or text"),
             ("model_threads", 1 <= self.model_threads <= 64, "must be between 1 and 64"),
-            ("model_slots", 1 <= self.model_slots <= 64, "must be between 1 and 64"),
+            ("model_queue", 1 <= self.model_queue <= 256, "must be between 1 and 256"),
+            ("model_deadline_ms", 10 <= self.model_deadline_ms <= 60_000, "must be between 10 and 60000"),
             ("model_check_s", 0 <= self.model_check_s <= 3600, "must be between 0 and 3600"),
             ("model_host_slots", 0 <= self.model_host_slots <= 256, "must be between 0 and 256"),
             ("model_nice", 0 <= self.model_nice <= 19, "must be between 0 and 19"),

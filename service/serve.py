@@ -96,7 +96,9 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "worker_class": "gthread",
-        "threads": threads,
+        # Heavy model requests wait for the model thread holding a handler thread each, at most
+        # RAQIB_MODEL_QUEUE of them: that many more threads keep ``threads`` free for reports.
+        "threads": threads + config.model_queue,
         "timeout": 60,
         "graceful_timeout": 20,
         "keepalive": 5,

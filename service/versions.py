@@ -99,6 +99,7 @@ class ModelHolder:
         self._loading: str | None = None
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
+        self._unreachable = False
         self._fork_hook = False
 
     @property
@@ -136,9 +137,12 @@ class ModelHolder:
         try:
             active, _ = self.store.models.active()
             shadow = self.store.models.shadow()
-        except Exception:  # the store unreachable: keep serving the model in hand
-            log.warning("could not read the active model version", exc_info=True)
+        except Exception as err:  # the store unreachable: keep serving the model in hand
+            if not self._unreachable:  # said once per outage, not every check_s
+                log.warning("could not read the active model version: %s", err)
+            self._unreachable = True
             return
+        self._unreachable = False
         if shadow != self.shadow_name:
             self.shadow_name, self.shadow_model = shadow, None  # loaded where it is used: the worker
         if not active or active == self.version:

@@ -21,6 +21,12 @@ KEYS = {"client": "test-client-key", "moderator": "test-moderator-key", "admin":
 API_KEYS = ",".join(f"{role}:{key}" for role, key in KEYS.items())
 
 
+def skip_requested(part: str) -> bool:
+    """Whether a person asked to leave ``part`` (``browser``, ``ocr``) out: ``RAQIB_TEST_SKIP=browser,ocr``.
+    Otherwise a missing Chromium or Tesseract fails its tests (``.ci/system-packages`` installs them)."""
+    return part in {p.strip() for p in os.environ.get("RAQIB_TEST_SKIP", "").split(",")}
+
+
 @pytest.fixture(scope="session", params=["single", "cluster"])
 def redis_kind(request: pytest.FixtureRequest) -> str:
     """Every test that uses Redis runs against one server and against a 3-master Redis Cluster."""

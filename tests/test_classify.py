@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from raqib.models.training.data import CATEGORIES
 from raqib.service.store import Store
 
-from .conftest import Api, report
+from .conftest import Api, LiveServer, report
 
 ApiFactory = Callable[[dict[str, Any]], Api]
 
@@ -137,15 +138,15 @@ def test_flagged_comment_emits_item_flagged(model_api: Api, store: Store, settin
 
 
 def test_heavy_classify_calls_are_bounded_and_reports_go_on(settings: dict[str, Any], api_factory: ApiFactory) -> None:
-    """One model slot per process: heavy calls beyond it are refused at once (503 model_busy,
-    Retry-After), and reports sent meanwhile are accepted."""
+    """A bounded queue per process: heavy calls beyond it are refused at once (503 model_busy,
+    Retry-After), the admitted ones are scored, and reports sent meanwhile are accepted."""
     from concurrent.futures import ThreadPoolExecutor
 
-    settings.update(model_dir="", model_slots=1, classify_rate_limit="off")  # the bundled model
+    settings.update(model_dir="", model_queue=2, classify_rate_limit="off")  # the bundled model
     api = api_factory(settings)
     heavy = {"texts": ["يا حمار يا كلب، هذا تعليق طويل جدا " * 8] * 30}  # within the 64 KB JSON cap
-    with ThreadPoolExecutor(8) as pool:
-        floods = [pool.submit(api.post, "/v1/classify", json=heavy) for _ in range(6)]
+    with ThreadPoolExecutor(12) as pool:
+        floods = [pool.submit(api.post, "/v1/classify", json=heavy) for _ in range(8)]
         reports = [pool.submit(report, api, f"fair-{n}", f"r{n}", text="نص") for n in range(6)]
         answers = [f.result() for f in floods]
         accepted = [f.result().status_code for f in reports]
@@ -154,6 +155,37 @@ def test_heavy_classify_calls_are_bounded_and_reports_go_on(settings: dict[str, 
     assert 200 in codes and 503 in codes
     busy = next(a for a in answers if a.status_code == 503)
     assert busy.json()["error"] == "model_busy" and busy.headers["Retry-After"] == "1"
+
+
+def test_a_burst_waits_for_the_model_and_is_scored_in_batches(
+    settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path
+) -> None:
+    """Ten comments at once (a viral article, each a call): every one is scored, none refused, and
+    the model thread scored them in fewer batches than calls; past its deadline a call is refused."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from raqib.service import classifier
+    from raqib.service.app import create_app
+
+    settings.update(model_dir=str(tiny_model), model_queue=16, classify_rate_limit="off")
+    app = create_app(settings)
+    server = LiveServer(app)
+    api = Api(server.url)
+    try:
+        queue = app.extensions[classifier.QUEUE]
+        fast = queue.predict
+        queue.predict = lambda model, texts: time.sleep(0.05) or fast(model, texts)  # a model that takes time
+        before = queue.batches
+        with ThreadPoolExecutor(10) as pool:
+            answers = list(pool.map(lambda n: api.post("/v1/classify", json={"text": f"تعليق رقم {n}"}), range(10)))
+        assert [a.status_code for a in answers] == [200] * 10
+        assert all(set(a.json()["scores"]) == set(answers[0].json()["scores"]) for a in answers)
+        assert queue.batches - before < 10
+        late = api.post("/v1/classify", json={"text": "نص"}, headers={"X-Server-Timeout": "0"})
+        assert late.status_code == 503 and late.json()["error"] == "model_busy"
+    finally:
+        api.session.close()
+        server.stop()
 
 
 def test_classify_has_a_per_key_rate_limit(settings: dict[str, Any], api_factory: ApiFactory, tiny_model: Path) -> None:
@@ -174,7 +206,11 @@ def test_heavy_model_work_runs_below_the_requests_cpu_priority(settings: dict[st
     def nice() -> int:
         return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
 
-    assert app.extensions[classifier.THREADS].submit(nice).result() == min(19, nice() + 3)
+    queue = app.extensions[classifier.QUEUE]
+    seen: list[int] = []
+    queue.predict = lambda model, texts: seen.append(nice()) or [{} for _ in texts]
+    queue.score(object(), ["نص"])
+    assert seen == [min(19, nice() + 3)]
 
 
 def test_the_worker_lowers_its_own_priority() -> None:

@@ -4,7 +4,6 @@ removed images (PDQ), text read by Tesseract, and an image model loaded from a l
 from __future__ import annotations
 
 import io
-import os
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -16,17 +15,14 @@ from raqib.service import classifier
 from raqib.service.config import Config
 from raqib.service.images.analysis import ImageAnalyser, load_image_model
 from raqib.service.images.jobs import ImageWorker
-from raqib.service.images.media import ocr_available
 from raqib.service.store import Store
 
-from .conftest import Api
+from .conftest import Api, skip_requested
 from .imagegen import arabic_meme, encode, reuploads, scene
 
 ApiFactory = Callable[[dict[str, Any]], Api]
 MODERATOR = {"X-Raqib-Actor": "amina"}
-needs_ocr = pytest.mark.skipif(
-    not ocr_available() and not os.environ.get("CI"), reason="Tesseract is not installed (.ci/run installs it)"
-)
+needs_ocr = pytest.mark.skipif(skip_requested("ocr"), reason="RAQIB_TEST_SKIP names ocr")
 
 
 def report_image(api: Api, item_id: str, reporter: str, data: bytes, content_type: str = "image/png") -> Any:

@@ -75,3 +75,13 @@ def test_serving_imports_no_torch() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    """README's test command, system packages included, is the line ``.ci/run`` runs: a newcomer's
+    run tests what CI tests."""
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    command = 'bash .ci/system-packages && pip install torch==2.13.0 -e ".[test]" && python -m pytest'
+    assert f"```sh\n{command}\n```" in readme
+    assert (root / ".ci" / "run").read_text(encoding="utf-8").rstrip().splitlines()[-1] == command

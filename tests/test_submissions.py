@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from raqib.service.store import Store
 
-from .conftest import Api, report
+from .conftest import Api, report, skip_requested
 from .imagegen import encode, scene
 
 ApiFactory = Callable[[dict[str, Any]], Api]
@@ -270,7 +270,7 @@ def test_a_submitted_image_is_held_when_its_scores_land(api: Api, store: Store, 
     ]
 
 
-@pytest.mark.skipif(not __import__("shutil").which("tesseract"), reason="needs Tesseract (.ci/run installs it)")
+@pytest.mark.skipif(skip_requested("ocr"), reason="RAQIB_TEST_SKIP names ocr")
 def test_the_worker_holds_a_submitted_meme_once_its_text_is_read(
     settings: dict[str, Any], api_factory: ApiFactory, store: Store
 ) -> None:

@@ -4,7 +4,6 @@ CSRF, language and phone-width rules. A screenshot of the queue is saved in test
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -14,13 +13,11 @@ from typing import Any
 import pytest
 import requests
 
-from .conftest import KEYS, Api, direct_report, report
+from .conftest import KEYS, Api, direct_report, report, skip_requested
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and not os.environ.get("CI"), reason="Debian's chromium is not installed"
-)
+pytestmark = pytest.mark.skipif(skip_requested("browser"), reason="RAQIB_TEST_SKIP names browser")
 COMMENT = "يا حمار، سير تقود"
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, current_app, g
 
 from ..api import documented, json_body
 from ..auth import require
-from ..classifier import get_served, model_slot, predict_in_slot
+from ..classifier import get_model_queue, get_served, score_queued
 from ..config import Config
 from ..errors import ModelUnavailable, RateLimited
 from ..schemas import Classification, ClassifyRequest
@@ -24,7 +24,8 @@ bp = Blueprint("classify", __name__)
 )
 def classify() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``. The
-    limits come first (per key, then a model slot) so that a refusal costs no parsing of the body.
+    limits come first (per key, then a place in the model queue) so that a refusal costs no parsing
+    of the body; an admitted request waits for the model's next batch until its deadline.
     The ``X-Raqib-Model-Version`` header names the model version that scored."""
     classifier, version = get_served()
     if classifier is None:
@@ -35,10 +36,10 @@ def classify() -> tuple[dict[str, Any], int, dict[str, str]]:
         wait = get_store().hit_rate_limit(keys.api_key_rate(f"{g.key_id}:classify"), limit.limit, limit.window_s)
         if wait:
             raise RateLimited("too many classify requests for this API key", wait)
-    with model_slot():
+    with get_model_queue().admitted():
         body = json_body(ClassifyRequest)
         if body.text is not None:
-            result: dict[str, Any] = predict_in_slot(classifier, [body.text])[0]
+            result: dict[str, Any] = score_queued(classifier, [body.text])[0]
         else:
-            result = {"results": predict_in_slot(classifier, body.texts or [])}
+            result = {"results": score_queued(classifier, body.texts or [])}
     return result, 200, {"X-Raqib-Model-Version": version}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..api import documented
 from ..auth import authenticate
-from ..classifier import get_classifier, model_slot, predict_in_slot
+from ..classifier import get_classifier, get_model_queue, score_queued
 from ..config import Config
 from ..errors import ModelBusy, RaqibError, Unauthorized
 from ..logs import request_id
@@ -112,14 +112,16 @@ def _text(entry: TextEntry) -> str:
     return text
 
 
-@bp.post(f"/{discovery.VERSION}/comments:analyze")
-@documented(("HTTP_200", None), (), tags=["perspective"], json=AnalyzeCommentRequest, secured=False)
-def analyze() -> dict[str, Any]:
-    """Perspective's ``comments:analyze``: scores for the requested attributes (the mapping is in
-    ``perspective/attributes.py`` and the README). Authenticated by ``?key=``; errors in Google's
-    shape (``{"error": {"code", "message", "status"}}``)."""
-    config: Config = current_app.config["RAQIB"]
-    kid = _authenticate()
+class _Analysis(NamedTuple):
+    body: AnalyzeCommentRequest
+    text: str
+    requested: dict[str, tuple[str, float | None]]  # attribute name -> (our category, its threshold)
+    parts: list[tuple[int, int]]  # the spans scored after the whole text
+    results: list[dict[str, Any]]
+
+
+def _analyzed() -> _Analysis:
+    """The request read and checked, then its text (and spans) scored in the model queue."""
     body = _body(AnalyzeCommentRequest)
     text = _text(body.comment)
     requested: dict[str, tuple[str, float | None]] = {}
@@ -138,9 +140,21 @@ def analyze() -> dict[str, Any]:
     if classifier is None:
         raise GoogleError(503, "No classifier is configured (RAQIB_MODEL_DIR).")
     parts = spans(text) if body.spanAnnotations else []
+    results = score_queued(classifier, [text, *(text[b:e] for b, e in parts)])
+    return _Analysis(body, text, requested, parts, results)
+
+
+@bp.post(f"/{discovery.VERSION}/comments:analyze")
+@documented(("HTTP_200", None), (), tags=["perspective"], json=AnalyzeCommentRequest, secured=False)
+def analyze() -> dict[str, Any]:
+    """Perspective's ``comments:analyze``: scores for the requested attributes (the mapping is in
+    ``perspective/attributes.py`` and the README). Authenticated by ``?key=``; errors in Google's
+    shape (``{"error": {"code", "message", "status"}}``)."""
+    config: Config = current_app.config["RAQIB"]
+    kid = _authenticate()
     try:
-        with model_slot():
-            results = predict_in_slot(classifier, [text, *(text[b:e] for b, e in parts)])
+        with get_model_queue().admitted():  # before the body is read: a refusal costs little
+            body, text, requested, parts, results = _analyzed()
     except ModelBusy:
         raise GoogleError(503, "The model is busy; retry in a second.", retry_after=1) from None
     summary, per_span = results[0]["scores"], [r["scores"] for r in results[1:]]
