@@ -23,9 +23,13 @@ def serve(
     factory: Callable[[], Any] | None = None,
 ) -> None:
     """Run the app with ``settings`` (or ``factory``'s app) under gunicorn as ``raqib serve`` does
-    (gthread, 2 threads unless told otherwise): a process's target."""
+    (gthread, 2 threads unless told otherwise, plus the model queue's): a process's target."""
     from raqib.service.app import create_app
-    from raqib.service.serve import GunicornApp
+    from raqib.service.config import Config
+    from raqib.service.serve import GunicornApp, handler_threads
+
+    if factory is None:
+        threads = handler_threads(threads, Config.from_mapping(settings))
 
     options = {
         "bind": f"127.0.0.1:{port}",

@@ -4,12 +4,15 @@ batch.
 
 A burst of comments (ten posted under a viral article, each a Perspective call from Coral) waits
 for the model instead of being refused: a request is admitted if fewer than ``RAQIB_MODEL_QUEUE``
-heavy requests of this process are admitted already, and then scored before its deadline
-(``RAQIB_MODEL_DEADLINE_MS``, 800 ms by default like Coral's own timeout, or the client's
-``X-Server-Timeout`` when shorter). Past the bound, or past the deadline before its batch started,
-it is refused with a 503 and ``Retry-After``. Admission is decided before the body is read, so a
-flood costs little, and an admitted request holds one handler thread at most while it waits: the
-server runs more threads than the queue admits (``service/serve.py``), so reports always find one.
+heavy requests of this process are admitted already and the texts already waiting can be scored
+within its deadline (``RAQIB_MODEL_DEADLINE_MS``, 800 ms by default like Coral's own timeout, or the
+client's ``X-Server-Timeout`` when shorter), at the pace the model thread measured. Past the bound,
+past that estimate, or past the deadline before its batch started, it is refused with a 503 and
+``Retry-After``. Admission is decided before the body is read, so a flood costs little, and an
+admitted request holds one handler thread at most while it waits: the server runs more threads
+than the queue admits (``service/serve.py``), so reports always find one. A batch holds at most
+what the model scores in half a deadline, so that one flood's batch cannot outlast the requests
+queued behind it.
 
 The model thread runs ``RAQIB_MODEL_NICE`` below the requests' CPU priority, and takes one of the
 machine's slots (``RAQIB_MODEL_HOST_SLOTS``, a Redis lease) for each batch, so that several
@@ -67,6 +70,8 @@ class ModelQueue:
         self._cond = threading.Condition()
         self._jobs: list[_Job] = []
         self._admitted = 0
+        self._pending_texts = 0  # queued or being scored
+        self.seconds_per_text = 0.0  # measured on this process's batches (moving average)
         self._thread: threading.Thread | None = None
         self._pid = 0
         self.batches = 0  # how many batches ran: tests read it to see batching happen
@@ -77,6 +82,8 @@ class ModelQueue:
         with self._cond:
             if self._admitted >= self.bound:
                 raise ModelBusy(f"the model queue of this process is full ({self.bound} requests); retry in a second")
+            if self._pending_texts * self.seconds_per_text > self.deadline_s:
+                raise ModelBusy("the texts waiting for the model would outlast this request's deadline; retry later")
             self._admitted += 1
         try:
             yield
@@ -92,8 +99,13 @@ class ModelQueue:
         with self._cond:
             self._ensure_thread()
             self._jobs.append(job)
+            self._pending_texts += len(texts)
             self._cond.notify()
-        return job.done.result()
+        try:
+            return job.done.result()
+        finally:
+            with self._cond:
+                self._pending_texts -= len(texts)
 
     def _ensure_thread(self) -> None:
         if self._thread is None or self._pid != os.getpid() or not self._thread.is_alive():
@@ -118,10 +130,13 @@ class ModelQueue:
         now, texts = time.monotonic(), 0
         batch: list[_Job] = []
         rest: list[_Job] = []
+        most = MAX_BATCH_TEXTS
+        if self.seconds_per_text > 0:
+            most = max(1, min(most, int(self.deadline_s / 2 / self.seconds_per_text)))
         for job in self._jobs:
             if job.deadline <= now:
                 job.done.set_exception(ModelBusy("the model could not start this request before its deadline"))
-            elif not batch or (job.classifier is batch[0].classifier and texts + len(job.texts) <= MAX_BATCH_TEXTS):
+            elif not batch or (job.classifier is batch[0].classifier and texts + len(job.texts) <= most):
                 batch.append(job)
                 texts += len(job.texts)
             else:
@@ -137,7 +152,11 @@ class ModelQueue:
                     job.done.set_exception(ModelBusy("the model is busy with other processes on this machine"))
                 return
             try:
-                results = self.predict(batch[0].classifier, [text for job in batch for text in job.texts])
+                texts = [text for job in batch for text in job.texts]
+                started = time.perf_counter()
+                results = self.predict(batch[0].classifier, texts)
+                pace = (time.perf_counter() - started) / max(1, len(texts))
+                self.seconds_per_text = pace if not self.seconds_per_text else 0.7 * self.seconds_per_text + 0.3 * pace
             finally:
                 if self.host_slot is not None:
                     self.host_slot(token, 0)

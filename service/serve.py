@@ -67,6 +67,12 @@ def _worker_exited(server: Any, worker: Any) -> None:
     multiprocess.mark_process_dead(worker.pid)
 
 
+def handler_threads(threads: int, config: Config) -> int:
+    """gunicorn threads per worker: ``threads`` for every request, plus one for each heavy model
+    request the queue admits (they wait holding theirs; ``service/model_queue.py``)."""
+    return threads + config.model_queue
+
+
 def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_worker: bool = True) -> None:
     config = Config.from_env()
     operator_dir = "PROMETHEUS_MULTIPROC_DIR" in os.environ
@@ -96,9 +102,7 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
         "bind": f"{host}:{port}",
         "workers": workers or default_workers(),
         "worker_class": "gthread",
-        # Heavy model requests wait for the model thread holding a handler thread each, at most
-        # RAQIB_MODEL_QUEUE of them: that many more threads keep ``threads`` free for reports.
-        "threads": threads + config.model_queue,
+        "threads": handler_threads(threads, config),
         "timeout": 60,
         "graceful_timeout": 20,
         "keepalive": 5,
