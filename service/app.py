@@ -83,12 +83,14 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         images,
         items,
         models,
+        notices,
         perspective,
         policy,
         reports,
         review,
         submissions,
         texts,
+        transparency,
         webhooks,
     )
 
@@ -106,6 +108,8 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         authors,
         models,
         perspective,
+        notices,
+        transparency,
     )
     for module in blueprints:
         app.register_blueprint(module.bp)

@@ -14,6 +14,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
+from .dsa.statements import territorial_scope
+
 ROLES = ("client", "moderator", "admin")
 Role = Literal["client", "moderator", "admin"]
 _RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*(s|m|h)?\s*$")
@@ -103,6 +105,13 @@ class Config:
     webhook_log_keep: int = 1000  # settled deliveries kept per endpoint
     webhook_rotation_grace_s: int = 86_400  # the previous secret keeps signing this long
     webhook_include_actor: bool = False  # opt-in: payloads name the moderator who decided (never the note)
+    # The DSA: statements of reasons go to the Transparency Database when both are set.
+    dsa_tdb_url: str = ""  # e.g. the database's base URL; statements are POSTed to {url}/api/v1/statements
+    dsa_tdb_token: str = ""
+    dsa_territorial_scope: str = "EU"  # EU, EEA or comma-separated country codes (FR,BE,NL,ES)
+    dsa_terms_ground: str = "The site's community rules for comments"  # the contractual ground of statements
+    dsa_trusted_flagger_boost: float = 1000.0  # review priority a trusted flagger's notice adds
+    dsa_notice_boost: float = 10.0  # ... and any other notice
     inline_worker: bool = True  # `raqib serve` also runs a delivery worker
     # The moderators' web page
     session_idle_minutes: int = 480  # a session unused this long ends
@@ -161,6 +170,13 @@ class Config:
             ("webhook_lease_s", self.webhook_lease_s > self.webhook_timeout_s, "must exceed RAQIB_WEBHOOK_TIMEOUT_S"),
             ("webhook_concurrency", 1 <= self.webhook_concurrency <= 256, "must be between 1 and 256"),
             ("webhook_log_keep", self.webhook_log_keep >= 10, "must be at least 10"),
+            (
+                "dsa_tdb_url",
+                not self.dsa_tdb_url or self.dsa_tdb_url.startswith(("http://", "https://")),
+                "must be a URL",
+            ),
+            ("dsa_tdb_token", bool(self.dsa_tdb_token) == bool(self.dsa_tdb_url), "is set with RAQIB_DSA_TDB_URL"),
+            ("dsa_terms_ground", 1 <= len(self.dsa_terms_ground) <= 500, "must be 1 to 500 characters"),
             ("session_idle_minutes", 1 <= self.session_idle_minutes <= 10_080, "must be 1..10080 (a week)"),
             ("max_image_pixels", 1 <= self.max_image_pixels <= 178_000_000, "must be 1..178000000"),
             ("image_fetch_timeout_s", 0 < self.image_fetch_timeout_s <= 120, "must be in (0, 120]"),
@@ -186,6 +202,10 @@ class Config:
             parse_durations(self.webhook_retry_schedule)
         except ValueError as err:
             raise ConfigError(f"RAQIB_WEBHOOK_RETRY_SCHEDULE: {err}") from None
+        try:
+            territorial_scope(self.dsa_territorial_scope)
+        except ValueError as err:
+            raise ConfigError(f"RAQIB_DSA_TERRITORIAL_SCOPE: {err}") from None
         for name in ("reporter_rate_limit", "key_rate_limit", "perspective_rate_limit", "classify_rate_limit"):
             try:
                 RateLimit.parse(getattr(self, name))

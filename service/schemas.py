@@ -128,6 +128,8 @@ EventType = Literal[
     "author.sanction_lifted",
     "appeal.received",
     "appeal.decided",
+    "notice.received",
+    "notice.decided",
     "*",
 ]
 
@@ -253,6 +255,21 @@ class DecisionRequest(Strict):
     reason_code: ReasonCode
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     override: bool = Field(default=False, description="needed to decide an item already decided")
+    ground: Literal["illegal", "terms"] = Field(
+        default="terms", description="a removal's ground: illegal content, or the site's terms (DSA statement)"
+    )
+    legal_ground: str | None = Field(
+        default=None, min_length=1, max_length=500, description="for ground illegal: the law relied on"
+    )
+    explanation: str | None = Field(
+        default=None, min_length=1, max_length=2000, description="for ground illegal: why the content is illegal"
+    )
+
+    @model_validator(mode="after")
+    def illegal_needs_its_law(self) -> DecisionRequest:
+        if self.ground == "illegal" and (not self.legal_ground or not self.explanation):
+            raise ValueError("ground illegal takes legal_ground (the law relied on) and explanation")
+        return self
 
     @model_validator(mode="after")
     def code_fits_action(self) -> DecisionRequest:
@@ -325,6 +342,9 @@ class ReviewItemView(ItemView):
     author_id: str | None = Field(default=None, description="the host's id of the author, when known")
     appeal: dict[str, Any] | None = Field(default=None, description="state (pending, upheld, reversed), statement, at")
     model_version: str | None = Field(default=None, description="the classifier version whose scores are shown")
+    notices: list[dict[str, Any]] = Field(
+        default_factory=list, description="DSA notices: source, category, explanation, legal ground, received, outcome"
+    )
 
 
 class ReviewStats(BaseModel):

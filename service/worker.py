@@ -26,6 +26,7 @@ import urllib3
 
 from . import classifier
 from .config import Config
+from .dsa import worker as dsa_worker
 from .events import signed_headers, webhook_body
 from .images.analysis import ImageAnalyser, load_image_model
 from .images.jobs import ImageWorker
@@ -226,6 +227,7 @@ def main(argv: list[str] | None = None) -> None:
     image_thread = image_worker.start()
     scorer = TextScorer(store, holder, config, worker.consumer) if text_model else None
     scorer_thread = scorer.start() if scorer else None
+    dsa_threads = dsa_worker.start(store, config, worker.consumer, worker.stop)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
@@ -239,7 +241,7 @@ def main(argv: list[str] | None = None) -> None:
     image_worker.stop.set()
     if scorer is not None:
         scorer.stop.set()
-    worker.close(threads)
+    worker.close(threads + dsa_threads)
     image_thread.join(timeout=30)
     if scorer_thread is not None:
         scorer_thread.join(timeout=30)

@@ -160,7 +160,30 @@ def review_item(item_id: str) -> dict[str, Any]:
         author_id=f.get("author_id"),
         appeal=_appeal(f),
         model_version=f.get("model_version"),
+        notices=_notices(item_id),
     ).model_dump()
+
+
+def _notices(item_id: str) -> list[dict[str, Any]]:
+    """The item's notices as moderators see them: the notifier's name but not their address."""
+    shown = []
+    for notice_id, n in get_store().dsa.notices_of(item_id).items():
+        notifier = n.get("notifier") or {}
+        shown.append(
+            {
+                "notice_id": notice_id,
+                "source": n.get("source"),
+                "trusted_flagger_id": n.get("trusted_flagger_id"),
+                "category": n.get("category"),
+                "explanation": n.get("explanation"),
+                "legal_ground": n.get("legal_ground"),
+                "url": n.get("url"),
+                "notifier_name": notifier.get("name"),
+                "received_at": iso(n.get("received_at")),
+                "decision": (n.get("decision") or {}).get("action"),
+            }
+        )
+    return shown
 
 
 def _appeal(fields: dict[str, str]) -> dict[str, Any] | None:
@@ -229,7 +252,10 @@ def decide(item_id: str) -> dict[str, Any]:
         "note": body.note,
         "override": body.override,
         "statement": statement.model_dump(),
+        "ground": body.ground,
     }
+    if body.ground == "illegal":  # the DSA statement and the notifiers' answer cite the law
+        decision.update(legal_ground=body.legal_ground, explanation=body.explanation)
     review = get_store().review
     bank_change = bank_change_for(body.action, f)
     try:

@@ -15,6 +15,7 @@ from . import keys, scripts
 from .authors import AuthorStore
 from .banks import BankOutbox
 from .clock import server_ms
+from .dsa import DsaStore
 from .images import ImageStore
 from .models import ModelRegistry
 from .moderation import ModerationStore
@@ -130,6 +131,7 @@ class Store:
         self.scoring = ScoringStore(self.client, self.scripts, partitions, events_maxlen)
         self.models = ModelRegistry(self.client)
         self.sessions = SessionStore(self.client)
+        self.dsa = DsaStore(self.client, self.scripts, partitions, events_maxlen)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> Store:

@@ -57,6 +57,16 @@ class PartitionKeys:
         return f"{PREFIX}:{self.tag}:stats"
 
     @property
+    def notice_log(self) -> str:
+        """Sorted set: the partition's notices (JSON: id, item, category, source, flagger) -> received ms."""
+        return f"{PREFIX}:{self.tag}:notice_log"
+
+    @property
+    def notice_outcomes(self) -> str:
+        """Sorted set: the partition's notice outcomes (JSON: id, flagger, action, time to act) -> decided ms."""
+        return f"{PREFIX}:{self.tag}:notice_outcomes"
+
+    @property
     def decision_times(self) -> str:
         """List: the latest times from first report to decision, in ms."""
         return f"{PREFIX}:{self.tag}:decision_times"
@@ -133,6 +143,11 @@ class ItemKeys:
     def overruled(self) -> str:
         """Set: reporters of earlier rounds that a moderator overruled; their reports no longer count."""
         return self._key("overruled")
+
+    @property
+    def notices(self) -> str:
+        """Hash: the item's DSA notices, notice id -> JSON (with its decision once told)."""
+        return self._key("notices")
 
 
 @dataclass(frozen=True)
@@ -261,6 +276,15 @@ def author_recent(author_id: str) -> str:
 TEXT_BANK = f"{PREFIX}:{{tb}}:entries"  # hash: entry id -> JSON (item id, signature, buckets, excerpt, who, when)
 TEXT_BANK_BUCKETS = f"{PREFIX}:{{tb}}:buckets"  # hash: LSH bucket -> comma-separated entry ids
 TEXT_BANK_ORDER = f"{PREFIX}:{{tb}}:order"  # sorted set: entry id -> time banked (ms)
+
+# The DSA: trusted flaggers, and the statements of reasons on one slot (their order, the index
+# that makes each one once, the queue of those to send, each one's submission to the database).
+TRUSTED_FLAGGERS = f"{PREFIX}:{{dsa}}:trusted_flaggers"  # hash: flagger id -> JSON (name, created_at)
+STATEMENTS = f"{PREFIX}:{{dsa}}:statements"  # stream: id, item_id, statement (JSON), created (ms)
+STATEMENT_INDEX = f"{PREFIX}:{{dsa}}:statement_index"  # hash: statement id -> stream id
+STATEMENT_PENDING = f"{PREFIX}:{{dsa}}:statement_pending"  # sorted set: statement id -> next attempt (ms)
+STATEMENT_SUBMISSIONS = f"{PREFIX}:{{dsa}}:submissions"  # hash: statement id -> JSON (state, uuid, error, ...)
+DSA_GROUP = "dsa"  # the consumer group that turns events into statements
 
 # The Perspective-compatible API: texts kept at the client's request, and suggested scores.
 PERSPECTIVE_KEPT = f"{PREFIX}:{{perspective}}:kept"  # stream: analysed texts (doNotStore=false), trimmed by age

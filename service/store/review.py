@@ -55,7 +55,7 @@ class Decided:
 
 
 # The review priority, stored as
-#   weighted reports + 3 x offensive score + 2 if hidden - round start ms / WAIT_BONUS_MS
+#   weighted reports + 3 x offensive score + 2 if hidden + notice boost - round start ms / WAIT_BONUS_MS
 # (item.lib.lua, queue_priority) so that waiting needs no rewrite. Shown, it is the same plus
 # now / WAIT_BONUS_MS: + 1 per 6 hours of waiting.
 WAIT_BONUS_MS = 21_600_000

@@ -47,6 +47,9 @@ SCRIPTS = (
     "author_sanction",
     "appeal",
     "model_slot",
+    "notice",
+    "notice_decided",
+    "statement_add",
 )
 # Libraries of Lua functions, prepended to the scripts that call them.
 LIBRARIES = {
@@ -56,6 +59,7 @@ LIBRARIES = {
     "submit": ("item", "author_owe"),
     "decide": ("author_owe",),
     "appeal": ("item",),
+    "notice": ("item",),
 }
 
 _HEADER = re.compile(r"^-- (KEYS|ARGV):(.*)$", re.MULTILINE)

@@ -25,22 +25,24 @@ local function record_event(ctx, kind, from, to, extra)
 end
 
 -- The review priority stored in the sorted set. What a moderator is shown is
---   weighted reports + 3 x offensive score + 2 if hidden + 1 per 6 h of waiting
+--   weighted reports + 3 x offensive score + 2 if hidden + the notice boost (a trusted flagger's
+--   notice ranks an item ahead of readers' reports alone) + 1 per 6 h of waiting
 -- and the waiting part, (now - started) / 6 h, is stored as -started / 6 h so that waiting needs
 -- no rewrite: the reader adds now / 6 h (store/review.py, shown_priority: the same arithmetic).
 local WAIT_BONUS_MS = 21600000
-local function queue_priority(weight, offensive, hidden, started_ms)
-  return weight + 3 * offensive + 2 * hidden - started_ms / WAIT_BONUS_MS
+local function queue_priority(weight, offensive, hidden, started_ms, boost)
+  return weight + 3 * offensive + 2 * hidden + boost - started_ms / WAIT_BONUS_MS
 end
 
 -- Put the item in the review queue (or move it there) and in its waiting order (minus the
 -- round's start), and in the sets of queued hidden and held items exactly when it is so.
 -- q = {review, hidden, oldest, held} (keys).
 local function enqueue(q, item, item_id, status)
-  local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at')
+  local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at', 'priority_boost')
   local started = tonumber(f[3] or f[4]) or 0
   local hidden = (status == 'hidden' or status == 'held') and 1 or 0
-  local priority = queue_priority(tonumber(f[1]) or 0, tonumber(f[2]) or 0, hidden, tonumber(f[3]) or 0)
+  local priority = queue_priority(tonumber(f[1]) or 0, tonumber(f[2]) or 0, hidden, tonumber(f[3]) or 0,
+    tonumber(f[5]) or 0)
   redis.call('ZADD', q.review, priority, item_id)
   redis.call('ZADD', q.oldest, -started, item_id)
   if status == 'hidden' then redis.call('SADD', q.hidden, item_id) else redis.call('SREM', q.hidden, item_id) end
