@@ -81,7 +81,10 @@ def validate(s: dict[str, Any]) -> dict[str, list[str]]:
     ground = s.get("decision_ground")
     if ground not in GROUND:
         bad("decision_ground", "required, one of the DECISION_GROUND_*")
-    pairs = {"DECISION_GROUND_ILLEGAL_CONTENT": "illegal_content", "DECISION_GROUND_INCOMPATIBLE_CONTENT": "incompatible_content"}
+    pairs = {
+        "DECISION_GROUND_ILLEGAL_CONTENT": "illegal_content",
+        "DECISION_GROUND_INCOMPATIBLE_CONTENT": "incompatible_content",
+    }
     for key, stem in pairs.items():
         for part, cap in (("legal_ground" if stem == "illegal_content" else "ground", 500), ("explanation", 2000)):
             field = f"{stem}_{part}"
@@ -92,7 +95,8 @@ def validate(s: dict[str, Any]) -> dict[str, list[str]]:
             if ground != key and s.get(field):
                 bad(field, "excluded unless its ground")
     content = s.get("content_type")
-    if not isinstance(content, list) or not content or not {c.removeprefix("CONTENT_TYPE_") for c in content} <= CONTENT:
+    kinds = {str(c).removeprefix("CONTENT_TYPE_") for c in content} if isinstance(content, list) else set()
+    if not kinds or not kinds <= CONTENT:
         bad("content_type", "required array of CONTENT_TYPE_*")
     if s.get("category") not in CATEGORY:
         bad("category", "required, one of the STATEMENT_CATEGORY_*")
@@ -129,7 +133,9 @@ class TransparencyDatabase:
     """The stand-in server: ``url``, the statements it ``stored``, the ``calls`` it received."""
 
     def __init__(self, token: str) -> None:
-        self.token, self.stored, self.calls, self.fail_next = token, {}, [], 0
+        self.token, self.fail_next = token, 0
+        self.stored: dict[str, dict[str, Any]] = {}
+        self.calls: list[bytes] = []
         self.lock = threading.Lock()
         db = self
 

@@ -174,7 +174,12 @@ def test_a_burst_waits_for_the_model_and_is_scored_in_batches(
     try:
         queue = app.extensions[classifier.QUEUE]
         fast = queue.predict
-        queue.predict = lambda model, texts: time.sleep(0.05) or fast(model, texts)  # a model that takes time
+
+        def slow(model: Any, texts: list[str]) -> Any:  # a model that takes time
+            time.sleep(0.05)
+            return fast(model, texts)
+
+        queue.predict = slow
         before = queue.batches
         with ThreadPoolExecutor(10) as pool:
             answers = list(pool.map(lambda n: api.post("/v1/classify", json={"text": f"تعليق رقم {n}"}), range(10)))
@@ -208,7 +213,12 @@ def test_heavy_model_work_runs_below_the_requests_cpu_priority(settings: dict[st
 
     queue = app.extensions[classifier.QUEUE]
     seen: list[int] = []
-    queue.predict = lambda model, texts: seen.append(nice()) or [{} for _ in texts]
+
+    def noting(model: Any, texts: list[str]) -> list[dict[str, Any]]:
+        seen.append(nice())
+        return [{} for _ in texts]
+
+    queue.predict = noting
     queue.score(object(), ["نص"])
     assert seen == [min(19, nice() + 3)]
 

@@ -47,7 +47,8 @@ def restrict_everything(api: Api) -> None:
     assert api.post("/v1/review/items/c:1@site.fr/decision", role="moderator", json=removal, headers=SALMA).ok
     policy = {"rules": [{"id": "no-links", "when": {"links": True}, "action": "reject"}]}
     assert api.request("PUT", "/v1/policy", role="admin", json=policy).ok
-    submitted = {"item_id": "s-1", "item_type": "comment", "author_id": "a-1", "text": "Gagnez de l'argent sur www.win.biz"}
+    text = "Gagnez de l'argent sur www.win.biz"
+    submitted = {"item_id": "s-1", "item_type": "comment", "author_id": "a-1", "text": text}
     assert api.post("/v1/submissions", json=submitted).json()["decision"] == "reject"
     sanction = {"action": "suspend", "duration_s": 7 * 86_400, "reason_code": "spam", "note": "private"}
     assert api.post("/v1/authors/a-1/sanction", role="moderator", json=sanction, headers=SALMA).ok
