@@ -25,8 +25,9 @@ from typing import Any
 
 from common import free_port, pct, serve, wait
 from raqib.service.store.embedded import EmbeddedRedis
+from scoring import KEY
+from scoring import settings as scoring_settings
 
-KEY = "bench-client-key"
 JSON = {"Content-Type": "application/json"}
 REPORT_TEXT = "يا حمار سير تقود، هاد التعليق غير مقبول"
 # 800 characters of Arabizi and French (within the 64 KB JSON cap at 64 texts: the model scores them)
@@ -36,14 +37,8 @@ BURST = ["يا حمار يا كلب", "مقال رائع، شكرا", "تفو ع
 
 
 def settings(redis_url: str) -> dict[str, Any]:
-    return {
-        "redis_url": redis_url,
-        "api_keys": f"client:{KEY}",
-        "model_dir": "",
-        "reporter_rate_limit": "off",
-        "classify_rate_limit": "off",
-        "perspective_rate_limit": "off",
-    }
+    """``bench/scoring.py``'s service settings, Perspective's rate limit off too."""
+    return {**scoring_settings(redis_url), "perspective_rate_limit": "off"}
 
 
 def flood_client(port: int, seconds: float, out: mp.Queue) -> None:  # type: ignore[type-arg]

@@ -31,6 +31,21 @@ def scores(api: Api) -> dict[str, float]:
     return result
 
 
+def queue_for_scoring(store: Store, item_id: str) -> None:
+    """A reported comment with a text, queued for the worker's classifier."""
+    store.report(
+        item_id=item_id,
+        item_type="comment",
+        reporter_id="r",
+        reason="hate",
+        report={},
+        threshold=3,
+        rule="default_comment_threshold",
+        new_item_fields={"text": "نص"},
+    )
+    store.scoring.enqueue(item_id)
+
+
 def wait_for(check: Callable[[], bool], timeout: float = 15.0) -> None:
     deadline = time.monotonic() + timeout
     while not check():
@@ -99,17 +114,7 @@ def test_the_worker_switches_too(settings: dict[str, Any], tiny_model: Path, sec
     store.models.activate("v2")
     holder.current()
     wait_for(lambda: holder.current() is not None and holder.version == "v2")
-    store.report(
-        item_id="w-1",
-        item_type="comment",
-        reporter_id="r",
-        reason="hate",
-        report={},
-        threshold=3,
-        rule="default_comment_threshold",
-        new_item_fields={"text": "نص"},
-    )
-    store.scoring.enqueue("w-1")
+    queue_for_scoring(store, "w-1")
     assert scorer.run_once(block_ms=None) == 1
     record = store.get_item("w-1")
     assert record is not None and record.fields["model_version"] == "v2"
@@ -132,17 +137,7 @@ def test_an_idle_process_follows_an_activation(
     store.models.add("cand1", {"path": str(second_model)})
     store.models.activate("cand1")
     wait_for(lambda: holder.served[1] == "cand1")  # read without current(): nothing used the holder
-    store.report(
-        item_id="idle-1",
-        item_type="comment",
-        reporter_id="r",
-        reason="hate",
-        report={},
-        threshold=3,
-        rule="default_comment_threshold",
-        new_item_fields={"text": "نص"},
-    )
-    store.scoring.enqueue("idle-1")
+    queue_for_scoring(store, "idle-1")
     assert scorer.run_once(block_ms=None) == 1
     record = store.get_item("idle-1")
     assert record is not None and record.fields["model_version"] == "cand1"
