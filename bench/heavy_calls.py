@@ -41,7 +41,7 @@ def settings(redis_url: str) -> dict[str, Any]:
     return {**scoring_settings(redis_url), "perspective_rate_limit": "off"}
 
 
-def flood_client(port: int, seconds: float, out: mp.Queue) -> None:  # type: ignore[type-arg]
+def flood_client(port: int, seconds: float, out: mp.Queue) -> None:
     """Heavy calls without pause for ``seconds``; puts (status counts, refusal latencies in ms)."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"}
@@ -91,7 +91,7 @@ def flood_phase(redis_url: str, seconds: float, clients: int) -> dict[str, Any]:
     try:
         reports(port, 2, "warm")
         quiet = reports(port, seconds, "quiet")
-        queue: mp.Queue = mp.Queue()  # type: ignore[type-arg]
+        queue: mp.Queue = mp.Queue()
         floods = [mp.Process(target=flood_client, args=(port, seconds + 2, queue)) for _ in range(clients)]
         for p in floods:
             p.start()
