@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 import re
-import secrets
 from datetime import UTC, datetime
 
 from flask import Flask, Response, g, has_request_context, request
@@ -48,6 +48,13 @@ def configure(level: str, fmt: str) -> None:
     root.setLevel(level)
 
 
+def new_request_id() -> str:
+    """A fresh id: 64 random bits from the process's Mersenne Twister (reseeded in every forked
+    child), not the OS's: an id names a request in logs, it guards nothing, and ``os.urandom`` per
+    request was 4 % of a report's time."""
+    return f"req_{random.getrandbits(64):016x}"
+
+
 def request_id() -> str:
     """This request's id (``X-Request-Id`` when well formed, else a new one)."""
     return str(g.get("request_id", "-"))
@@ -57,7 +64,7 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def assign() -> None:
         given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _REQUEST_ID.match(given) else "req_" + secrets.token_hex(8)
+        g.request_id = given if _REQUEST_ID.match(given) else new_request_id()
 
     @app.after_request
     def echo(response: Response) -> Response:

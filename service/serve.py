@@ -69,8 +69,9 @@ def _worker_exited(server: Any, worker: Any) -> None:
 
 def handler_threads(threads: int, config: Config) -> int:
     """gunicorn threads per worker: ``threads`` for every request, plus one for each heavy model
-    request the queue admits (they wait holding theirs; ``service/model_queue.py``)."""
-    return threads + config.model_queue
+    request the queue admits (they wait holding theirs; ``service/model_queue.py``), none without
+    a model: more threads than requests to hold only add GIL contention."""
+    return threads + (0 if config.model_dir.lower() == "off" else config.model_queue)
 
 
 def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_worker: bool = True) -> None:

@@ -30,6 +30,10 @@ from .webhooks import WebhookStore
 EXTENSION = "raqib.store"
 
 
+# One encoder for the report's arguments: ``json.dumps`` with options builds a new one per call.
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 @dataclass(frozen=True)
 class ReportOutcome:
     status: str
@@ -239,9 +243,9 @@ class Store:
             "item_type": item_type,
             "reporter_id": reporter_id,
             "reason": reason,
-            "report": json.dumps(dict(report), ensure_ascii=False),
-            "fields": json.dumps(dict(new_item_fields), ensure_ascii=False),
-            "settings": json.dumps(settings),
+            "report": _to_json(dict(report)),
+            "fields": _to_json(dict(new_item_fields)),
+            "settings": _to_json(settings),
         }
         result = self.scripts["report"](keys=keys_, args=args)
         if result[0] == "type_mismatch":

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import cache
 
 PREFIX = "raqib"
 
@@ -24,6 +25,7 @@ def event_id_prefix(partition: int) -> str:
     return f"evt_{partition:02d}_"
 
 
+@cache  # a report builds a dozen keys of its partition
 def partition_tag(partition: int) -> str:
     return f"{{p:{partition:02d}}}"
 

@@ -3,12 +3,11 @@
 -- maxlen, prefix (public event id prefix), rid (request id)}.
 
 -- Append an event (with the item's scores) and, for state changes and signals, a history and an
--- audit entry. Returns the item's new seq.
-local function record_event(ctx, kind, from, to, extra)
-  local seq = redis.call('HINCRBY', ctx.item, 'seq', 1)
+-- audit entry, for a caller that already knows the item's new seq, its reports and its scores
+-- (JSON or false): report.lua reads them with everything else in one HMGET.
+local function append_event(ctx, kind, from, to, extra, seq, reports, scores)
   local data = {item_id = ctx.item_id, item_type = ctx.item_type, status = to, seq = seq,
-    reports = tonumber(redis.call('HGET', ctx.item, 'reports')), actor = 'system'}
-  local scores = redis.call('HGET', ctx.item, 'scores')
+    reports = reports, actor = 'system'}
   if scores then data.scores = cjson.decode(scores) end
   for k, v in pairs(extra) do data[k] = v end
   local id = redis.call('XADD', ctx.events, 'MAXLEN', '~', ctx.maxlen, '*',
@@ -21,6 +20,14 @@ local function record_event(ctx, kind, from, to, extra)
     entry.item_id = ctx.item_id
     redis.call('XADD', ctx.audit, 'MAXLEN', '~', ctx.maxlen, '*', 'actor', 'system', 'entry', cjson.encode(entry))
   end
+end
+
+-- append_event after counting the event in the item's seq and reading its reports and scores.
+-- Returns the item's new seq.
+local function record_event(ctx, kind, from, to, extra)
+  local seq = redis.call('HINCRBY', ctx.item, 'seq', 1)
+  local found = redis.call('HMGET', ctx.item, 'reports', 'scores')
+  append_event(ctx, kind, from, to, extra, seq, tonumber(found[1]), found[2])
   return seq
 end
 
@@ -34,19 +41,25 @@ local function queue_priority(weight, offensive, hidden, started_ms, boost)
   return weight + 3 * offensive + 2 * hidden + boost - started_ms / WAIT_BONUS_MS
 end
 
--- Put the item in the review queue (or move it there) and in its waiting order (minus the
--- round's start), and in the sets of queued hidden and held items exactly when it is so.
--- q = {review, hidden, oldest, held} (keys).
+-- Put the item in the review queue (or move it there) with its priority, and in its waiting order
+-- (minus the round's start), and in the sets of queued hidden and held items exactly when it is
+-- so (``was_queued`` false: it is in none of them yet). q = {review, hidden, oldest, held} (keys).
+local function queue_item(q, item_id, status, priority, started, was_queued)
+  redis.call('ZADD', q.review, priority, item_id)
+  redis.call('ZADD', q.oldest, -started, item_id)
+  if status == 'hidden' then redis.call('SADD', q.hidden, item_id)
+  elseif was_queued then redis.call('SREM', q.hidden, item_id) end
+  if status == 'held' then redis.call('SADD', q.held, item_id)
+  elseif was_queued then redis.call('SREM', q.held, item_id) end
+end
+
+-- queue_item with the priority of the item's stored fields.
 local function enqueue(q, item, item_id, status)
   local f = redis.call('HMGET', item, 'weight', 'offensive', 'round_started_at', 'created_at', 'priority_boost')
-  local started = tonumber(f[3] or f[4]) or 0
   local hidden = (status == 'hidden' or status == 'held') and 1 or 0
   local priority = queue_priority(tonumber(f[1]) or 0, tonumber(f[2]) or 0, hidden, tonumber(f[3]) or 0,
     tonumber(f[5]) or 0)
-  redis.call('ZADD', q.review, priority, item_id)
-  redis.call('ZADD', q.oldest, -started, item_id)
-  if status == 'hidden' then redis.call('SADD', q.hidden, item_id) else redis.call('SREM', q.hidden, item_id) end
-  if status == 'held' then redis.call('SADD', q.held, item_id) else redis.call('SREM', q.held, item_id) end
+  queue_item(q, item_id, status, priority, tonumber(f[3] or f[4]) or 0, true)
 end
 
 -- Take the item out of the review queue and its sets.

@@ -1,7 +1,8 @@
 -- report.lua: record one report of an item and hide the item once enough distinct, trusted
 -- people reported it. Atomic: counts, hide, queue, history, audit and events change together or
--- not at all, and a hide happens exactly once. touch_reporter comes from reporter.lib.lua,
--- record_event and enqueue from item.lib.lua.
+-- not at all, and a hide happens exactly once. One HMGET reads what the report needs of the item
+-- and one HSET writes what it changes. touch_reporter comes from reporter.lib.lua, append_event,
+-- queue_priority and queue_item from item.lib.lua.
 --
 -- KEYS: item reporters reports history events review audit overruled review_hidden review_oldest
 -- KEYS: review_held [rate trust jobs bank]
@@ -42,22 +43,27 @@ if K.rate then
   weight, is_new = r[2], r[3]
 end
 
-local existing = redis.call('HGET', item, 'item_type')
+-- Everything the report reads of the item, in one call; what it changes is written in one HSET.
+local f = redis.call('HMGET', item, 'item_type', 'status', 'reports', 'threshold', 'seq', 'threshold_rule',
+  'weight', 'new_reporters', 'reason:' .. reason, 'first_report_at', 'round_started_at', 'offensive',
+  'priority_boost', 'scores', 'brigade', 'text')
+local existing = f[1]
 if existing and existing ~= item_type then
   return {'type_mismatch', existing}
 end
 local fields = cjson.decode(A.fields)
+local set = {}  -- field -> value, written once at the end
+local function put(k, v) set[#set + 1] = k; set[#set + 1] = v end
 local new_text = 0  -- the item's first text, from a new item's report or a later one: scored by the worker
+local status, count, threshold, seq, rule = f[2], tonumber(f[3]), tonumber(f[4]), tonumber(f[5]), f[6]
 if not existing then
-  redis.call('HSET', item, 'item_type', item_type, 'status', 'visible', 'created_at', now,
-    'threshold', s.threshold, 'threshold_rule', s.rule, 'reports', 0, 'weight', 0, 'new_reporters', 0, 'seq', 0)
-  for k, v in pairs(fields) do
-    redis.call('HSET', item, k, v)
-  end
+  status, count, threshold, seq, rule = 'visible', 0, s.threshold, 0, s.rule
+  put('item_type', item_type); put('created_at', now); put('threshold', threshold); put('threshold_rule', rule)
+  for k, v in pairs(fields) do put(k, v) end
   if fields.text then new_text = 1 end
-elseif fields.text and redis.call('HEXISTS', item, 'text') == 0 then
+elseif fields.text and not f[16] then
   new_text = 1
-  redis.call('HSET', item, 'text', fields.text)
+  put('text', fields.text)
 end
 local banked = -1
 if new_text == 1 then
@@ -67,50 +73,58 @@ if new_text == 1 then
   if K.bank then banked = redis.call('HLEN', K.bank) end
 end
 
-local state = redis.call('HMGET', item, 'status', 'reports', 'threshold', 'seq', 'threshold_rule')
-local status, threshold, rule = state[1], tonumber(state[3]), state[5]
-if redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1 then
-  return {status, tonumber(state[2]), threshold, 1, 0, tonumber(state[4]), new_text, banked}
+local duplicate = existing and
+  (redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1)
+if duplicate then
+  if #set > 0 then redis.call('HSET', item, unpack(set)) end
+  return {status, count, threshold, 1, 0, seq, new_text, banked}
 end
 
 local ctx = {item = item, history = history, events = K.events, audit = K.audit, item_id = item_id,
   item_type = item_type, now = now, maxlen = s.events_maxlen, prefix = s.event_prefix, rid = s.request_id}
+local scores = f[14]
 local function record(kind, from, to, extra)
-  return record_event(ctx, kind, from, to, extra)
+  seq = seq + 1
+  append_event(ctx, kind, from, to, extra, seq, count, scores)
 end
 
 redis.call('HSET', reporters, reporter, weight)
-local count = redis.call('HINCRBY', item, 'reports', 1)
-local total = tonumber(redis.call('HINCRBYFLOAT', item, 'weight', weight))
-local fresh = redis.call('HINCRBY', item, 'new_reporters', is_new)
-redis.call('HINCRBY', item, 'reason:' .. reason, 1)
-redis.call('HSETNX', item, 'first_report_at', now)
-redis.call('HSETNX', item, 'round_started_at', now)
-redis.call('HSET', item, 'last_report_at', now)
+count = count + 1
+local total = (tonumber(f[7]) or 0) + weight
+local fresh = (tonumber(f[8]) or 0) + is_new
+local round_started = tonumber(f[11]) or now
+put('reports', count); put('weight', tostring(total)); put('new_reporters', fresh)
+put('reason:' .. reason, (tonumber(f[9]) or 0) + 1)
+put('first_report_at', f[10] or now); put('round_started_at', round_started); put('last_report_at', now)
 local report = cjson.decode(A.report)
 report.reporter_id, report.reason, report.weight, report.at, report.new_reporter = reporter, reason, weight, now, is_new
 redis.call('RPUSH', K.reports, cjson.encode(report))
-local seq = record('item.reported', status, status, {reason = reason})
+record('item.reported', status, status, {reason = reason})
 
 local hidden_now = 0
 local enough = count >= math.min(s.min_reporters, threshold)
 if s.weighted then enough = enough and total >= threshold else enough = count >= threshold end
 if status == 'visible' and enough then
   local brigade = count >= s.brigade_min and fresh / count >= s.brigade_ratio
-  if brigade and redis.call('HGET', item, 'brigade') ~= '1' then
-    redis.call('HSET', item, 'brigade', '1')
-    seq = record('item.brigade_suspected', status, status,
+  if brigade and f[15] ~= '1' then
+    put('brigade', '1')
+    record('item.brigade_suspected', status, status,
       {signal = 'brigade', reports = count, new_reporters = fresh, rule = 'brigade_to_review'})
   elseif not brigade then
-    redis.call('HSET', item, 'status', 'hidden', 'hidden_at', now)
+    put('status', 'hidden'); put('hidden_at', now)
     status = 'hidden'
-    seq = record('item.hidden', 'visible', 'hidden', {rule = rule, threshold = threshold, weight = total})
+    record('item.hidden', 'visible', 'hidden', {rule = rule, threshold = threshold, weight = total})
     hidden_now = 1
   end
 end
+if not existing and status == 'visible' then put('status', 'visible') end
+put('seq', seq)
+redis.call('HSET', item, unpack(set))
 
 if status == 'visible' or status == 'hidden' then
-  enqueue({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
-    item, item_id, status)
+  local shown = status == 'hidden' and 1 or 0
+  local priority = queue_priority(total, tonumber(f[12]) or 0, shown, round_started, tonumber(f[13]) or 0)
+  queue_item({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
+    item_id, status, priority, round_started, existing ~= false)
 end
 return {status, count, threshold, 0, hidden_now, seq, new_text, banked}
