@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
@@ -165,6 +166,19 @@ def item(item_id: str) -> BaseResponse:
 @bp.get("/stats")
 def stats() -> BaseResponse:
     return _signed_in("stats.html", page="stats")
+
+
+@bp.get("/transparency")
+def transparency() -> BaseResponse:
+    """The transparency report's tab (admin sessions; the figures come from
+    ``GET /v1/transparency/report``): the last 30 days unless the form names a period."""
+    today = datetime.now(UTC).date()
+    return _signed_in(
+        "transparency.html",
+        page="transparency",
+        period_from=(today - timedelta(days=30)).isoformat(),
+        period_to=(today + timedelta(days=1)).isoformat(),
+    )
 
 
 def init_app(app: Any) -> None:

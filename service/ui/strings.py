@@ -3,6 +3,8 @@ and the page's JavaScript (which receives the current language's table as JSON).
 
 from __future__ import annotations
 
+from .transparency_strings import transparency_table
+
 LANGUAGES = {"ar": ("العربية", "rtl"), "fr": ("Français", "ltr"), "en": ("English", "ltr")}
 DEFAULT_LANGUAGE = "ar"
 
@@ -323,4 +325,5 @@ def table(language: str) -> dict[str, str]:
     strings.update({f"rc_{code}": names[language] for code, names in REASON_CODES.items()})
     strings.update({f"rule_{rule}": names[language] for rule, names in RULES.items()})
     strings.update({key: names[language] for key, names in PAGE_STRINGS.items()})
+    strings.update(transparency_table(language))
     return strings

@@ -65,7 +65,7 @@ function bars(target, rows, max, format) {
       const pct = Math.round(((value || 0) / top) * 100);
       const shown = value === null || value === undefined ? "—" : format ? format(value) : value;
       return el("div", { class: "bar-row" },
-        el("span", { class: "bar-label" }, name),
+        el("span", { class: "bar-label", title: name }, name),
         el("span", { class: "bar-track", role: "img", "aria-label": `${name}: ${shown}` },
           el("span", { class: "bar-fill", style: { inlineSize: `${pct}%` } })),
         el("span", { class: "bar-value" }, shown));
@@ -342,4 +342,51 @@ async function statsPage() {
   }
 }
 
-({ queue: queuePage, item: itemPage, stats: statsPage })[PAGE]?.();
+// Transparency (admin sessions): the DSA report over the chosen period, as figures and charts,
+// and the same period's CSV.
+function transparencyPage() {
+  const form = document.getElementById("period");
+  if (!form) return; // a moderator's session: the page says the report is for admin keys
+  const csv = document.getElementById("csv");
+  const figures = document.getElementById("key-figures");
+  const entries = (counts, names) => Object.entries(counts || {}).map(([key, value]) => [names(key), value]);
+  const category = (key) => T[`tc_${key}`] || key.replace("STATEMENT_CATEGORY_", "");
+  const percent = (v) => `${Math.round(v * 100)}%`;
+
+  async function load() {
+    const period = new URLSearchParams({ from: form.elements.from.value, to: form.elements.to.value });
+    csv.href = `/v1/transparency/report?${period}&format=csv`;
+    try {
+      const r = await api("GET", `/v1/transparency/report?${period}`);
+      const shown = (v) => (v === null || v === undefined ? "—" : v);
+      figures.replaceChildren(...[
+        [T.notices_total, r.notices.total], [T.notices_acted, r.notices.acted_on],
+        [T.notices_median, shown(r.notices.median_time_to_action_s)], [T.actions_total, r.actions.total],
+        [T.appeals_total, r.appeals.received], [T.appeals_median, shown(r.appeals.median_time_to_decision_s)],
+        [T.sanctions_total, r.sanctions.total],
+      ].map(([name, value]) => el("div", { class: "figure" }, el("dt", {}, name), el("dd", {}, String(value)))));
+      bars(document.getElementById("chart-notice-sources"), entries(r.notices.by_source, label));
+      bars(document.getElementById("chart-notice-categories"), entries(r.notices.by_category, category));
+      bars(document.getElementById("chart-grounds"), entries(r.actions.by_ground, label));
+      bars(document.getElementById("chart-automation"), entries(r.actions.by_automation, label));
+      bars(document.getElementById("chart-restrictions"), entries(r.actions.by_restriction, (k) => T[`tr_${k}`] || k));
+      bars(document.getElementById("chart-action-categories"), entries(r.actions.by_category, category));
+      bars(document.getElementById("chart-appeals"),
+        [[T.received, r.appeals.received], [T.upheld, r.appeals.upheld], [T.reversed, r.appeals.reversed]]);
+      bars(document.getElementById("chart-auto-hide"), Object.entries(r.automated_means.auto_hide)
+        .map(([reason, row]) => [label(reason), row.precision]), 1, percent);
+      bars(document.getElementById("chart-model"), entries(r.automated_means.model_dev_macro_f1, label), 1,
+        (v) => v.toFixed(3));
+    } catch (error) {
+      showError(figures, error);
+    }
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    load();
+  });
+  load();
+}
+
+({ queue: queuePage, item: itemPage, stats: statsPage, transparency: transparencyPage })[PAGE]?.();
