@@ -19,7 +19,7 @@ import urllib3
 from ..config import Config
 from ..store import Store, event_id
 from ..store.webhooks import partition_of_stream
-from .statements import REDRESS, ItemFacts, Settings, statement_for, territorial_scope
+from .statements import REDRESS, RESTRICTING, ItemFacts, Settings, statement_for, territorial_scope
 
 log = logging.getLogger("raqib.dsa")
 BATCH = 100  # the database's limit per call
@@ -27,6 +27,10 @@ READ = 100
 LEASE_MS = 60_000
 NO_ACTION = "The content was found compatible with the law and the site's rules: it stays."
 DECIDING = {"item.removed": True, "item.restored": False, "item.dismissed": False, "item.approved": False}
+
+
+def _ms(value: str | None) -> int | None:
+    return int(value) if value else None
 
 
 def settings_of(config: Config) -> Settings:
@@ -46,13 +50,18 @@ class StatementMaker:
         events = self.store.dsa.read_events(self.consumer, READ)
         if reclaim:
             events += self.store.dsa.reclaim_events(self.consumer, LEASE_MS)
+        done: dict[str, list[str]] = {}
         for stream, stream_id, fields in events:
             self.handle(partition_of_stream(stream), stream_id, fields)
-            self.store.dsa.ack(stream, stream_id)
+            done.setdefault(stream, []).append(stream_id)
+        for stream, ids in done.items():  # after handling: a crash leaves them to be reclaimed
+            self.store.dsa.ack(stream, *ids)
         return len(events)
 
     def handle(self, partition: int, stream_id: str, fields: Mapping[str, str]) -> None:
         kind, item_id = fields.get("type", ""), fields.get("item_id", "")
+        if kind not in RESTRICTING and kind not in DECIDING:
+            return  # most events (reports, scores, claims) make nothing: no reads for them
         data = json.loads(fields.get("data") or "{}")
         ts_ms = int(fields.get("ts") or stream_id.split("-")[0])
         eid = event_id(partition, stream_id)
@@ -64,12 +73,12 @@ class StatementMaker:
             self._tell_notifiers(item_id, kind, data, ts_ms, notices)
 
     def _facts(self, item_id: str, notices: Mapping[str, Mapping[str, Any]]) -> ItemFacts:
-        record = self.store.get_item(item_id) if item_id else None
-        if record is None:
+        f = self.store.item_fields(item_id) if item_id else {}
+        if not f:
             return ItemFacts()
-        f = record.fields
-        first = record.ms("created_at") or record.ms("submitted_at")
-        top = max(record.reasons, key=lambda r: record.reasons[r]) if record.reasons else None
+        first = _ms(f.get("created_at")) or _ms(f.get("submitted_at"))
+        reasons = {name[7:]: int(n) for name, n in f.items() if name.startswith("reason:")}
+        top = max(reasons, key=lambda r: reasons[r]) if reasons else None
         flaggers = {n.get("trusted_flagger_id") for n in notices.values() if n.get("trusted_flagger_id")}
         names = {fid: (self.store.dsa.flagger(str(fid)) or {}).get("name") for fid in flaggers}
         summaries = tuple(
@@ -121,7 +130,7 @@ class StatementSender:
         with self.lock:
             now = self.store.now_ms()
             ids = self.store.dsa.due_statements(now, BATCH)
-            found = [s for s in (self.store.dsa.statement(i) for i in ids) if s is not None]
+            found = self.store.dsa.statements_by_id(ids)
             if not found:
                 return 0
             states = self.store.dsa.submissions([s.id for s in found])

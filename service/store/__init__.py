@@ -282,6 +282,10 @@ class Store:
             self.scripts["rate_limit"](keys={"counter": counter_key}, args={"limit": limit, "window_s": window_s})
         )
 
+    def item_fields(self, item_id: str) -> dict[str, str]:
+        """The item's hash alone (no reports, no history): empty when there is no such item."""
+        return dict(self.client.hgetall(self.item_keys(item_id).item))
+
     def get_item(self, item_id: str) -> ItemRecord | None:
         k = self.item_keys(item_id)
         pipe = self.client.pipeline(transaction=True)

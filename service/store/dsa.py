@@ -143,6 +143,16 @@ class DsaStore(PartitionedStore):
         found = self.client.xrange(keys.STATEMENTS, stream_id, stream_id)
         return _statement(*found[0]) if found else None
 
+    def statements_by_id(self, statement_ids: list[str]) -> list[StoredStatement]:
+        """The statements of these ids that exist, in their order: two round trips in all."""
+        if not statement_ids:
+            return []
+        stream_ids = [sid for sid in self.client.hmget(keys.STATEMENT_INDEX, statement_ids) if sid]
+        pipe = self.client.pipeline(transaction=False)
+        for stream_id in stream_ids:
+            pipe.xrange(keys.STATEMENTS, stream_id, stream_id)
+        return [_statement(*found[0]) for found in pipe.execute() if found]
+
     def submissions(self, statement_ids: list[str]) -> dict[str, dict[str, Any]]:
         if not statement_ids:
             return {}
@@ -192,8 +202,8 @@ class DsaStore(PartitionedStore):
             out += [(stream, sid, fields) for sid, fields in entries if fields]
         return out
 
-    def ack(self, stream: str, stream_id: str) -> None:
-        self.client.xack(stream, keys.DSA_GROUP, stream_id)
+    def ack(self, stream: str, *stream_ids: str) -> None:
+        self.client.xack(stream, keys.DSA_GROUP, *stream_ids)
 
 
 def _statement(stream_id: str, fields: dict[str, str]) -> StoredStatement:
