@@ -129,13 +129,7 @@ def list_flaggers() -> dict[str, Any]:
     """Every trusted flagger with its notices: sent, confirmed, rejected (Art. 22(6) asks platforms
     to act on flaggers whose notices are often imprecise)."""
     store = get_store()
-    counts: Counter[str] = Counter()
-    for _, entry in store.dsa.notice_log(0, store.now_ms() + 1):
-        if entry.get("flagger_id"):
-            counts[f"{entry['flagger_id']}:sent"] += 1
-    for _, entry in store.dsa.notice_outcomes(0, store.now_ms() + 1):
-        if entry.get("flagger_id"):
-            counts[f"{entry['flagger_id']}:{'confirmed' if entry.get('confirmed') else 'rejected'}"] += 1
+    counts = Counter(store.dsa.flagger_counts())
     return {"trusted_flaggers": [_view(f, counts) for f in store.dsa.flaggers()]}
 
 

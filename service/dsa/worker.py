@@ -111,8 +111,9 @@ class StatementMaker:
             "redress": REDRESS.replace("The author", "You"),
             "decided_at": ts_ms,
         }
-        for notice_id in notices:
-            self.store.dsa.notice_decided(item_id, notice_id, outcome)
+        for notice_id, notice in notices.items():
+            flagger = notice.get("trusted_flagger_id")
+            self.store.dsa.notice_decided(item_id, notice_id, outcome, str(flagger) if flagger else None)
 
 
 class StatementSender:

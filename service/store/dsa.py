@@ -42,6 +42,14 @@ class DsaStore(PartitionedStore):
         found = self.client.hgetall(keys.TRUSTED_FLAGGERS)
         return sorted((json.loads(v) for v in found.values()), key=lambda f: f["id"])
 
+    def count_flagger(self, flagger_id: str, what: str) -> None:
+        """One more notice of the flagger's ``sent``, ``confirmed`` or ``rejected``: kept apart from
+        the notice's own script, whose keys live on the item's slot, not on ``{dsa}``."""
+        self.client.hincrby(keys.FLAGGER_COUNTS, f"{flagger_id}:{what}", 1)
+
+    def flagger_counts(self) -> dict[str, int]:
+        return {name: int(n) for name, n in self.client.hgetall(keys.FLAGGER_COUNTS).items()}
+
     def remove_flagger(self, flagger_id: str) -> bool:
         return bool(self.client.hdel(keys.TRUSTED_FLAGGERS, flagger_id))
 
@@ -78,6 +86,8 @@ class DsaStore(PartitionedStore):
         )
         if result[0] == "type_mismatch":
             raise TypeMismatch(str(result[1]))
+        if notice.get("trusted_flagger_id"):
+            self.count_flagger(str(notice["trusted_flagger_id"]), "sent")
         return notice_id, int(result[2])
 
     def notices_of(self, item_id: str) -> dict[str, dict[str, Any]]:
@@ -85,8 +95,11 @@ class DsaStore(PartitionedStore):
         found = {nid: json.loads(raw) for nid, raw in self.client.hgetall(self._item(item_id).notices).items()}
         return dict(sorted(found.items(), key=lambda kv: kv[1].get("received_at", 0)))
 
-    def notice_decided(self, item_id: str, notice_id: str, outcome: dict[str, Any]) -> bool:
-        """Record a notice's outcome and announce it (``lua/notice_decided.lua``), once per decision."""
+    def notice_decided(
+        self, item_id: str, notice_id: str, outcome: dict[str, Any], flagger_id: str | None = None
+    ) -> bool:
+        """Record a notice's outcome and announce it (``lua/notice_decided.lua``), once per decision;
+        counted for the trusted flagger that sent it, if one did."""
         k = self._item(item_id)
         told = self.scripts["notice_decided"](
             keys={"notices": k.notices, "events": k.partition.events, "notice_outcomes": k.partition.notice_outcomes},
@@ -97,6 +110,8 @@ class DsaStore(PartitionedStore):
                 "events_maxlen": self.events_maxlen,
             },
         )
+        if told and flagger_id:
+            self.count_flagger(flagger_id, "confirmed" if outcome.get("confirmed") else "rejected")
         return bool(told)
 
     def notice_log(self, since_ms: int, until_ms: int) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -282,6 +282,7 @@ TEXT_BANK_ORDER = f"{PREFIX}:{{tb}}:order"  # sorted set: entry id -> time banke
 # The DSA: trusted flaggers, and the statements of reasons on one slot (their order, the index
 # that makes each one once, the queue of those to send, each one's submission to the database).
 TRUSTED_FLAGGERS = f"{PREFIX}:{{dsa}}:trusted_flaggers"  # hash: flagger id -> JSON (name, created_at)
+FLAGGER_COUNTS = f"{PREFIX}:{{dsa}}:flagger_counts"  # hash: "<flagger id>:sent|confirmed|rejected" -> count
 STATEMENTS = f"{PREFIX}:{{dsa}}:statements"  # stream: id, item_id, statement (JSON), created (ms)
 STATEMENT_INDEX = f"{PREFIX}:{{dsa}}:statement_index"  # hash: statement id -> stream id
 STATEMENT_PENDING = f"{PREFIX}:{{dsa}}:statement_pending"  # sorted set: statement id -> next attempt (ms)
