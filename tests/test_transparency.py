@@ -178,3 +178,13 @@ def test_the_transparency_report(api: Api, store: Store, settings: dict[str, Any
     assert empty.json()["actions"]["total"] == 0
     for params in ({"from": "2026-02-01", "to": "2026-01-01"}, {"from": "soon", "to": "later"}, {}):
         assert api.get("/v1/transparency/report", role="admin", params=params).status_code in (400, 422)
+
+
+def test_the_report_reads_statements_a_page_at_a_time(store: Store) -> None:
+    bodies = [{"puid": f"p-{n}", "category": "STATEMENT_CATEGORY_VIOLENCE"} for n in range(5)]
+    for n, body in enumerate(bodies):
+        store.dsa.add_statement(f"sor_{n}", f"c-{n}", body, 1_000 + n, send=False)
+    now = store.now_ms()
+    paged = [s.body["puid"] for s in store.dsa.statements_between(now - 60_000, now + 1, page=2)]
+    assert paged == [b["puid"] for b in bodies]  # in the order made, over three pages
+    assert list(store.dsa.statements_between(now + 1, now + 60_000, page=2)) == []

@@ -123,7 +123,7 @@ def report() -> Any:
     dsa = store.dsa
     received = [n for _, n in dsa.notice_log(since, until)]
     outcomes = [o for _, o in dsa.notice_outcomes(since, store.now_ms() + 1)]
-    made = [s.body for s in dsa.statements(f"{since}-0", f"({until}-0", 10**7)]
+    made = (s.body for s in dsa.statements_between(since, until))
     events = list(dsa.events_between(since, until, REPORT_EVENTS))
     classifier = get_classifier()
     body = {

@@ -40,18 +40,26 @@ def notices_section(received: Iterable[Mapping[str, Any]], outcomes: Iterable[Ma
 
 
 def actions_section(statements: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
-    """Every restriction (one statement of reasons each), by ground, automation, type, category."""
-    bodies = list(statements)
+    """Every restriction (one statement of reasons each), by ground, automation, type, category:
+    counted in one pass, so that the statements can be read a page at a time."""
+    counts: dict[str, Counter[str]] = {name: Counter() for name in ("ground", "automation", "restriction", "category")}
+    counts["source"], total, detected = Counter(), 0, 0
+    for body in statements:
+        total += 1
+        detected += body.get("automated_detection") == v.YES
+        counts["ground"][str(body.get("decision_ground"))] += 1
+        counts["automation"][str(body.get("automated_decision"))] += 1
+        counts["restriction"][restriction_kind(body)] += 1
+        counts["category"][str(body.get("category"))] += 1
+        counts["source"][str(body.get("source_type"))] += 1
     return {
-        "total": len(bodies),
-        "by_ground": {name: sum(1 for b in bodies if b.get("decision_ground") == key) for key, name in GROUNDS.items()},
-        "by_automation": {
-            name: sum(1 for b in bodies if b.get("automated_decision") == key) for key, name in AUTOMATION.items()
-        },
-        "automated_detection": sum(1 for b in bodies if b.get("automated_detection") == v.YES),
-        "by_restriction": dict(Counter(restriction_kind(b) for b in bodies)),
-        "by_category": dict(Counter(str(b.get("category")) for b in bodies)),
-        "by_source": dict(Counter(str(b.get("source_type")) for b in bodies)),
+        "total": total,
+        "by_ground": {name: counts["ground"][key] for key, name in GROUNDS.items()},
+        "by_automation": {name: counts["automation"][key] for key, name in AUTOMATION.items()},
+        "automated_detection": detected,
+        "by_restriction": dict(counts["restriction"]),
+        "by_category": dict(counts["category"]),
+        "by_source": dict(counts["source"]),
     }
 
 

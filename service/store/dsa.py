@@ -151,6 +151,17 @@ class DsaStore(PartitionedStore):
         entries = self.client.xrange(keys.STATEMENTS, start, end, count=count)
         return [_statement(sid, fields) for sid, fields in entries]
 
+    def statements_between(self, since_ms: int, until_ms: int, page: int = 1000) -> Iterator[StoredStatement]:
+        """Every statement made in [since_ms, until_ms), read a page at a time: a year's report never
+        holds them all in memory."""
+        start = f"{since_ms}-0"
+        while True:
+            found = self.statements(start, f"({until_ms}-0", page)
+            yield from found
+            if len(found) < page:
+                return
+            start = _page_start(found[-1].stream_id)
+
     def statement(self, statement_id: str) -> StoredStatement | None:
         stream_id = self.client.hget(keys.STATEMENT_INDEX, statement_id)
         if not stream_id:
