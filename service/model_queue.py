@@ -156,7 +156,9 @@ class ModelQueue:
                 started = time.perf_counter()
                 results = self.predict(batch[0].classifier, texts)
                 pace = (time.perf_counter() - started) / max(1, len(texts))
-                self.seconds_per_text = pace if not self.seconds_per_text else 0.7 * self.seconds_per_text + 0.3 * pace
+                with self._cond:  # admission reads it under the same lock
+                    previous = self.seconds_per_text
+                    self.seconds_per_text = pace if not previous else 0.7 * previous + 0.3 * pace
             finally:
                 if self.host_slot is not None:
                     self.host_slot(token, 0)
