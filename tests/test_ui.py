@@ -53,6 +53,20 @@ def sign_in(page: Any, api: Api, name: str = "amina", role: str = "moderator") -
     page.wait_for_url("**/review/queue")
 
 
+def overflowing_cards(page: Any, cards: str) -> int:
+    """How many of the ``cards`` (a CSS selector) have something that reaches outside them."""
+    return int(
+        page.evaluate(
+            """(selector) => [...document.querySelectorAll(selector)].filter(card =>
+                 [...card.querySelectorAll('*')].some(node => {
+                   const inner = node.getBoundingClientRect(), outer = card.getBoundingClientRect();
+                   return inner.width > 0 && (inner.left < outer.left - 0.5 || inner.right > outer.right + 0.5);
+                 })).length""",
+            cards,
+        )
+    )
+
+
 def audit_types(api: Api, actor: str) -> list[str]:
     entries = api.get(f"/v1/audit?actor={actor}", role="moderator").json()["entries"]
     return [e["type"] for e in entries]
@@ -236,14 +250,7 @@ def test_stats_charts_stay_inside_their_cards(page: Any, api: Api, width: int, r
     sign_in(page, api)
     page.goto(api.base_url + "/review/stats")
     page.locator("#chart-decisions .column").nth(13).wait_for()
-    overflowing = page.evaluate(
-        """[...document.querySelectorAll('.grid > .card')].filter(card =>
-             [...card.querySelectorAll('*')].some(node => {
-               const inner = node.getBoundingClientRect(), outer = card.getBoundingClientRect();
-               return inner.width > 0 && (inner.left < outer.left - 0.5 || inner.right > outer.right + 0.5);
-             })).length"""
-    )
-    assert overflowing == 0
+    assert overflowing_cards(page, ".grid > .card") == 0
     heights = page.evaluate(
         "[...document.querySelectorAll('.column-label')].map(n => n.getBoundingClientRect().height)"
     )

@@ -13,7 +13,7 @@ from raqib.service.store import Store
 
 from .conftest import Api, report, skip_requested
 from .test_notices import notice
-from .test_ui import ARTIFACTS, browser, page, sign_in  # noqa: F401 (fixtures)
+from .test_ui import ARTIFACTS, browser, overflowing_cards, page, sign_in  # noqa: F401 (fixtures)
 
 pytestmark = pytest.mark.skipif(skip_requested("browser"), reason="RAQIB_TEST_SKIP names browser")
 REMOVAL = {
@@ -58,14 +58,7 @@ def test_an_admin_reads_the_report_as_charts_and_downloads_its_csv(
     page.locator("#chart-automation").get_by_text("آلي بالكامل").wait_for()  # the auto-hide
     page.locator("#chart-notice-sources").get_by_text("إشعار المادة 16").wait_for()
     page.locator("#chart-notice-categories").get_by_text("خطاب غير قانوني أو ضار").wait_for()
-    overflowing = page.evaluate(
-        """[...document.querySelectorAll('.grid > .card, #key-figures')].filter(card =>
-             [...card.querySelectorAll('*')].some(node => {
-               const inner = node.getBoundingClientRect(), outer = card.getBoundingClientRect();
-               return inner.width > 0 && (inner.left < outer.left - 0.5 || inner.right > outer.right + 0.5);
-             })).length"""
-    )
-    assert overflowing == 0
+    assert overflowing_cards(page, ".grid > .card, #key-figures") == 0
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     csv_text = page.evaluate("fetch(document.getElementById('csv').href).then(r => r.text())")
     assert csv_text.splitlines()[0] == "section,metric,value"

@@ -29,10 +29,6 @@ NO_ACTION = "The content was found compatible with the law and the site's rules:
 DECIDING = {"item.removed": True, "item.restored": False, "item.dismissed": False, "item.approved": False}
 
 
-def _ms(value: str | None) -> int | None:
-    return int(value) if value else None
-
-
 def settings_of(config: Config) -> Settings:
     return Settings(territorial_scope(config.dsa_territorial_scope), config.dsa_terms_ground)
 
@@ -73,12 +69,12 @@ class StatementMaker:
             self._tell_notifiers(item_id, kind, data, ts_ms, notices)
 
     def _facts(self, item_id: str, notices: Mapping[str, Mapping[str, Any]]) -> ItemFacts:
-        f = self.store.item_fields(item_id) if item_id else {}
-        if not f:
+        record = self.store.get_item(item_id, with_lists=False) if item_id else None
+        if record is None:
             return ItemFacts()
-        first = _ms(f.get("created_at")) or _ms(f.get("submitted_at"))
-        reasons = {name[7:]: int(n) for name, n in f.items() if name.startswith("reason:")}
-        top = max(reasons, key=lambda r: reasons[r]) if reasons else None
+        f = record.fields
+        first = record.ms("created_at") or record.ms("submitted_at")
+        top = max(record.reasons, key=lambda r: record.reasons[r]) if record.reasons else None
         flaggers = {n.get("trusted_flagger_id") for n in notices.values() if n.get("trusted_flagger_id")}
         names = {fid: (self.store.dsa.flagger(str(fid)) or {}).get("name") for fid in flaggers}
         summaries = tuple(

@@ -282,26 +282,25 @@ class Store:
             self.scripts["rate_limit"](keys={"counter": counter_key}, args={"limit": limit, "window_s": window_s})
         )
 
-    def item_fields(self, item_id: str) -> dict[str, str]:
-        """The item's hash alone (no reports, no history): empty when there is no such item."""
-        return dict(self.client.hgetall(self.item_keys(item_id).item))
-
-    def get_item(self, item_id: str) -> ItemRecord | None:
+    def get_item(self, item_id: str, *, with_lists: bool = True) -> ItemRecord | None:
+        """The item decoded; ``with_lists=False`` reads its hash alone (no reports, no history)."""
         k = self.item_keys(item_id)
-        pipe = self.client.pipeline(transaction=True)
-        pipe.hgetall(k.item)
-        pipe.lrange(k.reports, 0, -1)
-        pipe.lrange(k.history, 0, -1)
-        fields, reports, history = pipe.execute()
+        if with_lists:
+            pipe = self.client.pipeline(transaction=True)
+            pipe.hgetall(k.item)
+            pipe.lrange(k.reports, 0, -1)
+            pipe.lrange(k.history, 0, -1)
+            fields, reports, history = pipe.execute()
+        else:
+            fields, reports, history = self.client.hgetall(k.item), [], []
         if not fields:
             return None
         reasons = {name[7:]: int(v) for name, v in fields.items() if name.startswith("reason:")}
-        history = [json.loads(h) for h in history]
         return ItemRecord(
             item_id=item_id,
             fields={n: v for n, v in fields.items() if not n.startswith("reason:")},
             reports=[json.loads(r) for r in reports],
-            history=history,
+            history=[json.loads(h) for h in history],
             reasons=reasons,
         )
 

@@ -163,11 +163,8 @@ class DsaStore(PartitionedStore):
             start = _page_start(found[-1].stream_id)
 
     def statement(self, statement_id: str) -> StoredStatement | None:
-        stream_id = self.client.hget(keys.STATEMENT_INDEX, statement_id)
-        if not stream_id:
-            return None
-        found = self.client.xrange(keys.STATEMENTS, stream_id, stream_id)
-        return _statement(*found[0]) if found else None
+        found = self.statements_by_id([statement_id])
+        return found[0] if found else None
 
     def statements_by_id(self, statement_ids: list[str]) -> list[StoredStatement]:
         """The statements of these ids that exist, in their order: two round trips in all."""
