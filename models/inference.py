@@ -8,7 +8,7 @@ config as JSON. Without an ONNX file, or with ``backend="torch"``, the transform
 An artifact is a Hugging Face directory (config, tokenizer, weights) plus ``raqib.json`` with the
 decision thresholds and whether texts are normalised first. A directory without ``raqib.json``
 (a fine-tuned MARBERT, say) works through the same path: raw text, thresholds of 0.5, categories
-read from its ``id2label``.
+read from its ``id2label``. An ensemble artifact adds the char n-gram half (``models/ngram.py``).
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ import numpy as np
 from .batching import encode_texts, scores_by_batch
 from .categories import CATEGORIES
 from .charngrams import NgramSpec
-from .normalize import version_of
+from .ngram import NgramModel
+from .normalize import normalize, version_of
 from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
 from .tokens import WordPieces
@@ -65,6 +66,9 @@ class Classifier:
         model_max = int(tokenizer_config.get("model_max_length") or 512)
         self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
         self.batch_tokens = batch_tokens
+        self.ngram_half = NgramModel.load(self.path, meta)
+        if self.ngram_half is not None and len(self.ngram_half.intercept) != len(self.categories):
+            raise ValueError(f"{self.path}: ngram.npz does not have the model's {len(self.categories)} categories")
         onnx_path = self.path / ONNX_FILE
         self.scorer: Scorer
         if backend == "onnx" or (backend == "auto" and onnx_path.exists()):
@@ -78,8 +82,10 @@ class Classifier:
         """A (len(texts), len(categories)) array of probabilities."""
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
-        encoded = encode_texts(texts, self.pieces, self.max_length, normalizer=self.normalizer, ngrams=self.ngrams)
-        return scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
+        prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
+        encoded = encode_texts(prepared, self.pieces, self.max_length, normalizer=None, ngrams=self.ngrams)
+        scores = scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
+        return scores if self.ngram_half is None else self.ngram_half.blend(scores, prepared)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)

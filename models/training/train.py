@@ -17,6 +17,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
 from ..inference import META_FILE, read_meta
+from ..ngram import NgramModel
 from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize
 from .card import write_model_card
 from .data import read_corpus, read_labeled, spam_negatives
@@ -24,6 +25,7 @@ from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report, site_view
 from .export import export_onnx
 from .finetune import FinetuneConfig, finetune
+from .ngram import BUCKETS, fit_ngram, write_ngram
 from .pretrain import PretrainConfig, pretrain
 from .site import compare, read_site, weighted, write_comparison
 from .tokenizer import train_tokenizer
@@ -81,10 +83,27 @@ def export(
     timings: Mapping[str, float],
     cfgs: Mapping[str, object],
     normalizer: int = VERSION,
+    ngram_weight: float = 0.0,
 ) -> Path:
-    """Write the artifact: fp16 weights, tokenizer, thresholds calibrated on dev, model card."""
+    """Write the artifact: fp16 weights, tokenizer, thresholds calibrated on dev, model card;
+    with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
+    (``models/ngram.py``), the thresholds then calibrated on the ensemble's scores."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
     scores = np.load(best / "dev_scores.npy")
+    ngram: dict[str, np.ndarray] | None = None
+    extra: dict[str, object] = {}
+    if ngram_weight > 0:
+        started = time.monotonic()
+        train = read_labeled(data_dir / "labeled" / "train.csv")
+        ngram = fit_ngram(train, [normalize(t, normalizer) for t in train.texts])
+        extra["dev_macro_f1_encoder_alone"] = report(scores, dev, calibrate(scores, dev, max_false_spam=MAX_FALSE_SPAM))
+        scores = NgramModel(ngram, ngram_weight).blend(scores, [normalize(t, normalizer) for t in dev.texts])
+        extra["ngram"] = {
+            "weight": ngram_weight,
+            "buckets": BUCKETS,
+            "fitted_on": "train.csv",
+            "fit_seconds": round(time.monotonic() - started),
+        }
     thresholds = calibrate(scores, dev, max_false_spam=MAX_FALSE_SPAM)
     metrics = report(scores, dev, thresholds)
     view = site_view(scores, dev, thresholds)
@@ -93,6 +112,8 @@ def export(
     model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
     model.half().save_pretrained(str(artifact))  # halves the size; loading casts back to float32
     PreTrainedTokenizerFast.from_pretrained(str(best), local_files_only=True).save_pretrained(str(artifact))
+    if ngram is not None:
+        write_ngram(artifact, ngram)
     meta = {
         "format": 1,
         "normalize": normalizer,
@@ -102,6 +123,7 @@ def export(
         "dev_site_view": view,
         "training": cfgs,
         "stage_seconds": {k: round(v) for k, v in timings.items()},
+        **extra,
     }
     (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     export_onnx(artifact)
@@ -125,6 +147,7 @@ def run(
     spam_negative_weight: float = 0.0,
     keep_layers: int | None = None,
     vocab_size: int = 20000,
+    ngram_weight: float = 0.0,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -191,7 +214,7 @@ def run(
                 "layers_kept": keep_layers,
                 "vocabulary_pruned_to": vocab_size,
             }
-        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer)
+        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer, ngram_weight)
         log.info("artifact written to %s", artifact)
         if extra_data is not None and finetune_cfg.init_from:
             _, held_out = read_site(extra_data)
@@ -250,7 +273,19 @@ def main(argv: list[str] | None = None) -> None:
         default=0.3,
         help="weight of 'not spam' for comments of sources that annotated offensiveness but not spam (0: off)",
     )
+    parser.add_argument(
+        "--ngram-weight",
+        type=float,
+        default=None,
+        help="export an ensemble: this weight on a char n-gram model fitted on train.csv "
+        "(default: the --finetune-init artifact's, else 0: the encoder alone)",
+    )
     args = parser.parse_args(argv)
+    if args.ngram_weight is None:
+        earlier = read_meta(Path(args.finetune_init)) if args.finetune_init else {}
+        args.ngram_weight = float(earlier.get("ngram", {}).get("weight", 0.0))
+    if not 0.0 <= args.ngram_weight < 1.0:
+        parser.error("--ngram-weight must be in [0, 1)")
     stages = tuple(args.stages.split(","))
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
     normalizer = args.normalizer or (PRETRAINED_VOCAB_VERSION if imported else VERSION)
@@ -286,6 +321,7 @@ def main(argv: list[str] | None = None) -> None:
         spam_negative_weight=args.spam_negative_weight,
         keep_layers=args.keep_layers,
         vocab_size=args.vocab_size,
+        ngram_weight=args.ngram_weight,
     )
 
 

@@ -1,0 +1,95 @@
+"""The character n-gram half of an ensemble artifact: a hashed TF-IDF logistic regression, scored
+in numpy (no scikit-learn when serving).
+
+An encoder and a bag of character n-grams err differently (docs/classifier-experiments.md,
+session 7): an artifact may carry ``ngram.npz`` and, in ``raqib.json``, ``"ngram": {"weight": w}``;
+its score is then ``(1 - w) · encoder + w · n-gram`` per category. Features are the 2–5-character
+n-grams of each word with a space on either side (scikit-learn's ``char_wb``, lower-cased) of the
+normalised text, hashed with ``crc32 % buckets`` (stable across processes and machines), counted
+with sublinear tf (``1 + log count``), weighted by idf and scaled to unit length. The file holds
+``idf`` (float16, one per bucket), ``coef`` (int8, categories × buckets) with its per-category
+``scale``, ``intercept`` and ``fitted`` (False for a category the data could not fit: the encoder
+alone scores it). ``models/training/ngram.py`` fits it.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+NGRAM_FILE = "ngram.npz"
+ORDERS = (2, 3, 4, 5)
+
+
+@lru_cache(maxsize=1 << 17)
+def word_buckets(word: str, buckets: int) -> tuple[int, ...]:
+    """The bucket of every n-gram of ``word`` (with repeats): common words cost a lookup."""
+    marked = f" {word} "
+    grams: list[str] = []
+    for n in ORDERS:
+        if n >= len(marked):  # as scikit-learn does: a short word once, whole, then no longer n-grams
+            grams.append(marked)
+            break
+        grams.extend(marked[i : i + n] for i in range(len(marked) - n + 1))
+    return tuple(zlib.crc32(gram.encode("utf-8")) % buckets for gram in grams)
+
+
+def bucket_counts(text: str, buckets: int) -> Counter[int]:
+    """How often each bucket occurs in ``text`` (already normalised)."""
+    counts: Counter[int] = Counter()
+    for word in text.lower().split():
+        counts.update(word_buckets(word, buckets))
+    return counts
+
+
+def tfidf(counts: Mapping[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bucket ids and their unit-length sublinear tf-idf values."""
+    ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+    if not len(ids):
+        return ids, np.zeros(0, dtype=np.float32)
+    tf = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float32, count=len(counts)))
+    values = tf * idf[ids]
+    return ids, values / max(float(np.linalg.norm(values)), 1e-12)
+
+
+class NgramModel:
+    """Probabilities per category of the artifact's categories, from ``ngram.npz``."""
+
+    def __init__(self, arrays: Mapping[str, np.ndarray], weight: float) -> None:
+        self.idf = np.asarray(arrays["idf"], dtype=np.float32)
+        self.coef = np.asarray(arrays["coef"])
+        self.scale = np.asarray(arrays["scale"], dtype=np.float32)
+        self.intercept = np.asarray(arrays["intercept"], dtype=np.float32)
+        self.fitted = np.asarray(arrays["fitted"], dtype=bool)
+        self.buckets = len(self.idf)
+        self.weight = float(weight)
+        if self.coef.shape != (len(self.intercept), self.buckets) or not 0.0 < self.weight < 1.0:
+            raise ValueError("ngram.npz does not match its categories and buckets, or its weight is not in (0, 1)")
+
+    @classmethod
+    def load(cls, path: Path, meta: Mapping[str, Any]) -> NgramModel | None:
+        """The artifact's n-gram half, or None when it has none."""
+        spec = meta.get("ngram")
+        if not spec:
+            return None
+        with np.load(path / NGRAM_FILE, allow_pickle=False) as arrays:
+            return cls({name: arrays[name] for name in arrays.files}, float(spec["weight"]))
+
+    def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
+        """A (len(texts), categories) array of probabilities; ``texts`` already normalised."""
+        logits = np.empty((len(texts), len(self.intercept)), dtype=np.float32)
+        for row, text in enumerate(texts):
+            ids, values = tfidf(bucket_counts(text, self.buckets), self.idf)
+            logits[row] = (self.coef[:, ids].astype(np.float32) @ values) * self.scale + self.intercept
+        return 1.0 / (1.0 + np.exp(-logits))
+
+    def blend(self, encoder: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+        """The ensemble's scores: the encoder's, moved towards the n-grams' by ``weight`` where fitted."""
+        mixed = (1.0 - self.weight) * encoder + self.weight * self.predict_scores(texts)
+        return np.where(self.fitted, mixed, encoder).astype(np.float32)

@@ -1,0 +1,83 @@
+"""Fitting the char n-gram half of an ensemble artifact (served by ``models/ngram.py``).
+
+The same features as serving computes (``bucket_counts``, ``tfidf``), so the fit and the served
+scores agree by construction; scikit-learn's logistic regression per category over the rows that
+annotated it (C = 4, balanced classes: the char n-gram baseline's settings), its coefficients then
+stored as int8 with a scale per category.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..ngram import NGRAM_FILE, NgramModel, bucket_counts
+from .data import LabeledSet
+
+BUCKETS = 1 << 18
+C = 4.0
+
+
+def _matrix(texts: Sequence[str], buckets: int, idf: np.ndarray | None = None) -> tuple[object, np.ndarray]:
+    """The (texts, buckets) unit-length tf-idf CSR matrix and the idf used (fitted here when None)."""
+    from scipy import sparse
+
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for text in texts:
+        row = bucket_counts(text, buckets)
+        indices.extend(row.keys())
+        counts.extend(row.values())
+        indptr.append(len(indices))
+    tf = sparse.csr_matrix(
+        (1.0 + np.log(np.asarray(counts, dtype=np.float32)), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(texts), buckets),
+    )
+    if idf is None:
+        df = np.bincount(np.asarray(indices, dtype=np.int64), minlength=buckets)
+        idf = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float16).astype(np.float32)
+    weighted = tf @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
+    return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted, idf
+
+
+def fit_ngram(train: LabeledSet, texts: Sequence[str], buckets: int = BUCKETS) -> dict[str, np.ndarray]:
+    """The arrays of ``ngram.npz`` fitted on ``train`` (``texts``: its texts, normalised)."""
+    from sklearn.linear_model import LogisticRegression
+
+    features, idf = _matrix(texts, buckets)
+    n_categories = train.labels.shape[1]
+    coef = np.zeros((n_categories, buckets), dtype=np.float32)
+    intercept = np.zeros(n_categories, dtype=np.float32)
+    fitted = np.zeros(n_categories, dtype=bool)
+    for j in range(n_categories):
+        rows = np.flatnonzero(train.mask[:, j] > 0)
+        y = train.labels[rows, j].astype(int)
+        if len(np.unique(y)) < 2:
+            continue
+        model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+        model.fit(features[rows], y)  # type: ignore[index]
+        coef[j], intercept[j], fitted[j] = model.coef_[0], model.intercept_[0], True
+    scale = np.maximum(np.abs(coef).max(axis=1), 1e-12) / 127.0
+    quantised = np.round(coef / scale[:, None]).astype(np.int8)
+    return {
+        "idf": idf.astype(np.float16),
+        "coef": quantised,
+        "scale": scale.astype(np.float32),
+        "intercept": intercept,
+        "fitted": fitted,
+    }
+
+
+def write_ngram(artifact: Path, arrays: dict[str, np.ndarray]) -> Path:
+    target = artifact / NGRAM_FILE
+    np.savez_compressed(target, **arrays)  # type: ignore[arg-type]
+    return target
+
+
+def ngram_scores(arrays: dict[str, np.ndarray], texts: Sequence[str]) -> np.ndarray:
+    """The n-gram half's probabilities, exactly as serving computes them."""
+    return NgramModel(arrays, weight=0.5).predict_scores(texts)

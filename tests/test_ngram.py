@@ -1,0 +1,92 @@
+"""The char n-gram half of an ensemble artifact (models/ngram.py, models/training/ngram.py): the
+features are scikit-learn's ``char_wb``, the fit and the served scores agree, an artifact with
+``ngram.npz`` blends it into the encoder's scores, and a malformed file is refused."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from raqib.models.inference import META_FILE, load_classifier
+from raqib.models.ngram import NGRAM_FILE, NgramModel, bucket_counts, word_buckets
+from raqib.models.normalize import normalize
+from raqib.models.training.data import CATEGORIES, LabeledSet
+from raqib.models.training.ngram import fit_ngram, ngram_scores, write_ngram
+
+OFFENSIVE = ["يا حمار", "انت كلب", "يا حمار يا كلب", "tfou 3lik a hmar", "كلب ابن كلب", "حمار"]
+CLEAN = ["صباح الخير", "شكرا جزيلا", "مقال رائع", "merci bien", "الله يعطيك الصحة", "خبر جميل"]
+
+
+def _train_set() -> LabeledSet:
+    texts = OFFENSIVE + CLEAN
+    labels = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
+    labels[: len(OFFENSIVE), CATEGORIES.index("offensive")] = 1
+    mask = np.zeros_like(labels)
+    mask[:, CATEGORIES.index("offensive")] = 1  # the other categories are not annotated: not fitted
+    return LabeledSet(texts=texts, sources=["test"] * len(texts), labels=labels, mask=mask)
+
+
+@pytest.fixture(scope="module")
+def arrays() -> dict[str, np.ndarray]:
+    train = _train_set()
+    return fit_ngram(train, [normalize(t) for t in train.texts], buckets=1 << 12)
+
+
+def test_ngrams_are_scikit_learns_char_wb() -> None:
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    text = "يا حمار a b3d merci"
+    analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
+    import zlib
+
+    expected: dict[int, int] = {}
+    for gram in analyzer(text):
+        bucket = zlib.crc32(gram.encode("utf-8")) % 4096
+        expected[bucket] = expected.get(bucket, 0) + 1
+    assert dict(bucket_counts(text, 4096)) == expected
+    assert word_buckets("a", 4096) == tuple(zlib.crc32(g.encode()) % 4096 for g in (" a", "a ", " a "))
+
+
+def test_fit_learns_and_only_annotated_categories_are_fitted(arrays: dict[str, np.ndarray]) -> None:
+    assert arrays["fitted"].tolist() == [c == "offensive" for c in CATEGORIES]
+    assert arrays["coef"].dtype == np.int8 and arrays["idf"].dtype == np.float16
+    scores = ngram_scores(arrays, [normalize("يا كلب"), normalize("شكرا صباح الخير")])
+    offensive = CATEGORIES.index("offensive")
+    assert scores[0, offensive] > 0.5 > scores[1, offensive]
+
+
+def test_an_ensemble_artifact_blends_the_ngram_half(
+    tiny_model: Path, tmp_path: Path, arrays: dict[str, np.ndarray]
+) -> None:
+    texts = ["يا حمار", "صباح الخير", "", "3lach"]
+    encoder = load_classifier(tiny_model).predict_scores(texts)
+    ensemble = tmp_path / "ensemble"
+    shutil.copytree(tiny_model, ensemble)
+    write_ngram(ensemble, arrays)
+    meta = json.loads((ensemble / META_FILE).read_text(encoding="utf-8"))
+    meta["ngram"] = {"weight": 0.7}
+    (ensemble / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    blended = load_classifier(ensemble).predict_scores(texts)
+    ngram = ngram_scores(arrays, [normalize(t, meta["normalize"]) for t in texts])
+    fitted = arrays["fitted"]
+    np.testing.assert_allclose(blended[:, fitted], 0.3 * encoder[:, fitted] + 0.7 * ngram[:, fitted], atol=1e-6)
+    np.testing.assert_array_equal(blended[:, ~fitted], encoder[:, ~fitted])
+
+
+def test_a_malformed_ngram_file_is_refused(arrays: dict[str, np.ndarray]) -> None:
+    with pytest.raises(ValueError, match="does not match"):
+        NgramModel({**arrays, "coef": arrays["coef"][:, :10]}, 0.5)
+    with pytest.raises(ValueError, match="weight"):
+        NgramModel(arrays, 1.0)
+
+
+def test_the_file_loads_without_pickle(tmp_path: Path, arrays: dict[str, np.ndarray]) -> None:
+    write_ngram(tmp_path, arrays)
+    with np.load(tmp_path / NGRAM_FILE, allow_pickle=False) as stored:
+        assert sorted(stored.files) == sorted(arrays)
+    assert NgramModel.load(tmp_path, {}) is None
+    loaded = NgramModel.load(tmp_path, {"ngram": {"weight": 0.4}})
+    assert loaded is not None and loaded.weight == 0.4
