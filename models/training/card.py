@@ -103,8 +103,22 @@ def _site_view(meta: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n\n"
 
 
+def _ensemble(meta: dict[str, Any]) -> str:
+    ngram = meta.get("ngram")
+    if not ngram:
+        return ""
+    alone = meta.get("dev_macro_f1_encoder_alone", {}).get("offensive", {}).get("overall")
+    return (
+        f" The artifact is an ensemble: its scores are {1 - ngram['weight']:.2f} × the encoder's plus"
+        f" {ngram['weight']:.2f} × a char 2–5-gram TF-IDF logistic regression hashed into {ngram['buckets']:,}"
+        f" buckets, fitted on {ngram['fitted_on']} at export (`ngram.npz`, `models/ngram.py`); the thresholds"
+        " and dev figures above are the blend's"
+        + (f" (the encoder alone: offensive {alone:.3f} overall)." if alone is not None else ".")
+    )
+
+
 def _history(meta: dict[str, Any]) -> str:
-    return _lineage(meta) + _distilled(meta) + _labels(meta)
+    return _lineage(meta) + _distilled(meta) + _labels(meta) + _ensemble(meta)
 
 
 def write_model_card(artifact: Path, meta: dict[str, Any], data_dir: Path | None = None) -> None:
