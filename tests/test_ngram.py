@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -40,8 +41,6 @@ def test_ngrams_are_scikit_learns_char_wb() -> None:
 
     text = "يا حمار a b3d merci"
     analyzer = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).build_analyzer()
-    import zlib
-
     expected: dict[int, int] = {}
     for gram in analyzer(text):
         bucket = zlib.crc32(gram.encode("utf-8")) % 4096

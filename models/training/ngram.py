@@ -20,8 +20,9 @@ BUCKETS = 1 << 18
 C = 4.0
 
 
-def _matrix(texts: Sequence[str], buckets: int, idf: np.ndarray | None = None) -> tuple[object, np.ndarray]:
-    """The (texts, buckets) unit-length tf-idf CSR matrix and the idf used (fitted here when None)."""
+def _matrix(texts: Sequence[str], buckets: int) -> tuple[object, np.ndarray]:
+    """The (texts, buckets) unit-length tf-idf CSR matrix and its idf (smoothed, as scikit-learn's,
+    rounded to the float16 the artifact stores): ``models.ngram.tfidf`` for a whole set at once."""
     from scipy import sparse
 
     indptr: list[int] = [0]
@@ -36,9 +37,8 @@ def _matrix(texts: Sequence[str], buckets: int, idf: np.ndarray | None = None) -
         (1.0 + np.log(np.asarray(counts, dtype=np.float32)), np.asarray(indices, dtype=np.int64), indptr),
         shape=(len(texts), buckets),
     )
-    if idf is None:
-        df = np.bincount(np.asarray(indices, dtype=np.int64), minlength=buckets)
-        idf = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float16).astype(np.float32)
+    df = np.bincount(np.asarray(indices, dtype=np.int64), minlength=buckets)
+    idf = (np.log((1 + len(texts)) / (1 + df)) + 1.0).astype(np.float16).astype(np.float32)
     weighted = tf @ sparse.diags(idf)
     norms = np.sqrt(np.asarray(weighted.multiply(weighted).sum(axis=1)).ravel())
     return sparse.diags(1.0 / np.maximum(norms, 1e-12)) @ weighted, idf
