@@ -89,3 +89,17 @@ def test_the_file_loads_without_pickle(tmp_path: Path, arrays: dict[str, np.ndar
     assert NgramModel.load(tmp_path, {}) is None
     loaded = NgramModel.load(tmp_path, {"ngram": {"weight": 0.4}})
     assert loaded is not None and loaded.weight == 0.4
+
+
+def test_the_fit_and_serving_compute_the_same_features() -> None:
+    from raqib.models.ngram import tfidf
+    from raqib.models.training.ngram import _matrix
+
+    texts = [normalize(t) for t in OFFENSIVE + CLEAN + [""]]
+    matrix, idf = _matrix(texts, 1 << 12)
+    dense = matrix.toarray()
+    for row, text in enumerate(texts):
+        expected = np.zeros(1 << 12, dtype=np.float32)
+        ids, values = tfidf(bucket_counts(text, 1 << 12), idf)
+        expected[ids] = values
+        np.testing.assert_allclose(dense[row], expected, atol=1e-6)
