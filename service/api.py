@@ -97,12 +97,17 @@ def validate(model: type[M], data: Any) -> M:
         raise _failure(err) from None
 
 
-def json_body(model: type[M]) -> M:
-    """The request's JSON body as ``model``; invalid JSON (or UTF-8) is ``invalid_json``."""
+def parse_json(model: type[M], data: bytes) -> M:
+    """``data`` as ``model``; invalid JSON (or UTF-8) is ``invalid_json``."""
     try:
-        return model.model_validate_json(request.get_data(cache=True))
+        return model.model_validate_json(data)
     except ValidationError as err:
         raise _failure(err) from None
+
+
+def json_body(model: type[M]) -> M:
+    """The request's JSON body as ``model``."""
+    return parse_json(model, request.get_data(cache=True))
 
 
 def form_body(model: type[M]) -> M:

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask, request
 
-from . import api, classifier, errors, logs, metrics, ui
+from . import api, classifier, errors, logs, metrics, report_lane, ui
 from . import store as store_module
 from .config import Config, ConfigError
 from .errors import UnsupportedMediaType
@@ -115,4 +115,5 @@ def create_app(config: Config | Mapping[str, Any] | None = None, *, store: store
         app.register_blueprint(module.bp)
     api.init_app(app)
     ui.init_app(app)
+    report_lane.init_app(app)
     return app

@@ -109,48 +109,43 @@ class StoreUnavailable(RaqibError):
     code = "store_unavailable"
 
 
-def error_response(status: int, code: str, message: str, details: Any = None) -> Response:
+def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:
     body: dict[str, Any] = {"error": code, "message": message}
     if details is not None:
         body["details"] = details
-    response = jsonify(body)
-    response.status_code = status
-    return response
-
-
-def _render(error: RaqibError) -> Response:
-    response = error_response(error.status, error.code, error.message, error.details)
-    response.headers.update(error.headers)
-    return response
+    return body
 
 
 _HTTP_CODES = {413: PayloadTooLarge.code, 415: UnsupportedMediaType.code}
 
 
-def _render_http(error: HTTPException) -> Response:
-    code = _HTTP_CODES.get(error.code or 0) or (error.name or "error").lower().replace(" ", "_")
-    response = error_response(error.code or 500, code, error.description or error.name)
-    if error.code == 405 and error.response is None:
+def answer_for(error: Exception) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """The status, body and headers ``error`` is answered with, logging what must be logged: one
+    mapping for Flask's handlers and the JSON report lane (``report_lane.py``)."""
+    if isinstance(error, RaqibError):
+        return error.status, error_body(error.code, error.message, error.details), error.headers
+    if isinstance(error, HTTPException):
+        code = _HTTP_CODES.get(error.code or 0) or (error.name or "error").lower().replace(" ", "_")
+        return error.code or 500, error_body(code, error.description or error.name), {}
+    if isinstance(error, RedisConnectionError | RedisTimeoutError):
+        # The store cannot be reached: a temporary condition (other Redis errors are our bugs: 500).
+        log.error("redis unavailable: %s", error)
+        body = error_body(StoreUnavailable.code, "the data store is unavailable; retry later")
+        return 503, body, {"Retry-After": "5"}
+    log.exception("unhandled error", exc_info=error)
+    return 500, error_body("internal_error", "an unexpected error occurred; it has been logged"), {}
+
+
+def _render(error: Exception) -> Response:
+    status, body, headers = answer_for(error)
+    response = jsonify(body)
+    response.status_code = status
+    response.headers.update(headers)
+    if isinstance(error, HTTPException) and error.code == 405 and error.response is None:
         response.headers["Allow"] = ", ".join(getattr(error, "valid_methods", None) or [])
     return response
 
 
-def _render_redis(error: Exception) -> Response:
-    """The store cannot be reached: a temporary condition (other Redis errors are our bugs: 500)."""
-    log.error("redis unavailable: %s", error)
-    response = error_response(503, StoreUnavailable.code, "the data store is unavailable; retry later")
-    response.headers["Retry-After"] = "5"
-    return response
-
-
-def _render_unexpected(error: Exception) -> Response:
-    log.exception("unhandled error")
-    return error_response(500, "internal_error", "an unexpected error occurred; it has been logged")
-
-
 def init_app(app: Flask) -> None:
-    app.register_error_handler(RaqibError, _render)
-    app.register_error_handler(HTTPException, _render_http)
-    app.register_error_handler(RedisConnectionError, _render_redis)
-    app.register_error_handler(RedisTimeoutError, _render_redis)
-    app.register_error_handler(Exception, _render_unexpected)
+    for kind in (RaqibError, HTTPException, RedisConnectionError, RedisTimeoutError, Exception):
+        app.register_error_handler(kind, _render)

@@ -60,11 +60,12 @@ THANKS: dict[tuple[str, str, str], str] = {
 
 def language() -> str:
     """The best of ar, fr, en for the request's Accept-Language; Arabic when none matches."""
-    return _best_language(request.headers.get("Accept-Language", ""))
+    return best_language(request.headers.get("Accept-Language", ""))
 
 
 @lru_cache(maxsize=1024)  # clients send few distinct headers; parsing one costs more than the lookup
-def _best_language(header: str) -> str:
+def best_language(header: str) -> str:
+    """The best of ar, fr, en for an Accept-Language header's value; Arabic when none matches."""
     return parse_accept_header(header, LanguageAccept).best_match(LANGUAGES, default="ar") or "ar"
 
 
@@ -73,9 +74,10 @@ def submitted(decision: str) -> str:
     return SUBMITTED[(language(), decision)]
 
 
-def thanks(item_type: str, status: str) -> str:
+def thanks(item_type: str, status: str, lang: str) -> str:
+    """The reader's thanks for a report, in ``lang`` (one of :data:`LANGUAGES`)."""
     state = "pending" if status == "visible" else "hidden"
-    return THANKS[(language(), item_type, state)]
+    return THANKS[(lang, item_type, state)]
 
 
 VIOLATIONS = ("hate_speech", "harassment", "vulgarity", "violence", "spam", "sexual_content", "other_violation")

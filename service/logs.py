@@ -9,7 +9,7 @@ import random
 import re
 from datetime import UTC, datetime
 
-from flask import Flask, Response, g, has_request_context, request
+from flask import Flask, Response, g, has_app_context, request
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
@@ -20,7 +20,7 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not hasattr(record, "request_id"):
-            record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+            record.request_id = g.get("request_id", "-") if has_app_context() else "-"
         return True
 
 
@@ -55,6 +55,11 @@ def new_request_id() -> str:
     return f"req_{random.getrandbits(64):016x}"
 
 
+def chosen_request_id(given: str) -> str:
+    """The client's ``X-Request-Id`` when well formed, else a new id."""
+    return given if _REQUEST_ID.match(given) else new_request_id()
+
+
 def request_id() -> str:
     """This request's id (``X-Request-Id`` when well formed, else a new one)."""
     return str(g.get("request_id", "-"))
@@ -63,8 +68,7 @@ def request_id() -> str:
 def init_app(app: Flask) -> None:
     @app.before_request
     def assign() -> None:
-        given = request.headers.get("X-Request-Id", "")
-        g.request_id = given if _REQUEST_ID.match(given) else new_request_id()
+        g.request_id = chosen_request_id(request.headers.get("X-Request-Id", ""))
 
     @app.after_request
     def echo(response: Response) -> Response:

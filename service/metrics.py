@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from flask import Flask, Response, g, request
@@ -56,6 +57,24 @@ def _route() -> str:
     return request.url_rule.rule if request.url_rule is not None else "unmatched"
 
 
+def observe(route: str, method: str, status: int, seconds: float | None) -> None:
+    """Count one answered request and, when its start is known, its latency."""
+    _requests(route, method, status).inc()
+    if seconds is not None:
+        _latency(route, method).observe(seconds)
+
+
+# A labelled child looked up once per label set (``labels()`` takes a lock and builds a key per call).
+@lru_cache(maxsize=4096)
+def _requests(route: str, method: str, status: int) -> Any:
+    return REQUESTS.labels(route, method, str(status))
+
+
+@lru_cache(maxsize=1024)
+def _latency(route: str, method: str) -> Any:
+    return LATENCY.labels(route, method)
+
+
 def render(queue_size: Any) -> Response:
     registry = CollectorRegistry()
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
@@ -83,8 +102,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def observed(response: Response) -> Response:
-        route = _route()
-        REQUESTS.labels(route, request.method, str(response.status_code)).inc()
-        if "started" in g:
-            LATENCY.labels(route, request.method).observe(time.perf_counter() - g.started)
+        seconds = time.perf_counter() - g.started if "started" in g else None
+        observe(_route(), request.method, response.status_code, seconds)
         return response

@@ -14,7 +14,7 @@ from ..auth import require
 from ..classifier import get_classifier
 from ..config import Config
 from ..errors import Conflict, RateLimited, ValidationFailed
-from ..i18n import thanks
+from ..i18n import language, thanks
 from ..images import media
 from ..images.uploads import image_upload
 from ..logs import request_id
@@ -67,6 +67,15 @@ def create_report() -> tuple[dict[str, Any], int]:
         report, upload = _form_report(form_body(ReportForm), config)
     else:
         report = json_body(ReportRequest)
+    return accept_report(report, config, language(), upload), 202
+
+
+def accept_report(
+    report: ReportRequest, config: Config, lang: str, upload: tuple[bytes, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Count ``report`` (hiding its item once it reached its threshold) and return the answer's
+    body. Shared by the view and the JSON report lane (``service/report_lane.py``); runs in an app
+    context whose ``g`` holds the request id."""
     if (upload or report.image_url) and report.item_type != "image":
         raise ValidationFailed("image and image_url are for item_type 'image'")
     if upload and report.image_url:
@@ -128,6 +137,6 @@ def create_report() -> tuple[dict[str, Any], int]:
         reports=outcome.reports,
         threshold=outcome.threshold,
         duplicate=outcome.duplicate,
-        message=thanks(report.item_type, status),
+        message=thanks(report.item_type, status, lang),
     )
-    return body.model_dump(), 202
+    return body.model_dump()
