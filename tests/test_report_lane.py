@@ -13,6 +13,7 @@ import requests
 from prometheus_client import REGISTRY
 from raqib.service.app import create_app
 from raqib.service.report_lane import ReportLane
+from raqib.service.schemas import ReportAccepted
 from raqib.service.store import Store
 
 from .conftest import KEYS, LiveServer
@@ -109,6 +110,9 @@ def test_the_lane_answers_as_the_view(settings: dict[str, Any], store: Store) ->
     assert (statuses["text/plain"], statuses["over the json cap"]) == (415, 413)
     assert through_lane[2][3]["status"] == "hidden"
     assert through_lane[4][3]["duplicate"] is True
+    for _, status, _, body in through_lane:  # the answer is exactly what the documented model says
+        if status == 202:
+            assert ReportAccepted.model_validate(body).model_dump() == body
 
 
 def test_which_requests_the_lane_takes(settings: dict[str, Any]) -> None:

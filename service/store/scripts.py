@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 from typing import Any
 
@@ -88,8 +88,17 @@ class Signature:
         args = ", ".join(f"{n} = ARGV[{i}]" for i, n in enumerate(self.args, 1))
         return f"local K = {{{keys}}}\nlocal A = {{{args}}}\n"
 
+    @cached_property
+    def _accepted(self) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """The key sets a call may name (without or with the optional keys) and the argument set."""
+        return frozenset(self.keys), frozenset(self.keys + self.optional_keys), frozenset(self.args)
+
     def order(self, name: str, keys: Mapping[str, Any], args: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
         """``keys`` and ``args`` as the positional lists Redis takes, in the header's order."""
+        required, every, arguments = self._accepted
+        if args.keys() == arguments and keys.keys() in (required, every):  # the usual call: one set comparison
+            named = self.keys + self.optional_keys if len(keys) > len(self.keys) else self.keys
+            return [keys[n] for n in named], [args[n] for n in self.args]
         optional = [n for n in self.optional_keys if n in keys]
         if optional and len(optional) != len(self.optional_keys):
             raise ScriptCallError(f"{name}.lua: optional keys {list(self.optional_keys)} go together")
