@@ -2,8 +2,8 @@
 request machinery.
 
 A report is the request a site sends most (every reader's click), and it is small: at saturation
-Flask's request context, URL matching, hooks and response object cost about a third of a report's
-CPU (issue 28, point 3). The lane is WSGI middleware in front of the app that serves the common
+Flask's request context, URL matching, hooks and response object were a quarter of a report's
+CPU samples (issue 28, point 3). The lane is WSGI middleware in front of the app that serves the common
 case with the same functions the view uses — :func:`~.auth.authenticate`, :func:`~.auth.admit`,
 :func:`~.auth.charge_key`, :func:`~.api.parse_json`, :func:`~.blueprints.reports.accept_report`,
 :func:`~.errors.answer_for`, :func:`~.metrics.observe` — inside an app context (the store, the
