@@ -15,6 +15,7 @@ reports moves by ±15 % from the next: hence 10,000 and five pairs by default. U
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -48,7 +49,8 @@ def measure(aof: bool, reports: int, fsync: str) -> tuple[float, float]:
     """(Redis process CPU µs a report, ``report.lua`` µs a call) over ``reports`` first reports."""
     from raqib.service.app import create_app
 
-    process, socket = start_redis(Path(tempfile.mkdtemp(prefix="raqib-aof-")), aof, fsync)
+    data_dir = Path(tempfile.mkdtemp(prefix="raqib-aof-"))
+    process, socket = start_redis(data_dir, aof, fsync)
     try:
         client = create_app({**settings(f"unix://{socket}"), "model_dir": "off"}).test_client()
         headers = {"Authorization": f"Bearer {KEY}", "Content-Type": "application/json"}
@@ -69,6 +71,7 @@ def measure(aof: bool, reports: int, fsync: str) -> tuple[float, float]:
     finally:
         process.terminate()
         process.wait()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
