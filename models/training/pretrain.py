@@ -18,6 +18,7 @@ import torch
 from transformers import BertConfig, BertForMaskedLM, PreTrainedTokenizerFast, get_linear_schedule_with_warmup
 
 from ..batching import encode_texts, length_batches
+from ..normalize import VERSION
 from ..tokens import WordPieces
 from .progress import progress
 from .torch_inference import batch_tensors
@@ -44,6 +45,7 @@ class PretrainConfig:
     max_minutes: float | None = None  # stop (resumably) after this long
     init_from: str | None = None  # continue from a finished MLM model (a second, warm-started phase)
     bf16: bool = True  # bf16 autocast: ~30% faster on AVX-512 CPUs and on GPUs
+    normalizer: int = VERSION  # 3 when adapting an imported multilingual encoder (models/normalize.py)
 
 
 def bert_config(tokenizer: PreTrainedTokenizerFast, cfg: PretrainConfig) -> BertConfig:
@@ -93,7 +95,7 @@ def pretrain(
         return final
     torch.manual_seed(cfg.seed)
     device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    encoded = encode_texts(texts, tokenizer, cfg.max_length)
+    encoded = encode_texts(texts, tokenizer, cfg.max_length, normalizer=cfg.normalizer)
     n_batches = len(length_batches(encoded, cfg.max_tokens, np.random.default_rng(0)))
     total_steps = math.ceil(cfg.epochs * n_batches)
 

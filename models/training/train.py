@@ -300,6 +300,7 @@ def main(argv: list[str] | None = None) -> None:
             max_minutes=args.pretrain_minutes,
             init_from=args.pretrain_init,
             learning_rate=args.pretrain_lr,
+            normalizer=normalizer,
         ),
         FinetuneConfig(
             epochs=args.finetune_epochs,
