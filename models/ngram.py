@@ -3,7 +3,10 @@ in numpy (no scikit-learn when serving).
 
 An encoder and a bag of character n-grams err differently (docs/classifier-experiments.md,
 session 7): an artifact may carry ``ngram.npz`` and, in ``raqib.json``, ``"ngram": {"weight": w}``;
-its score is then ``(1 - w) · encoder + w · n-gram`` per category. Features are the 2–5-character
+its score is then ``(1 - w) · encoder + w · n-gram`` per category. The n-gram half reads the text
+through its own normaliser, ``"ngram": {"normalize": v}`` (default: the artifact's): an imported
+multilingual encoder wants hamzas and case kept (version 3), a bag of n-grams does better with them
+folded (version 2; docs/classifier-experiments.md, session 11). Features are the 2–5-character
 n-grams of each word with a space on either side (scikit-learn's ``char_wb``, lower-cased) of the
 normalised text, hashed with ``crc32 % buckets`` (stable across processes and machines), counted
 with sublinear tf (``1 + log count``), weighted by idf and scaled to unit length. The file holds
@@ -22,6 +25,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from .normalize import normalize, version_of
 
 NGRAM_FILE = "ngram.npz"
 ORDERS = (2, 3, 4, 5)
@@ -61,7 +66,7 @@ def tfidf(counts: Mapping[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.nd
 class NgramModel:
     """Probabilities per category of the artifact's categories, from ``ngram.npz``."""
 
-    def __init__(self, arrays: Mapping[str, np.ndarray], weight: float) -> None:
+    def __init__(self, arrays: Mapping[str, np.ndarray], weight: float, normalizer: int | None = None) -> None:
         self.idf = np.asarray(arrays["idf"], dtype=np.float32)
         self.coef = np.asarray(arrays["coef"])
         self.scale = np.asarray(arrays["scale"], dtype=np.float32)
@@ -69,6 +74,7 @@ class NgramModel:
         self.fitted = np.asarray(arrays["fitted"], dtype=bool)
         self.buckets = len(self.idf)
         self.weight = float(weight)
+        self.normalizer = normalizer  # the version its texts are normalised with (None: raw)
         if self.coef.shape != (len(self.intercept), self.buckets) or not 0.0 < self.weight < 1.0:
             raise ValueError("ngram.npz does not match its categories and buckets, or its weight is not in (0, 1)")
 
@@ -78,8 +84,9 @@ class NgramModel:
         spec = meta.get("ngram")
         if not spec:
             return None
+        normalizer = version_of(spec.get("normalize", meta.get("normalize")))
         with np.load(path / NGRAM_FILE, allow_pickle=False) as arrays:
-            return cls({name: arrays[name] for name in arrays.files}, float(spec["weight"]))
+            return cls({name: arrays[name] for name in arrays.files}, float(spec["weight"]), normalizer)
 
     def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), categories) array of probabilities; ``texts`` already normalised."""
@@ -90,6 +97,8 @@ class NgramModel:
         return 1.0 / (1.0 + np.exp(-logits))
 
     def blend(self, encoder: np.ndarray, texts: Sequence[str]) -> np.ndarray:
-        """The ensemble's scores: the encoder's, moved towards the n-grams' by ``weight`` where fitted."""
-        mixed = (1.0 - self.weight) * encoder + self.weight * self.predict_scores(texts)
+        """The ensemble's scores: the encoder's, moved towards the n-grams' by ``weight`` where fitted;
+        ``texts`` as received (normalised here with the half's own version)."""
+        prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
+        mixed = (1.0 - self.weight) * encoder + self.weight * self.predict_scores(prepared)
         return np.where(self.fitted, mixed, encoder).astype(np.float32)

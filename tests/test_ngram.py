@@ -75,6 +75,17 @@ def test_an_ensemble_artifact_blends_the_ngram_half(
     np.testing.assert_array_equal(blended[:, ~fitted], encoder[:, ~fitted])
 
 
+def test_the_ngram_half_reads_texts_through_its_own_normaliser(arrays: dict[str, np.ndarray]) -> None:
+    texts = ["يا حمَار إنت", "ALLAH Y3TIK SA7A", "#كلب_ابن_كلب"]
+    encoder = np.zeros((len(texts), len(CATEGORIES)), dtype=np.float32)
+    for version in (2, 3):
+        blended = NgramModel(arrays, 0.5, normalizer=version).blend(encoder, texts)
+        by_hand = 0.5 * ngram_scores(arrays, [normalize(t, version) for t in texts])
+        fitted = arrays["fitted"]
+        np.testing.assert_allclose(blended[:, fitted], by_hand[:, fitted], atol=1e-6)
+    assert normalize(texts[0], 2) != normalize(texts[0], 3)  # the versions differ on this text
+
+
 def test_a_malformed_ngram_file_is_refused(arrays: dict[str, np.ndarray]) -> None:
     with pytest.raises(ValueError, match="does not match"):
         NgramModel({**arrays, "coef": arrays["coef"][:, :10]}, 0.5)

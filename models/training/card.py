@@ -152,7 +152,8 @@ def _ensemble(meta: dict[str, Any]) -> str:
     return (
         f" The artifact is an ensemble: its scores are {1 - ngram['weight']:.2f} × the encoder's plus"
         f" {ngram['weight']:.2f} × a char 2–5-gram TF-IDF logistic regression hashed into {ngram['buckets']:,}"
-        f" buckets, fitted on {ngram['fitted_on']} at export (`ngram.npz`, `models/ngram.py`); the thresholds"
+        f" buckets, fitted on {ngram['fitted_on']} at export (`ngram.npz`, `models/ngram.py`), reading texts"
+        f" through normaliser version {ngram.get('normalize', meta.get('normalize'))}; the thresholds"
         " and dev figures above are the blend's"
         + (f" (the encoder alone: offensive {alone:.3f} overall)." if alone is not None else ".")
     )

@@ -34,6 +34,7 @@ from .vocab import extend_tokenizer, read_extension
 log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
 ALL_STAGES = ("import", *STAGES)  # import: a pre-trained multilingual encoder instead of tokenizer + pretrain
+NGRAM_NORMALIZER = VERSION  # the n-gram half folds hamzas and case, as the baseline does (session 11)
 MAX_FALSE_SPAM = 0.01  # the spam threshold flags at most 1 % of dev's clean comments (evaluate.calibrate)
 
 
@@ -95,11 +96,12 @@ def export(
     if ngram_weight > 0:
         started = time.monotonic()
         train = read_labeled(data_dir / "labeled" / "train.csv")
-        ngram = fit_ngram(train, [normalize(t, normalizer) for t in train.texts])
+        ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
         extra["dev_macro_f1_encoder_alone"] = report(scores, dev, calibrate(scores, dev, max_false_spam=MAX_FALSE_SPAM))
-        scores = NgramModel(ngram, ngram_weight).blend(scores, [normalize(t, normalizer) for t in dev.texts])
+        scores = NgramModel(ngram, ngram_weight, NGRAM_NORMALIZER).blend(scores, dev.texts)
         extra["ngram"] = {
             "weight": ngram_weight,
+            "normalize": NGRAM_NORMALIZER,
             "buckets": BUCKETS,
             "fitted_on": "train.csv",
             "fit_seconds": round(time.monotonic() - started),
