@@ -18,7 +18,7 @@ from transformers import AutoModelForSequenceClassification, PreTrainedTokenizer
 
 from ..inference import META_FILE, read_meta
 from ..ngram import NgramModel
-from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize
+from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize, version_of
 from .card import write_model_card
 from .data import LabeledSet, read_corpus, read_labeled, spam_negatives
 from .distill import concat, corpus_texts, soft_labeled
@@ -251,7 +251,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep-layers", type=int, default=None, help="import: keep the encoder's lowest N layers")
     parser.add_argument("--vocab-size", type=int, default=20000, help="import: prune the vocabulary to N pieces")
     parser.add_argument(
-        "--normalizer", type=int, default=None, help="normaliser version (default: 3 after import, else 2)"
+        "--normalizer",
+        type=int,
+        default=None,
+        help="normaliser version (default: the --finetune-init artifact's, else 3 after import, else 2)",
     )
     parser.add_argument("--checkpoint-minutes", type=float, default=10.0, help="fine-tuning checkpoints this often")
     parser.add_argument("--max-length", type=int, default=FinetuneConfig.max_length)
@@ -295,14 +298,17 @@ def main(argv: list[str] | None = None) -> None:
         "(default: the --finetune-init artifact's, else 0: the encoder alone)",
     )
     args = parser.parse_args(argv)
+    earlier = read_meta(Path(args.finetune_init)) if args.finetune_init else {}
     if args.ngram_weight is None:
-        earlier = read_meta(Path(args.finetune_init)) if args.finetune_init else {}
         args.ngram_weight = float(earlier.get("ngram", {}).get("weight", 0.0))
     if not 0.0 <= args.ngram_weight < 1.0:
         parser.error("--ngram-weight must be in [0, 1)")
     stages = tuple(args.stages.split(","))
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
-    normalizer = args.normalizer or (PRETRAINED_VOCAB_VERSION if imported else VERSION)
+    # a classifier fine-tuned further keeps the normaliser it was trained with
+    normalizer = (
+        args.normalizer or version_of(earlier.get("normalize")) or (PRETRAINED_VOCAB_VERSION if imported else VERSION)
+    )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     run(
         args.data,
