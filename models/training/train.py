@@ -91,14 +91,14 @@ def export(
     computes — the int8 model and the n-grams, loaded from the artifact — not of the fp32 model
     trained: int8 moves scores enough to cost a category 0.01–0.015 at fp32's thresholds."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
-    scores = np.load(best / "dev_scores.npy")
     ngram: dict[str, np.ndarray] | None = None
     extra: dict[str, object] = {}
     if ngram_weight > 0:
         started = time.monotonic()
         train = read_labeled(data_dir / "labeled" / "train.csv")
         ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
-        extra["dev_macro_f1_encoder_alone"] = report(scores, dev, calibrate(scores, dev, max_false_spam=MAX_FALSE_SPAM))
+        alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
+        extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
         extra["ngram"] = {
             "weight": ngram_weight,
             "normalize": NGRAM_NORMALIZER,
@@ -122,7 +122,8 @@ def export(
         "stage_seconds": {k: round(v) for k, v in timings.items()},
         **extra,
     }
-    (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    meta_path = artifact / META_FILE
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")  # for loading it
     export_onnx(artifact)
     classifier = load_classifier(artifact)
     served = classifier.predict_scores(dev.texts)
@@ -133,7 +134,7 @@ def export(
         dev_site_view=site_view(served, dev, thresholds),
         calibrated_on=f"dev.csv as served ({classifier.backend})",
     )
-    (artifact / META_FILE).write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     write_model_card(artifact, meta, data_dir)
     return artifact
 
