@@ -85,7 +85,11 @@ class Classifier:
         prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
         encoded = encode_texts(prepared, self.pieces, self.max_length, normalizer=None, ngrams=self.ngrams)
         scores = scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
-        return scores if self.ngram_half is None else self.ngram_half.blend(scores, texts)
+        if self.ngram_half is None:
+            return scores
+        if self.normalizer is not None and self.ngram_half.normalizer == self.normalizer:
+            return self.ngram_half.blend(scores, prepared, normalized=True)
+        return self.ngram_half.blend(scores, texts)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)

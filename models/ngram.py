@@ -96,9 +96,13 @@ class NgramModel:
             logits[row] = (self.coef[:, ids].astype(np.float32) @ values) * self.scale + self.intercept
         return 1.0 / (1.0 + np.exp(-logits))
 
-    def blend(self, encoder: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    def blend(self, encoder: np.ndarray, texts: Sequence[str], *, normalized: bool = False) -> np.ndarray:
         """The ensemble's scores: the encoder's, moved towards the n-grams' by ``weight`` where fitted;
-        ``texts`` as received (normalised here with the half's own version)."""
-        prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
+        ``texts`` as received (normalised here with the half's own version), or ``normalized``
+        already with it (the encoder's version is the half's: no second pass)."""
+        if self.normalizer is None or normalized:
+            prepared = list(texts)
+        else:
+            prepared = [normalize(t, self.normalizer) for t in texts]
         mixed = (1.0 - self.weight) * encoder + self.weight * self.predict_scores(prepared)
         return np.where(self.fitted, mixed, encoder).astype(np.float32)
