@@ -66,7 +66,7 @@ class Classifier:
         model_max = int(tokenizer_config.get("model_max_length") or 512)
         self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
         self.batch_tokens = batch_tokens
-        self.ngram_half = NgramModel.load(self.path, meta)
+        self.ngram_half = NgramModel.load(self.path, meta, self.categories)
         if self.ngram_half is not None and len(self.ngram_half.intercept) != len(self.categories):
             raise ValueError(f"{self.path}: ngram.npz does not have the model's {len(self.categories)} categories")
         onnx_path = self.path / ONNX_FILE

@@ -3,7 +3,8 @@ in numpy (no scikit-learn when serving).
 
 An encoder and a bag of character n-grams err differently (docs/classifier-experiments.md,
 session 7): an artifact may carry ``ngram.npz`` and, in ``raqib.json``, ``"ngram": {"weight": w}``;
-its score is then ``(1 - w) · encoder + w · n-gram`` per category. The n-gram half reads the text
+its score is then ``(1 - w) · encoder + w · n-gram`` per category, where ``"weights": {category: w}``
+may give a category its own ``w`` (chosen on dev at export; session 12). The n-gram half reads the text
 through its own normaliser, ``"ngram": {"normalize": v}`` (default: the artifact's): an imported
 multilingual encoder wants hamzas and case kept (version 3), a bag of n-grams does better with them
 folded (version 2; docs/classifier-experiments.md, session 11). Features are the 2–5-character
@@ -66,27 +67,41 @@ def tfidf(counts: Mapping[int, int], idf: np.ndarray) -> tuple[np.ndarray, np.nd
 class NgramModel:
     """Probabilities per category of the artifact's categories, from ``ngram.npz``."""
 
-    def __init__(self, arrays: Mapping[str, np.ndarray], weight: float, normalizer: int | None = None) -> None:
+    def __init__(
+        self,
+        arrays: Mapping[str, np.ndarray],
+        weight: float | Sequence[float],
+        normalizer: int | None = None,
+    ) -> None:
         self.idf = np.asarray(arrays["idf"], dtype=np.float32)
         self.coef = np.asarray(arrays["coef"])
         self.scale = np.asarray(arrays["scale"], dtype=np.float32)
         self.intercept = np.asarray(arrays["intercept"], dtype=np.float32)
         self.fitted = np.asarray(arrays["fitted"], dtype=bool)
         self.buckets = len(self.idf)
-        self.weight = float(weight)
+        # one weight per category (a single one repeated)
+        self.weights = np.broadcast_to(np.asarray(weight, dtype=np.float32), self.intercept.shape).copy()
         self.normalizer = normalizer  # the version its texts are normalised with (None: raw)
-        if self.coef.shape != (len(self.intercept), self.buckets) or not 0.0 < self.weight < 1.0:
-            raise ValueError("ngram.npz does not match its categories and buckets, or its weight is not in (0, 1)")
+        in_range = bool(((self.weights > 0.0) & (self.weights < 1.0)).all())
+        if self.coef.shape != (len(self.intercept), self.buckets) or not in_range:
+            raise ValueError("ngram.npz does not match its categories and buckets, or a weight is not in (0, 1)")
 
     @classmethod
-    def load(cls, path: Path, meta: Mapping[str, Any]) -> NgramModel | None:
-        """The artifact's n-gram half, or None when it has none."""
+    def load(cls, path: Path, meta: Mapping[str, Any], categories: Sequence[str] = ()) -> NgramModel | None:
+        """The artifact's n-gram half, or None when it has none; ``categories`` name the columns
+        that ``"weights"`` may give their own weight."""
         spec = meta.get("ngram")
         if not spec:
             return None
         normalizer = version_of(spec.get("normalize", meta.get("normalize")))
+        own = spec.get("weights") or {}
+        unknown = set(own) - set(categories)
+        if unknown:
+            raise ValueError(f"ngram weights for unknown categories: {sorted(unknown)}")
+        default = float(spec["weight"])
+        weight = [float(own.get(c, default)) for c in categories] if own else default
         with np.load(path / NGRAM_FILE, allow_pickle=False) as arrays:
-            return cls({name: arrays[name] for name in arrays.files}, float(spec["weight"]), normalizer)
+            return cls({name: arrays[name] for name in arrays.files}, weight, normalizer)
 
     def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), categories) array of probabilities; ``texts`` already normalised."""
@@ -104,5 +119,5 @@ class NgramModel:
             prepared = list(texts)
         else:
             prepared = [normalize(t, self.normalizer) for t in texts]
-        mixed = (1.0 - self.weight) * encoder + self.weight * self.predict_scores(prepared)
+        mixed = (1.0 - self.weights) * encoder + self.weights * self.predict_scores(prepared)
         return np.where(self.fitted, mixed, encoder).astype(np.float32)

@@ -99,7 +99,44 @@ def test_the_file_loads_without_pickle(tmp_path: Path, arrays: dict[str, np.ndar
         assert sorted(stored.files) == sorted(arrays)
     assert NgramModel.load(tmp_path, {}) is None
     loaded = NgramModel.load(tmp_path, {"ngram": {"weight": 0.4}})
-    assert loaded is not None and loaded.weight == 0.4
+    assert loaded is not None and loaded.weights.tolist() == pytest.approx([0.4] * len(CATEGORIES))
+
+
+def test_a_category_may_have_its_own_weight(tmp_path: Path, arrays: dict[str, np.ndarray]) -> None:
+    write_ngram(tmp_path, arrays)
+    spec = {"ngram": {"weight": 0.6, "weights": {"offensive": 0.7, "spam": 0.5}}}
+    loaded = NgramModel.load(tmp_path, spec, CATEGORIES)
+    assert loaded is not None
+    expected = {c: 0.7 if c == "offensive" else 0.5 if c == "spam" else 0.6 for c in CATEGORIES}
+    assert loaded.weights.tolist() == pytest.approx([expected[c] for c in CATEGORIES])
+    encoder = np.zeros((1, len(CATEGORIES)), dtype=np.float32)
+    text = ["يا حمار"]
+    blended = loaded.blend(encoder, text)
+    by_hand = loaded.weights * ngram_scores(arrays, [normalize(t, 2) for t in text])
+    np.testing.assert_allclose(blended[:, arrays["fitted"]], by_hand[:, arrays["fitted"]], atol=1e-6)
+    with pytest.raises(ValueError, match="unknown categories"):
+        NgramModel.load(tmp_path, {"ngram": {"weight": 0.6, "weights": {"toxicity": 0.5}}}, CATEGORIES)
+
+
+def test_each_category_gets_the_weight_that_scores_it_best() -> None:
+    from raqib.models.training.ngram import choose_weights
+
+    rng = np.random.default_rng(0)
+    n = 400
+    labels = np.zeros((n, len(CATEGORIES)), dtype=np.float32)
+    labels[: n // 2] = 1
+    mask = np.ones_like(labels)
+    dev = LabeledSet(texts=["x"] * n, sources=["a", "b"] * (n // 2), labels=labels, mask=mask)
+    truth = labels + rng.normal(0, 0.3, labels.shape).astype(np.float32)
+    noise = rng.random(labels.shape).astype(np.float32)
+    off = CATEGORIES.index("offensive")
+    encoder, half = noise.copy(), noise.copy()
+    encoder[:, off] = truth[:, off]  # offensive: the encoder knows it, the n-grams do not
+    half[:, 1:] = truth[:, 1:]  # the rest: the other way round
+    fitted = np.ones(len(CATEGORIES), dtype=bool)
+    chosen = choose_weights(encoder, half, fitted, dev, grid=(0.3, 0.8))
+    assert chosen["offensive"] == 0.3
+    assert all(chosen[c] == 0.8 for c in CATEGORIES if c != "offensive")
 
 
 def test_the_fit_and_serving_compute_the_same_features() -> None:

@@ -49,6 +49,7 @@ def test_the_latest_fifth_is_held_out_and_decisions_weigh_more(tmp_path: Path) -
 
 
 def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path) -> None:
+    """… as an ensemble whose n-gram half has a weight per category, chosen on dev."""
     data = tmp_path / "data"
     (data / "labeled").mkdir(parents=True)
     write(data / "labeled" / "train.csv", labelled(40, "shared"))
@@ -66,7 +67,12 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
         finetune_cfg=FinetuneConfig(epochs=1, init_from=str(tiny_model), bf16=False),
         extra_data=site,
         extra_weight=2.0,
+        ngram_weight=0.6,
+        ngram_weights="dev",
     )
+    ngram = json.loads((artifact / "raqib.json").read_text(encoding="utf-8"))["ngram"]
+    assert set(ngram["weights"]) == {"offensive"}  # the only category the tiny data annotates
+    assert "chosen per category on dev" in (artifact / "README.md").read_text(encoding="utf-8")
     comparison = json.loads((out / "comparison.json").read_text())
     assert set(comparison) == {"site decisions (latest 20%)", "dev.csv"}
     assert set(comparison["dev.csv"]) == {"current", "candidate"}

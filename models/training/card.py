@@ -149,10 +149,24 @@ def _ensemble(meta: dict[str, Any]) -> str:
     if not ngram:
         return ""
     alone = meta.get("dev_macro_f1_encoder_alone", {}).get("offensive", {}).get("overall")
+    own = ngram.get("weights") or {}
+    if own:
+        mix = (
+            " its scores are the encoder's blended with a char 2–5-gram TF-IDF logistic regression, the"
+            " n-grams' weight chosen per category on dev ("
+            + ", ".join(f"{category} {weight:.2f}" for category, weight in own.items())
+            + "); it is"
+        )
+    else:
+        mix = (
+            f" its scores are {1 - ngram['weight']:.2f} × the encoder's plus {ngram['weight']:.2f} × a char"
+            " 2–5-gram TF-IDF logistic regression,"
+        )
     return (
-        f" The artifact is an ensemble: its scores are {1 - ngram['weight']:.2f} × the encoder's plus"
-        f" {ngram['weight']:.2f} × a char 2–5-gram TF-IDF logistic regression hashed into {ngram['buckets']:,}"
-        f" buckets, fitted on {ngram['fitted_on']} at export (`ngram.npz`, `models/ngram.py`), reading texts"
+        " The artifact is an ensemble:"
+        + mix
+        + f" hashed into {ngram['buckets']:,} buckets, fitted on {ngram['fitted_on']} at export"
+        " (`ngram.npz`, `models/ngram.py`), reading texts"
         f" through normaliser version {ngram.get('normalize', meta.get('normalize'))}; the thresholds"
         " and dev figures above are the blend's"
         + (f" (the encoder alone: offensive {alone:.3f} overall)." if alone is not None else ".")

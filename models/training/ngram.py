@@ -14,10 +14,12 @@ from pathlib import Path
 import numpy as np
 
 from ..ngram import NGRAM_FILE, NgramModel, bucket_counts
-from .data import LabeledSet
+from .data import CATEGORIES, LabeledSet
+from .evaluate import calibrate, report
 
 BUCKETS = 1 << 18
 C = 4.0
+WEIGHT_GRID = (0.3, 0.4, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8)
 
 
 def _matrix(texts: Sequence[str], buckets: int) -> tuple[object, np.ndarray]:
@@ -81,3 +83,30 @@ def write_ngram(artifact: Path, arrays: dict[str, np.ndarray]) -> Path:
 def ngram_scores(arrays: dict[str, np.ndarray], texts: Sequence[str]) -> np.ndarray:
     """The n-gram half's probabilities, exactly as serving computes them."""
     return NgramModel(arrays, weight=0.5).predict_scores(texts)
+
+
+def choose_weights(
+    encoder: np.ndarray,
+    half: np.ndarray,
+    fitted: np.ndarray,
+    dev: LabeledSet,
+    max_false_spam: float | None = None,
+    grid: Sequence[float] = WEIGHT_GRID,
+) -> dict[str, float]:
+    """Each fitted category's weight of the n-gram half: the one in ``grid`` whose blend, with its
+    thresholds calibrated, scores that category best on ``dev``. Offensive is scored by the mean of
+    its overall macro-F1 and of its sources' (model selection across sources, not a weight per source)."""
+    best: dict[str, tuple[float, float]] = {}
+    for weight in grid:
+        blended = np.where(fitted, (1.0 - weight) * encoder + weight * half, encoder)
+        results = report(blended, dev, calibrate(blended, dev, max_false_spam=max_false_spam))
+        for j, category in enumerate(CATEGORIES):
+            if not fitted[j] or category not in results:
+                continue
+            row = results[category]
+            by_source = [f1 for name, f1 in row.items() if name != "overall" and "/" not in name]
+            across = float(np.mean(by_source)) if by_source else row["overall"]
+            score = (row["overall"] + across) / 2 if category == "offensive" else row["overall"]
+            if category not in best or score > best[category][1]:
+                best[category] = (weight, score)
+    return {category: weight for category, (weight, _score) in best.items()}

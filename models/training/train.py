@@ -24,7 +24,7 @@ from .distill import concat, corpus_texts, soft_labeled
 from .evaluate import calibrate, report, site_view
 from .export import export_onnx
 from .finetune import FinetuneConfig, finetune
-from .ngram import BUCKETS, fit_ngram, write_ngram
+from .ngram import BUCKETS, choose_weights, fit_ngram, ngram_scores, write_ngram
 from .pretrain import PretrainConfig, pretrain
 from .site import compare, read_site, weighted, write_comparison
 from .tokenizer import train_tokenizer
@@ -84,11 +84,13 @@ def export(
     cfgs: Mapping[str, object],
     normalizer: int = VERSION,
     ngram_weight: float = 0.0,
+    ngram_weights: Mapping[str, float] | str | None = None,
 ) -> Path:
     """Write the artifact: fp16 weights, tokenizer, int8 ONNX, thresholds calibrated on dev, model card;
     with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
-    (``models/ngram.py``). The thresholds and dev figures are those of the scores the service
-    computes — the int8 model and the n-grams, loaded from the artifact — not of the fp32 model
+    (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories (``"dev"``:
+    each category's chosen on dev, ``choose_weights``). The thresholds and dev figures are those of
+    the scores the service computes — the int8 model and the n-grams, loaded from the artifact — not of the fp32 model
     trained: int8 moves scores enough to cost a category 0.01–0.015 at fp32's thresholds."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
     ngram: dict[str, np.ndarray] | None = None
@@ -99,8 +101,12 @@ def export(
         ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
         alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
         extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
+        if ngram_weights == "dev":
+            half = ngram_scores(ngram, [normalize(t, NGRAM_NORMALIZER) for t in dev.texts])
+            ngram_weights = choose_weights(alone, half, ngram["fitted"], dev, MAX_FALSE_SPAM)
         extra["ngram"] = {
             "weight": ngram_weight,
+            **({"weights": dict(ngram_weights)} if isinstance(ngram_weights, Mapping) and ngram_weights else {}),
             "normalize": NGRAM_NORMALIZER,
             "buckets": BUCKETS,
             "fitted_on": "train.csv",
@@ -165,6 +171,7 @@ def run(
     keep_layers: int | None = None,
     vocab_size: int = 20000,
     ngram_weight: float = 0.0,
+    ngram_weights: Mapping[str, float] | str | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -233,7 +240,7 @@ def run(
                 "layers_kept": keep_layers,
                 "vocabulary_pruned_to": vocab_size,
             }
-        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer, ngram_weight)
+        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer, ngram_weight, ngram_weights)
         log.info("artifact written to %s", artifact)
         if extra_data is not None and finetune_cfg.init_from:
             _, held_out = read_site(extra_data)
@@ -302,12 +309,20 @@ def main(argv: list[str] | None = None) -> None:
         help="export an ensemble: this weight on a char n-gram model fitted on train.csv "
         "(default: the --finetune-init artifact's, else 0: the encoder alone)",
     )
+    parser.add_argument(
+        "--ngram-weights",
+        choices=("dev",),
+        default=None,
+        help="dev: give each category its own n-gram weight, chosen on dev.csv "
+        "(default: the --finetune-init artifact's, else --ngram-weight for all)",
+    )
     args = parser.parse_args(argv)
     earlier = read_meta(Path(args.finetune_init)) if args.finetune_init else {}
     if args.ngram_weight is None:
         args.ngram_weight = float(earlier.get("ngram", {}).get("weight", 0.0))
     if not 0.0 <= args.ngram_weight < 1.0:
         parser.error("--ngram-weight must be in [0, 1)")
+    ngram_weights = args.ngram_weights or earlier.get("ngram", {}).get("weights")
     stages = tuple(args.stages.split(","))
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
     # a classifier fine-tuned further keeps the normaliser it was trained with
@@ -348,6 +363,7 @@ def main(argv: list[str] | None = None) -> None:
         keep_layers=args.keep_layers,
         vocab_size=args.vocab_size,
         ngram_weight=args.ngram_weight,
+        ngram_weights=ngram_weights,
     )
 
 
