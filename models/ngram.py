@@ -119,5 +119,12 @@ class NgramModel:
             prepared = list(texts)
         else:
             prepared = [normalize(t, self.normalizer) for t in texts]
-        mixed = (1.0 - self.weights) * encoder + self.weights * self.predict_scores(prepared)
-        return np.where(self.fitted, mixed, encoder).astype(np.float32)
+        return blend_scores(encoder, self.predict_scores(prepared), self.weights, self.fitted)
+
+
+def blend_scores(encoder: np.ndarray, half: np.ndarray, weights: float | np.ndarray, fitted: np.ndarray) -> np.ndarray:
+    """``(1 - w) · encoder + w · half`` per category (``weights``: one, or one per category), the
+    encoder's alone where the half has no ``fitted`` model: the served blend, and the one the export
+    chooses weights on."""
+    mixed = (1.0 - weights) * encoder + weights * half
+    return np.where(fitted, mixed, encoder).astype(np.float32)

@@ -68,7 +68,7 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
         extra_data=site,
         extra_weight=2.0,
         ngram_weight=0.6,
-        ngram_weights="dev",
+        choose_ngram_weights=True,
     )
     ngram = json.loads((artifact / "raqib.json").read_text(encoding="utf-8"))["ngram"]
     assert set(ngram["weights"]) == {"offensive"}  # the only category the tiny data annotates
@@ -79,6 +79,11 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
     assert "offensive" in comparison["dev.csv"]["candidate"]
     assert (out / "comparison.md").read_text().startswith("# Candidate vs current")
     assert (artifact / "model.int8.onnx").exists()
+    # exported again on its own, with another schedule on the command line: the record keeps the run's
+    again = tmp_path / "again"
+    run(data, out, again, ("export",), finetune_cfg=FinetuneConfig(epochs=9, learning_rate=0.5, init_from="x"))
+    recorded = json.loads((again / "raqib.json").read_text(encoding="utf-8"))["training"]["finetune"]
+    assert (recorded["epochs"], recorded["init_from"]) == (1, str(tiny_model))
 
 
 def test_the_learning_loop_end_to_end(

@@ -1,5 +1,5 @@
 """Reading the labelled data with its masks, and the spam negatives that keep the spam head from
-learning a script or a platform."""
+learning a script or a platform; the corpus sample that distillation labels."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 from raqib.models.categories import CATEGORIES
 from raqib.models.training.data import read_labeled, spam_negatives
+from raqib.models.training.distill import corpus_texts
 
 SPAM, OFFENSIVE = CATEGORIES.index("spam"), CATEGORIES.index("offensive")
 
@@ -47,3 +48,14 @@ def test_comments_of_sources_without_spam_labels_become_weighted_negatives(tmp_p
 def test_weight_zero_leaves_the_data_alone(tmp_path: Path) -> None:
     data = read_labeled(write(tmp_path / "d.csv"))
     assert spam_negatives(data, 0.0) is data
+
+
+def test_the_distillation_sample_is_seeded_distinct_and_in_corpus_order(tmp_path: Path) -> None:
+    (tmp_path / "unlabeled").mkdir()
+    lines = [f"سطر {i}" for i in range(50)]
+    (tmp_path / "unlabeled" / "corpus.txt").write_text("\n".join(lines + lines[:5] + [""]), encoding="utf-8")
+    assert corpus_texts(tmp_path) == lines  # repeats and blank lines dropped
+    sample = corpus_texts(tmp_path, limit=10)
+    assert sample == corpus_texts(tmp_path, limit=10)  # a resumed run draws the same lines
+    assert len(set(sample)) == 10 and sample == sorted(sample, key=lines.index)
+    assert corpus_texts(tmp_path, limit=500) == lines

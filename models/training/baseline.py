@@ -9,6 +9,7 @@ import numpy as np
 
 from ..normalize import normalize
 from .data import CATEGORIES, LabeledSet
+from .evaluate import calibrate
 
 
 class CharNgramBaseline:
@@ -41,3 +42,10 @@ class CharNgramBaseline:
             if category in self.models:
                 scores[:, j] = self.models[category].predict_proba(matrix)[:, 1]
         return scores
+
+
+def calibrated_baseline(train: LabeledSet, data: LabeledSet) -> tuple[np.ndarray, dict[str, float]]:
+    """The baseline fitted on ``train``: its scores on ``data`` and the thresholds calibrated there,
+    as ``raqib evaluate`` and the model card compare with (no false-spam cap: the baseline's best)."""
+    scores = CharNgramBaseline().fit(train).predict_scores(data.texts)
+    return scores, calibrate(scores, data)

@@ -16,9 +16,15 @@ from .data import CATEGORIES, LabeledSet
 TAUGHT = ("offensive", "hate", "spam")
 
 
-def corpus_texts(data_dir: Path) -> list[str]:
+def corpus_texts(data_dir: Path, limit: int | None = None, seed: int = 13) -> list[str]:
+    """The corpus's distinct lines; with ``limit``, a seeded sample of that many (in corpus order), so
+    that a resumed run draws the same lines its cached teacher scores belong to."""
     with open(data_dir / "unlabeled" / "corpus.txt", encoding="utf-8") as handle:
-        return list(dict.fromkeys(line.strip() for line in handle if line.strip()))
+        lines = list(dict.fromkeys(line.strip() for line in handle if line.strip()))
+    if limit is None or limit >= len(lines):
+        return lines
+    keep = np.sort(np.random.default_rng(seed).choice(len(lines), size=limit, replace=False))
+    return [lines[i] for i in keep]
 
 
 def soft_labeled(

@@ -173,12 +173,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         results[name] = report(scores, data, classifier.thresholds)
         views[name] = site_view(scores, data, classifier.thresholds)
     if not args.no_baseline:
-        from .baseline import CharNgramBaseline
+        from .baseline import calibrated_baseline
 
-        baseline = CharNgramBaseline().fit(read_labeled(args.train or args.data.with_name("train.csv")))
-        base_scores = baseline.predict_scores(data.texts)
+        train = read_labeled(args.train or args.data.with_name("train.csv"))
+        base_scores, calibrated = calibrated_baseline(train, data)
         results["baseline@0.5"] = report(base_scores, data, {})
-        calibrated = calibrate(base_scores, data)
         results["baseline@cal"] = report(base_scores, data, calibrated)
         views["baseline@cal"] = site_view(base_scores, data, calibrated)
         if args.ensemble and first is not None:

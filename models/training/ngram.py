@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..ngram import NGRAM_FILE, NgramModel, bucket_counts
+from ..ngram import NGRAM_FILE, NgramModel, blend_scores, bucket_counts
 from .data import CATEGORIES, LabeledSet
 from .evaluate import calibrate, report
 
@@ -98,7 +98,7 @@ def choose_weights(
     its overall macro-F1 and of its sources' (model selection across sources, not a weight per source)."""
     best: dict[str, tuple[float, float]] = {}
     for weight in grid:
-        blended = np.where(fitted, (1.0 - weight) * encoder + weight * half, encoder)
+        blended = blend_scores(encoder, half, weight, fitted)
         results = report(blended, dev, calibrate(blended, dev, max_false_spam=max_false_spam))
         for j, category in enumerate(CATEGORIES):
             if not fitted[j] or category not in results:

@@ -84,14 +84,16 @@ def export(
     cfgs: Mapping[str, object],
     normalizer: int = VERSION,
     ngram_weight: float = 0.0,
-    ngram_weights: Mapping[str, float] | str | None = None,
+    ngram_weights: Mapping[str, float] | None = None,
+    choose_ngram_weights: bool = False,
 ) -> Path:
     """Write the artifact: fp16 weights, tokenizer, int8 ONNX, thresholds calibrated on dev, model card;
     with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
-    (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories (``"dev"``:
-    each category's chosen on dev, ``choose_weights``). The thresholds and dev figures are those of
-    the scores the service computes — the int8 model and the n-grams, loaded from the artifact — not of the fp32 model
-    trained: int8 moves scores enough to cost a category 0.01–0.015 at fp32's thresholds."""
+    (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories, or with
+    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``). The thresholds and
+    dev figures are those of the scores the service computes — the int8 model and the n-grams,
+    loaded from the artifact — not of the fp32 model trained: int8 moves scores enough to cost a
+    category 0.01–0.015 at fp32's thresholds."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
     ngram: dict[str, np.ndarray] | None = None
     extra: dict[str, object] = {}
@@ -101,12 +103,12 @@ def export(
         ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
         alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
         extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
-        if ngram_weights == "dev":
+        if choose_ngram_weights:
             half = ngram_scores(ngram, [normalize(t, NGRAM_NORMALIZER) for t in dev.texts])
             ngram_weights = choose_weights(alone, half, ngram["fitted"], dev, MAX_FALSE_SPAM)
         extra["ngram"] = {
             "weight": ngram_weight,
-            **({"weights": dict(ngram_weights)} if isinstance(ngram_weights, Mapping) and ngram_weights else {}),
+            **({"weights": dict(ngram_weights)} if ngram_weights else {}),
             "normalize": NGRAM_NORMALIZER,
             "buckets": BUCKETS,
             "fitted_on": "train.csv",
@@ -148,10 +150,10 @@ def export(
 def baseline_report(data_dir: Path, dev: LabeledSet) -> dict[str, dict[str, float]]:
     """The char n-gram baseline's dev figures, fitted on train.csv and calibrated as ``raqib evaluate``
     does, for the model card's comparison."""
-    from .baseline import CharNgramBaseline
+    from .baseline import calibrated_baseline
 
-    scores = CharNgramBaseline().fit(read_labeled(data_dir / "labeled" / "train.csv")).predict_scores(dev.texts)
-    return report(scores, dev, calibrate(scores, dev))
+    scores, thresholds = calibrated_baseline(read_labeled(data_dir / "labeled" / "train.csv"), dev)
+    return report(scores, dev, thresholds)
 
 
 def run(
@@ -162,6 +164,7 @@ def run(
     pretrain_cfg: PretrainConfig | None = None,
     finetune_cfg: FinetuneConfig | None = None,
     distill: bool = False,
+    distill_lines: int | None = None,
     finetune_dir: str = "finetune",
     teachers: tuple[Path, ...] = (),
     extra_data: Path | None = None,
@@ -171,7 +174,8 @@ def run(
     keep_layers: int | None = None,
     vocab_size: int = 20000,
     ngram_weight: float = 0.0,
-    ngram_weights: Mapping[str, float] | str | None = None,
+    ngram_weights: Mapping[str, float] | None = None,
+    choose_ngram_weights: bool = False,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -208,7 +212,8 @@ def run(
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
             cache = out / finetune_dir / "teacher_scores.npy"
-            train = concat(train, soft_labeled(train, corpus_texts(data_dir), teachers=teachers, cache=cache))
+            corpus = corpus_texts(data_dir, distill_lines)
+            train = concat(train, soft_labeled(train, corpus, teachers=teachers, cache=cache))
         if extra_data is not None:  # the site's decisions, the latest 20 % kept for the comparison
             site_train, _ = read_site(extra_data)
             train = concat(train, weighted(site_train, extra_weight))
@@ -217,9 +222,10 @@ def run(
     if "export" in stages and artifact is not None:
         cfgs: dict[str, object] = {
             "pretrain": pretrain_cfg.__dict__,
-            "finetune": finetune_cfg.__dict__,
+            "finetune": trained_schedule(best.parent) or finetune_cfg.__dict__,
             "device": _device(),
             "distilled_from_char_ngram_teacher": distill,
+            "distill_lines": distill_lines,
             "latin_pieces_added": extend_vocab,
             "spam_negative_weight": spam_negative_weight,
             "teacher_transformers": [str(t) for t in teachers],
@@ -240,7 +246,17 @@ def run(
                 "layers_kept": keep_layers,
                 "vocabulary_pruned_to": vocab_size,
             }
-        export(best, data_dir, artifact, timings, cfgs, finetune_cfg.normalizer, ngram_weight, ngram_weights)
+        export(
+            best,
+            data_dir,
+            artifact,
+            timings,
+            cfgs,
+            finetune_cfg.normalizer,
+            ngram_weight,
+            ngram_weights,
+            choose_ngram_weights,
+        )
         log.info("artifact written to %s", artifact)
         if extra_data is not None and finetune_cfg.init_from:
             _, held_out = read_site(extra_data)
@@ -248,6 +264,16 @@ def run(
             table = write_comparison(out, compare(Path(finetune_cfg.init_from), artifact, sets))
             log.info("comparison with %s written to %s", finetune_cfg.init_from, table)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
+
+
+def trained_schedule(finetune_dir: Path) -> dict[str, object] | None:
+    """The configuration the fine-tuning run in ``finetune_dir`` trained with, as its last checkpoint
+    saved it: an export-only run records the schedule of the run it exports, not its own defaults."""
+    state = finetune_dir / "checkpoint" / "trainer_state.pt"
+    if not state.exists():
+        return None
+    config = torch.load(state, weights_only=True, map_location="cpu").get("config")
+    return dict(config) if isinstance(config, Mapping) else None
 
 
 def _device() -> str:
@@ -287,6 +313,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ngram-lr-scale", type=float, default=FinetuneConfig.ngram_lr_scale)
     parser.add_argument("--distill", action="store_true", help="add the n-gram teacher's soft labels on the corpus")
     parser.add_argument(
+        "--distill-lines", type=int, default=None, help="distil on a seeded sample of this many corpus lines"
+    )
+    parser.add_argument(
         "--teacher", type=Path, action="append", default=[], help="a fine-tuned artifact averaged into the teacher"
     )
     parser.add_argument(
@@ -322,7 +351,7 @@ def main(argv: list[str] | None = None) -> None:
         args.ngram_weight = float(earlier.get("ngram", {}).get("weight", 0.0))
     if not 0.0 <= args.ngram_weight < 1.0:
         parser.error("--ngram-weight must be in [0, 1)")
-    ngram_weights = args.ngram_weights or earlier.get("ngram", {}).get("weights")
+    ngram_weights = None if args.ngram_weights else earlier.get("ngram", {}).get("weights")
     stages = tuple(args.stages.split(","))
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
     # a classifier fine-tuned further keeps the normaliser it was trained with
@@ -354,6 +383,7 @@ def main(argv: list[str] | None = None) -> None:
             max_tokens=args.max_tokens,
         ),
         distill=args.distill,
+        distill_lines=args.distill_lines,
         finetune_dir=args.finetune_dir,
         teachers=tuple(args.teacher),
         extra_data=args.extra_data,
@@ -364,6 +394,7 @@ def main(argv: list[str] | None = None) -> None:
         vocab_size=args.vocab_size,
         ngram_weight=args.ngram_weight,
         ngram_weights=ngram_weights,
+        choose_ngram_weights=args.ngram_weights == "dev",
     )
 
 
