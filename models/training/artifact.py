@@ -1,0 +1,104 @@
+"""The artifact a run exports: fp16 weights and tokenizer, int8 ONNX, the optional char n-gram half,
+thresholds calibrated on the scores the service computes, ``raqib.json`` and the model card."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
+
+from ..inference import META_FILE, load_classifier
+from ..normalize import VERSION, normalize
+from .card import write_model_card
+from .data import LabeledSet, read_labeled
+from .evaluate import calibrate, report, site_view
+from .export import export_onnx
+from .ngram import BUCKETS, choose_weights, fit_ngram, ngram_scores, write_ngram
+
+NGRAM_NORMALIZER = VERSION  # the n-gram half folds hamzas and case, as the baseline does (session 11)
+MAX_FALSE_SPAM = 0.01  # the spam threshold flags at most 1 % of dev's clean comments (evaluate.calibrate)
+
+
+def export(
+    best: Path,
+    data_dir: Path,
+    artifact: Path,
+    timings: Mapping[str, float],
+    cfgs: Mapping[str, object],
+    normalizer: int = VERSION,
+    ngram_weight: float = 0.0,
+    ngram_weights: Mapping[str, float] | None = None,
+    choose_ngram_weights: bool = False,
+) -> Path:
+    """Write the artifact: fp16 weights, tokenizer, int8 ONNX, thresholds calibrated on dev, model card;
+    with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
+    (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories, or with
+    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``). The thresholds and
+    dev figures are those of the scores the service computes — the int8 model and the n-grams,
+    loaded from the artifact — not of the fp32 model trained: int8 moves scores enough to cost a
+    category 0.01–0.015 at fp32's thresholds."""
+    dev = read_labeled(data_dir / "labeled" / "dev.csv")
+    ngram: dict[str, np.ndarray] | None = None
+    extra: dict[str, object] = {}
+    if ngram_weight > 0:
+        started = time.monotonic()
+        train = read_labeled(data_dir / "labeled" / "train.csv")
+        ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
+        alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
+        extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
+        if choose_ngram_weights:
+            half = ngram_scores(ngram, [normalize(t, NGRAM_NORMALIZER) for t in dev.texts])
+            ngram_weights = choose_weights(alone, half, ngram["fitted"], dev, MAX_FALSE_SPAM)
+        extra["ngram"] = {
+            "weight": ngram_weight,
+            **({"weights": dict(ngram_weights)} if ngram_weights else {}),
+            "normalize": NGRAM_NORMALIZER,
+            "buckets": BUCKETS,
+            "fitted_on": "train.csv",
+            "fit_seconds": round(time.monotonic() - started),
+        }
+    extra["dev_macro_f1_baseline"] = baseline_report(data_dir, dev)
+    if artifact.exists():
+        shutil.rmtree(artifact)
+    model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
+    model.half().save_pretrained(str(artifact))  # halves the size; loading casts back to float32
+    PreTrainedTokenizerFast.from_pretrained(str(best), local_files_only=True).save_pretrained(str(artifact))
+    if ngram is not None:
+        write_ngram(artifact, ngram)
+    meta = {
+        "format": 1,
+        "normalize": normalizer,
+        "max_length": 128,
+        "training": cfgs,
+        "stage_seconds": {k: round(v) for k, v in timings.items()},
+        **extra,
+    }
+    meta_path = artifact / META_FILE
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")  # for loading it
+    export_onnx(artifact)
+    classifier = load_classifier(artifact)
+    served = classifier.predict_scores(dev.texts)
+    thresholds = calibrate(served, dev, max_false_spam=MAX_FALSE_SPAM)
+    meta.update(
+        thresholds=thresholds,
+        dev_macro_f1=report(served, dev, thresholds),
+        dev_site_view=site_view(served, dev, thresholds),
+        calibrated_on=f"dev.csv as served ({classifier.backend})",
+    )
+    meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
+    write_model_card(artifact, meta, data_dir)
+    return artifact
+
+
+def baseline_report(data_dir: Path, dev: LabeledSet) -> dict[str, dict[str, float]]:
+    """The char n-gram baseline's dev figures, fitted on train.csv and calibrated as ``raqib evaluate``
+    does, for the model card's comparison."""
+    from .baseline import calibrated_baseline
+
+    scores, thresholds = calibrated_baseline(read_labeled(data_dir / "labeled" / "train.csv"), dev)
+    return report(scores, dev, thresholds)
