@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from raqib.models.inference import read_meta
 from raqib.models.training.finetune import FinetuneConfig
 from raqib.models.training.site import read_site, weighted
 from raqib.models.training.tiny import TEXTS
-from raqib.models.training.train import run
+from raqib.models.training.train import continued_rate, run
 from raqib.service.decisions import export
 from raqib.service.store import Store
 
@@ -136,3 +137,11 @@ def test_the_learning_loop_end_to_end(
             assert time.monotonic() < deadline, f"{version} not served in time"
             time.sleep(0.05)
         assert api.get("/readyz", role=None).json()["checks"]["model_version"] == version
+
+
+def test_fine_tuning_an_artifact_further_starts_at_the_rate_it_ended_at() -> None:
+    assert continued_rate({"training": {"finetune": {"learning_rate": 2e-5}}}) == 2e-5
+    assert continued_rate({"training": {"finetune": {"learning_rate": [8e-5, 4e-5]}}}) == 4e-5
+    assert continued_rate({}) is None  # a checkpoint directory without raqib.json: the default applies
+    bundled = read_meta(Path(__file__).parents[1] / "models" / "artifacts" / "raqib-small")
+    assert continued_rate(bundled) == 2e-5

@@ -11,6 +11,7 @@ import shutil
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import torch
 from transformers import PreTrainedTokenizerFast
@@ -190,6 +191,16 @@ def trained_schedule(finetune_dir: Path) -> dict[str, object] | None:
     return dict(config) if isinstance(config, Mapping) else None
 
 
+def continued_rate(meta: Mapping[str, Any]) -> float | None:
+    """The last learning rate an artifact's fine-tuning ran at (``raqib.json``), where fine-tuning it
+    further starts: the from-scratch default (1.5e-4) undoes much of a fine-tuned e5 encoder on a
+    site's few thousand decisions (docs/classifier-experiments.md, session 13)."""
+    rate = meta.get("training", {}).get("finetune", {}).get("learning_rate")
+    if isinstance(rate, list) and rate:  # a schedule of runs, as the bundled v4 records
+        rate = rate[-1]
+    return float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None
+
+
 def _device() -> str:
     return torch.cuda.get_device_name(0) if torch.cuda.is_available() else f"cpu x{torch.get_num_threads()}"
 
@@ -217,7 +228,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--pretrain-lr", type=float, default=PretrainConfig.learning_rate)
     parser.add_argument("--finetune-epochs", type=int, default=FinetuneConfig.epochs)
     parser.add_argument("--finetune-dir", default="finetune", help="subfolder of --out for this fine-tuning run")
-    parser.add_argument("--finetune-lr", type=float, default=FinetuneConfig.learning_rate)
+    parser.add_argument(
+        "--finetune-lr",
+        type=float,
+        default=None,
+        help=f"peak learning rate (default: the rate the --finetune-init artifact ended at, else "
+        f"{FinetuneConfig.learning_rate})",
+    )
     parser.add_argument(
         "--finetune-init", default=None, help="start fine-tuning from this classifier instead of the MLM model"
     )
@@ -287,7 +304,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
         FinetuneConfig(
             epochs=args.finetune_epochs,
-            learning_rate=args.finetune_lr,
+            learning_rate=args.finetune_lr or continued_rate(earlier) or FinetuneConfig.learning_rate,
             init_from=args.finetune_init,
             char_ngrams=args.char_ngrams,
             ngram_lr_scale=args.ngram_lr_scale,
