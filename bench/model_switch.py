@@ -151,7 +151,7 @@ def main() -> None:
         "redis_url": embedded.url,
         "api_keys": f"client:{CLIENT},admin:{ADMIN}",
         "classify_rate_limit": "off",
-        "model_slots": 4,  # room for every client: a refusal here would be the slots, not the switch
+        "model_queue": 16,  # room for every client: a refusal here would be the queue, not the switch
         "model_host_slots": 64,
     }
     server = mp.Process(target=serve, args=(port, args.workers, settings), daemon=True)

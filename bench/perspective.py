@@ -72,7 +72,7 @@ def settings(redis_url: str) -> dict[str, Any]:
         "model_dir": "",
         "perspective_rate_limit": "off",
         "classify_rate_limit": "off",
-        "model_slots": 2,  # both routes take a slot: the same bounds for each, wide enough for the load
+        "model_queue": 16,  # both routes wait in the same model queue: the same bounds for each
         "model_host_slots": 8,
     }
 
