@@ -80,11 +80,13 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
     assert "offensive" in comparison["dev.csv"]["candidate"]
     assert (out / "comparison.md").read_text().startswith("# Candidate vs current")
     assert (artifact / "model.int8.onnx").exists()
-    # exported again on its own, with another schedule on the command line: the record keeps the run's
+    # exported again on its own, with another schedule and no data flags: the record keeps the run's
     again = tmp_path / "again"
-    run(data, out, again, ("export",), finetune_cfg=FinetuneConfig(epochs=9, learning_rate=0.5, init_from="x"))
-    recorded = json.loads((again / "raqib.json").read_text(encoding="utf-8"))["training"]["finetune"]
-    assert (recorded["epochs"], recorded["init_from"]) == (1, str(tiny_model))
+    run(data, out, again, ("export",), finetune_cfg=FinetuneConfig(epochs=9, learning_rate=0.5))
+    training = json.loads((again / "raqib.json").read_text(encoding="utf-8"))["training"]
+    assert (training["finetune"]["epochs"], training["finetune"]["init_from"]) == (1, str(tiny_model))
+    assert training["started_from"]["path"] == str(tiny_model)
+    assert training["site_decisions"] == {"path": str(site), "weight": 2.0}
 
 
 def test_the_learning_loop_end_to_end(

@@ -30,6 +30,7 @@ from .vocab import extend_tokenizer, read_extension
 log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
 ALL_STAGES = ("import", *STAGES)  # import: a pre-trained multilingual encoder instead of tokenizer + pretrain
+RECIPE_FILE = "recipe.json"  # what a fine-tuning run trained on, beside its checkpoints, for the export's record
 
 
 def stage_tokenizer(
@@ -121,7 +122,19 @@ def run(
             log.info("pre-training stopped at its time budget; run again to continue")
             return
     best = out / finetune_dir / "best"
+    recipe = {
+        "distilled_from_char_ngram_teacher": distill,
+        "distill_lines": distill_lines,
+        "latin_pieces_added": extend_vocab,
+        "spam_negative_weight": spam_negative_weight,
+        "teacher_transformers": [str(t) for t in teachers],
+        "site_decisions": None if extra_data is None else {"path": str(extra_data), "weight": extra_weight},
+    }
     if "finetune" in stages:
+        recorded = out / finetune_dir / RECIPE_FILE
+        if not recorded.exists():  # the first command of a run says what it trains on; a resume repeats it
+            recorded.parent.mkdir(parents=True, exist_ok=True)
+            recorded.write_text(json.dumps(recipe, indent=2))
         started = time.monotonic()
         train = spam_negatives(read_labeled(data_dir / "labeled" / "train.csv"), spam_negative_weight)
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
@@ -135,21 +148,20 @@ def run(
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg, spelled)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
+        schedule = trained_schedule(best.parent) or finetune_cfg.__dict__
+        init_from = schedule.get("init_from") or finetune_cfg.init_from
+        recorded = best.parent / RECIPE_FILE
         cfgs: dict[str, object] = {
             "pretrain": pretrain_cfg.__dict__,
-            "finetune": trained_schedule(best.parent) or finetune_cfg.__dict__,
+            "finetune": schedule,
             "device": _device(),
-            "distilled_from_char_ngram_teacher": distill,
-            "distill_lines": distill_lines,
-            "latin_pieces_added": extend_vocab,
-            "spam_negative_weight": spam_negative_weight,
-            "teacher_transformers": [str(t) for t in teachers],
+            **(json.loads(recorded.read_text()) if recorded.exists() else recipe),
         }
-        if finetune_cfg.init_from:
-            earlier = read_meta(Path(finetune_cfg.init_from))
+        if init_from:
+            earlier = read_meta(Path(init_from))
             cfgs["pretrain"] = earlier.get("training", {}).get("pretrain", cfgs["pretrain"])
             cfgs["started_from"] = {
-                "path": finetune_cfg.init_from,
+                "path": init_from,
                 "finetune": earlier.get("training", {}).get("finetune"),
                 "stage_seconds": earlier.get("stage_seconds"),
             }
@@ -173,15 +185,15 @@ def run(
             choose_ngram_weights,
         )
         log.info("artifact written to %s", artifact)
-        if extra_data is not None and finetune_cfg.init_from:
+        if extra_data is not None and init_from:
             _, held_out = read_site(extra_data)
             sets = {"site decisions (latest 20%)": held_out, "dev.csv": read_labeled(data_dir / "labeled" / "dev.csv")}
-            table = write_comparison(out, compare(Path(finetune_cfg.init_from), artifact, sets))
-            log.info("comparison with %s written to %s", finetune_cfg.init_from, table)
+            table = write_comparison(out, compare(Path(init_from), artifact, sets))
+            log.info("comparison with %s written to %s", init_from, table)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
 
 
-def trained_schedule(finetune_dir: Path) -> dict[str, object] | None:
+def trained_schedule(finetune_dir: Path) -> dict[str, Any] | None:
     """The configuration the fine-tuning run in ``finetune_dir`` trained with, as its last checkpoint
     saved it: an export-only run records the schedule of the run it exports, not its own defaults."""
     state = finetune_dir / "checkpoint" / "trainer_state.pt"
