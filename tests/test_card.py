@@ -44,3 +44,19 @@ def test_an_imported_encoder_is_named_with_its_shape(tmp_path: Path) -> None:
     text = describe_encoder(tmp_path, meta)
     assert "8 layers, hidden 384, 12 heads, 12,000 pieces" in text
     assert "intfloat/multilingual-e5-small (MIT)" in text and "lowest 8 of 12 layers" in text
+
+
+def test_a_distilled_run_names_its_corpus_sample_and_its_teachers() -> None:
+    from raqib.models.training.card import _distilled
+
+    assert _distilled({"training": {}}) == ""
+    meta = {
+        "training": {
+            "distilled_from_char_ngram_teacher": True,
+            "distill_lines": 50000,
+            "teacher_transformers": ["models/artifacts/raqib-small"],
+        }
+    }
+    text = _distilled(meta)
+    assert "50,000 lines of the unlabelled corpus" in text and "`models/artifacts/raqib-small`" in text
+    assert "the unlabelled corpus with" in _distilled({"training": {"distilled_from_char_ngram_teacher": True}})

@@ -79,10 +79,15 @@ def _pretraining(meta: dict[str, Any]) -> str:
 def _distilled(meta: dict[str, Any]) -> str:
     if not meta["training"].get("distilled_from_char_ngram_teacher"):
         return ""
+    training = meta["training"]
+    lines = training.get("distill_lines")
+    corpus = f"{lines:,} lines of the unlabelled corpus (a seeded sample)" if lines else "the unlabelled corpus"
+    teachers = training.get("teacher_transformers") or []
+    averaged = f", averaged with the fine-tuned {', '.join(f'`{t}`' for t in teachers)}" if teachers else ""
     return (
-        " The fine-tuning data also held the unlabelled corpus with soft labels (offensive, hate, spam)"
-        " from a char 2–5-gram TF-IDF + logistic-regression teacher trained on train.csv, at half a gold"
-        " label's weight; the shipped model scores alone."
+        f" The fine-tuning data also held {corpus} with soft labels (offensive, hate, spam)"
+        f" from a char 2–5-gram TF-IDF + logistic-regression teacher trained on train.csv{averaged}, at half"
+        " a gold label's weight; the shipped model scores alone."
     )
 
 
