@@ -57,6 +57,31 @@ def test_fit_learns_and_only_annotated_categories_are_fitted(arrays: dict[str, n
     assert scores[0, offensive] > 0.5 > scores[1, offensive]
 
 
+def test_a_row_weighs_what_its_mask_says() -> None:
+    """A site's decisions join the fit weighted, as in fine-tuning: a heavier row pulls harder."""
+    train = _train_set()
+    disputed = "merci a hmar"  # a clean-looking text labelled offensive
+    row = LabeledSet(
+        texts=[disputed],
+        sources=["site"],
+        labels=train.labels[:1].copy(),
+        mask=train.mask[:1].copy(),
+    )
+    offensive = CATEGORIES.index("offensive")
+    scores = []
+    for weight in (1.0, 4.0):
+        weighted = LabeledSet(row.texts, row.sources, row.labels, row.mask * weight)
+        both = LabeledSet(
+            train.texts + weighted.texts,
+            train.sources + weighted.sources,
+            np.concatenate([train.labels, weighted.labels]),
+            np.concatenate([train.mask, weighted.mask]),
+        )
+        fitted = fit_ngram(both, [normalize(t) for t in both.texts], buckets=1 << 12)
+        scores.append(ngram_scores(fitted, [normalize(disputed)])[0, offensive])
+    assert scores[1] > scores[0]
+
+
 def test_an_ensemble_artifact_blends_the_ngram_half(
     tiny_model: Path, tmp_path: Path, arrays: dict[str, np.ndarray]
 ) -> None:

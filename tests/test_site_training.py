@@ -73,6 +73,7 @@ def test_a_site_fine_tune_writes_its_comparison(tmp_path: Path, tiny_model: Path
     )
     ngram = json.loads((artifact / "raqib.json").read_text(encoding="utf-8"))["ngram"]
     assert set(ngram["weights"]) == {"offensive"}  # the only category the tiny data annotates
+    assert ngram["fitted_on"] == "train.csv + 24 site decisions"  # the earlier 80 % of 30, as the encoder
     assert "chosen per category on dev" in (artifact / "README.md").read_text(encoding="utf-8")
     comparison = json.loads((out / "comparison.json").read_text())
     assert set(comparison) == {"site decisions (latest 20%)", "dev.csv"}

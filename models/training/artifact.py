@@ -16,6 +16,7 @@ from ..inference import META_FILE, load_classifier
 from ..normalize import VERSION, normalize
 from .card import write_model_card
 from .data import LabeledSet, read_labeled
+from .distill import concat
 from .evaluate import calibrate, report, site_view
 from .export import export_onnx
 from .ngram import BUCKETS, choose_weights, fit_ngram, ngram_scores, write_ngram
@@ -34,11 +35,13 @@ def export(
     ngram_weight: float = 0.0,
     ngram_weights: Mapping[str, float] | None = None,
     choose_ngram_weights: bool = False,
+    site_rows: LabeledSet | None = None,
 ) -> Path:
     """Write the artifact: fp16 weights, tokenizer, int8 ONNX, thresholds calibrated on dev, model card;
     with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
     (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories, or with
-    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``). The thresholds and
+    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``); ``site_rows``, a
+    site's weighted decisions, join its fit as they joined the encoder's fine-tuning. The thresholds and
     dev figures are those of the scores the service computes — the int8 model and the n-grams,
     loaded from the artifact — not of the fp32 model trained: int8 moves scores enough to cost a
     category 0.01–0.015 at fp32's thresholds."""
@@ -48,6 +51,8 @@ def export(
     if ngram_weight > 0:
         started = time.monotonic()
         train = read_labeled(data_dir / "labeled" / "train.csv")
+        if site_rows is not None:  # else the half, most of an ensemble's weight, has never seen the site
+            train = concat(train, site_rows)
         ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
         alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
         extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
@@ -59,7 +64,7 @@ def export(
             **({"weights": dict(ngram_weights)} if ngram_weights else {}),
             "normalize": NGRAM_NORMALIZER,
             "buckets": BUCKETS,
-            "fitted_on": "train.csv",
+            "fitted_on": "train.csv" if site_rows is None else f"train.csv + {len(site_rows)} site decisions",
             "fit_seconds": round(time.monotonic() - started),
         }
     extra["dev_macro_f1_baseline"] = baseline_report(data_dir, dev)

@@ -2,8 +2,9 @@
 
 The same features as serving computes (``bucket_counts``, ``tfidf``), so the fit and the served
 scores agree by construction; scikit-learn's logistic regression per category over the rows that
-annotated it (C = 4, balanced classes: the char n-gram baseline's settings), its coefficients then
-stored as int8 with a scale per category.
+annotated it (C = 4, balanced classes: the char n-gram baseline's settings; a row weighs what its
+mask says, so a site's decisions weigh as much as in fine-tuning), its coefficients then stored as
+int8 with a scale per category.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def fit_ngram(train: LabeledSet, texts: Sequence[str], buckets: int = BUCKETS) -
         if len(np.unique(y)) < 2:
             continue
         model = LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
-        model.fit(features[rows], y)  # type: ignore[index]
+        model.fit(features[rows], y, sample_weight=train.mask[rows, j])  # type: ignore[index]
         coef[j], intercept[j], fitted[j] = model.coef_[0], model.intercept_[0], True
     scale = np.maximum(np.abs(coef).max(axis=1), 1e-12) / 127.0
     quantised = np.round(coef / scale[:, None]).astype(np.int8)

@@ -183,6 +183,7 @@ def run(
             ngram_weight,
             ngram_weights,
             choose_ngram_weights,
+            None if extra_data is None else weighted(read_site(extra_data)[0], extra_weight),
         )
         log.info("artifact written to %s", artifact)
         if extra_data is not None and init_from:
