@@ -15,6 +15,7 @@ from raqib.models.inference import META_FILE, load_classifier
 from raqib.models.ngram import NGRAM_FILE, NgramModel, bucket_counts, word_buckets
 from raqib.models.normalize import normalize
 from raqib.models.training.data import CATEGORIES, LabeledSet
+from raqib.models.training.distill import concat
 from raqib.models.training.ngram import fit_ngram, ngram_scores, write_ngram
 
 OFFENSIVE = ["يا حمار", "انت كلب", "يا حمار يا كلب", "tfou 3lik a hmar", "كلب ابن كلب", "حمار"]
@@ -70,13 +71,7 @@ def test_a_row_weighs_what_its_mask_says() -> None:
     offensive = CATEGORIES.index("offensive")
     scores = []
     for weight in (1.0, 4.0):
-        weighted = LabeledSet(row.texts, row.sources, row.labels, row.mask * weight)
-        both = LabeledSet(
-            train.texts + weighted.texts,
-            train.sources + weighted.sources,
-            np.concatenate([train.labels, weighted.labels]),
-            np.concatenate([train.mask, weighted.mask]),
-        )
+        both = concat(train, LabeledSet(row.texts, row.sources, row.labels, row.mask * weight))
         fitted = fit_ngram(both, [normalize(t) for t in both.texts], buckets=1 << 12)
         scores.append(ngram_scores(fitted, [normalize(disputed)])[0, offensive])
     assert scores[1] > scores[0]

@@ -14,6 +14,7 @@ from transformers import AutoModelForSequenceClassification, PreTrainedTokenizer
 
 from ..inference import META_FILE, load_classifier
 from ..normalize import VERSION, normalize
+from .baseline import calibrated_baseline
 from .card import write_model_card
 from .data import LabeledSet, read_labeled
 from .distill import concat
@@ -46,14 +47,14 @@ def export(
     loaded from the artifact — not of the fp32 model trained: int8 moves scores enough to cost a
     category 0.01–0.015 at fp32's thresholds."""
     dev = read_labeled(data_dir / "labeled" / "dev.csv")
+    train = read_labeled(data_dir / "labeled" / "train.csv")
     ngram: dict[str, np.ndarray] | None = None
     extra: dict[str, object] = {}
     if ngram_weight > 0:
         started = time.monotonic()
-        train = read_labeled(data_dir / "labeled" / "train.csv")
-        if site_rows is not None:  # else the half, most of an ensemble's weight, has never seen the site
-            train = concat(train, site_rows)
-        ngram = fit_ngram(train, [normalize(t, NGRAM_NORMALIZER) for t in train.texts])
+        # with the site's decisions: else the half, most of an ensemble's weight, has never seen the site
+        fit_on = train if site_rows is None else concat(train, site_rows)
+        ngram = fit_ngram(fit_on, [normalize(t, NGRAM_NORMALIZER) for t in fit_on.texts])
         alone = np.load(best / "dev_scores.npy")  # the fp32 encoder's, from fine-tuning
         extra["dev_macro_f1_encoder_alone"] = report(alone, dev, calibrate(alone, dev, max_false_spam=MAX_FALSE_SPAM))
         if choose_ngram_weights:
@@ -67,7 +68,8 @@ def export(
             "fitted_on": "train.csv" if site_rows is None else f"train.csv + {len(site_rows)} site decisions",
             "fit_seconds": round(time.monotonic() - started),
         }
-    extra["dev_macro_f1_baseline"] = baseline_report(data_dir, dev)
+    base_scores, base_thresholds = calibrated_baseline(train, dev)  # the model card's comparison
+    extra["dev_macro_f1_baseline"] = report(base_scores, dev, base_thresholds)
     if artifact.exists():
         shutil.rmtree(artifact)
     model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
@@ -98,12 +100,3 @@ def export(
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     write_model_card(artifact, meta, data_dir)
     return artifact
-
-
-def baseline_report(data_dir: Path, dev: LabeledSet) -> dict[str, dict[str, float]]:
-    """The char n-gram baseline's dev figures, fitted on train.csv and calibrated as ``raqib evaluate``
-    does, for the model card's comparison."""
-    from .baseline import calibrated_baseline
-
-    scores, thresholds = calibrated_baseline(read_labeled(data_dir / "labeled" / "train.csv"), dev)
-    return report(scores, dev, thresholds)

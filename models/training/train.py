@@ -130,6 +130,9 @@ def run(
         "teacher_transformers": [str(t) for t in teachers],
         "site_decisions": None if extra_data is None else {"path": str(extra_data), "weight": extra_weight},
     }
+    # the site's decisions: the earlier 80 % weighted into training, the latest 20 % kept for the comparison
+    site_train, site_held_out = read_site(extra_data) if extra_data is not None else (None, None)
+    site_rows = None if site_train is None else weighted(site_train, extra_weight)
     if "finetune" in stages:
         recorded = out / finetune_dir / RECIPE_FILE
         if not recorded.exists():  # the first command of a run says what it trains on; a resume repeats it
@@ -142,9 +145,8 @@ def run(
             cache = out / finetune_dir / "teacher_scores.npy"
             corpus = corpus_texts(data_dir, distill_lines)
             train = concat(train, soft_labeled(train, corpus, teachers=teachers, cache=cache))
-        if extra_data is not None:  # the site's decisions, the latest 20 % kept for the comparison
-            site_train, _ = read_site(extra_data)
-            train = concat(train, weighted(site_train, extra_weight))
+        if site_rows is not None:
+            train = concat(train, site_rows)
         best = finetune(mlm_dir, tokenizer, train, dev, out / finetune_dir, finetune_cfg, spelled)
         timed(finetune_dir, started)
     if "export" in stages and artifact is not None:
@@ -161,12 +163,14 @@ def run(
             ngram_weight,
             ngram_weights,
             choose_ngram_weights,
-            None if extra_data is None else weighted(read_site(extra_data)[0], extra_weight),
+            site_rows,
         )
         log.info("artifact written to %s", artifact)
-        if extra_data is not None and init_from:
-            _, held_out = read_site(extra_data)
-            sets = {"site decisions (latest 20%)": held_out, "dev.csv": read_labeled(data_dir / "labeled" / "dev.csv")}
+        if site_held_out is not None and init_from:
+            sets = {
+                "site decisions (latest 20%)": site_held_out,
+                "dev.csv": read_labeled(data_dir / "labeled" / "dev.csv"),
+            }
             table = write_comparison(out, compare(Path(init_from), artifact, sets))
             log.info("comparison with %s written to %s", init_from, table)
     log.info("stage timings (s): %s", {k: round(v) for k, v in timings.items()})
