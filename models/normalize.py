@@ -54,6 +54,10 @@ _RETWEET = re.compile(r"^\s*RT\b:?\s*")
 _HASHTAG = re.compile(r"#(\w+)")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _SPACES = re.compile(r"\s+")
+# Bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI).
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+# An override's run: from LRO or RLO to its PDF, or to the end of the line.
+_OVERRIDE_RUN = re.compile("([\u202d\u202e])([^\u202a-\u202e\n]*)(?:\u202c|(?=\n)|$)")
 
 
 def _placeholders(text: str) -> str:
@@ -63,6 +67,24 @@ def _placeholders(text: str) -> str:
     text = _URL.sub(f" {URL_TOKEN} ", text)
     text = _USER.sub(f" {USER_TOKEN} ", text)
     return _RETWEET.sub("", text)
+
+
+def _bidi(text: str) -> str:
+    """Read text in the order readers see it and drop the bidirectional controls. Under a
+    right-to-left override (RLO) a run is laid out back to front, so abuse stored reversed and
+    wrapped in U+202E displays as written while the model would read it backwards; under a
+    left-to-right override the same holds for Arabic letters. Embeddings and isolates only move
+    runs around on screen: they are dropped."""
+    if not _BIDI_CONTROLS.search(text):
+        return text
+
+    def displayed(match: re.Match[str]) -> str:
+        run = match.group(2)
+        right_to_left = match.group(1) == "\u202e"
+        arabic = len(ARABIC_LETTER.findall(run)) > len(LATIN_LETTER.findall(run))
+        return run[::-1] if right_to_left != arabic else run
+
+    return _BIDI_CONTROLS.sub("", _OVERRIDE_RUN.sub(displayed, text))
 
 
 def _unicode(text: str) -> str:
@@ -143,6 +165,7 @@ def _spaces(text: str) -> str:
 
 
 RULES: tuple[Callable[[str], str], ...] = (
+    _bidi,
     _placeholders,
     _unicode,
     _strip_marks,
@@ -155,6 +178,7 @@ RULES: tuple[Callable[[str], str], ...] = (
     _spaces,
 )
 RULES_V1: tuple[Callable[[str], str], ...] = (
+    _bidi,
     _placeholders,
     _unicode,
     _strip_marks,
@@ -170,6 +194,7 @@ RULES_V1: tuple[Callable[[str], str], ...] = (
 # only what no pre-training text looks like is changed (placeholders, presentation forms, tatweel,
 # elongation, hashtags, invisible marks, spacing).
 RULES_PRETRAINED: tuple[Callable[[str], str], ...] = (
+    _bidi,
     _placeholders,
     _unicode,
     _strip_tatweel,

@@ -85,3 +85,11 @@ def test_thanks_in_any_script_are_not_spam(classifier: Classifier) -> None:
     for text, result in zip(THANKS, classifier.predict(THANKS), strict=True):
         assert "spam" not in result["flagged"], (text, result)
         assert result["scores"]["offensive"] < 0.9, (text, result)
+
+
+def test_abuse_stored_under_a_right_to_left_override_scores_as_displayed(classifier: Classifier) -> None:
+    """Stored reversed inside U+202E … U+202C, Latin-script abuse displays as written: scored as the
+    reader sees it, not backwards (it scored 0.25 instead of 0.95 before the normaliser read it)."""
+    for text in ARABIZI_ABUSE:
+        hidden = "\u202e" + text[::-1] + "\u202c"
+        np.testing.assert_allclose(classifier.predict_scores([hidden]), classifier.predict_scores([text]), atol=1e-6)

@@ -63,3 +63,24 @@ def test_arabic_letters_are_never_decomposed() -> None:
 
 def test_empty() -> None:
     assert normalize("") == ""
+
+
+# An Arabizi insult stored reversed and wrapped in a right-to-left override: readers and moderators
+# see "nta 7mar w klb" on screen, so the model must read that too.
+STORED_UNDER_RLO = "\u202e" + "nta 7mar w klb"[::-1] + "\u202c"
+
+
+@pytest.mark.parametrize("version", [1, 2, 3])
+def test_text_under_an_override_is_read_as_displayed(version: int) -> None:
+    assert normalize(STORED_UNDER_RLO, version) == normalize("nta 7mar w klb", version)
+    assert normalize("ok \u202e" + "klb"[::-1], version) == normalize("ok klb", version)  # no PDF: to the end
+    # Arabic under a left-to-right override is laid out back to front for an Arabic reader
+    assert normalize("\u202d" + "يا حمار"[::-1] + "\u202c", version) == normalize("يا حمار", version)
+    # Arabic under RLO and Latin under LRO display in their own order: only the controls go
+    assert normalize("\u202eيا حمار\u202c", version) == normalize("يا حمار", version)
+    assert normalize("\u202dnta 7mar\u202c", version) == normalize("nta 7mar", version)
+
+
+@pytest.mark.parametrize("control", ["\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069"])
+def test_embeddings_and_isolates_are_dropped(control: str) -> None:
+    assert normalize(f"nta{control} 7mar{control}", 3) == "nta 7mar"

@@ -70,6 +70,22 @@ def spam_negatives(data: LabeledSet, weight: float) -> LabeledSet:
     return LabeledSet(texts=data.texts, sources=data.sources, labels=labels, mask=mask)
 
 
+def read_languages(path: str | Path) -> list[str]:
+    """Each row's language from its ``dialect`` column: ``french``, ``english``, else ``arabic``."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        dialects = [(row.get("dialect") or "").strip() for row in csv.DictReader(handle)]
+    return [d if d in ("french", "english") else "arabic" for d in dialects]
+
+
+def weigh_languages(data: LabeledSet, languages: list[str], weights: dict[str, float]) -> LabeledSet:
+    """Scale each row's loss weight (its mask) by its language's weight: French, 4 % of the rows,
+    would otherwise count for little beside Arabic and English."""
+    if len(languages) != len(data):
+        raise ValueError(f"{len(languages)} languages for {len(data)} rows")
+    scale = np.asarray([weights.get(language, 1.0) for language in languages], dtype=np.float32)
+    return LabeledSet(texts=data.texts, sources=data.sources, labels=data.labels, mask=data.mask * scale[:, None])
+
+
 def read_corpus(data_dir: str | Path) -> list[str]:
     """Unlabelled texts for tokenizer and masked-LM training: the corpus plus the training texts
     (never dev, which is kept for calibration and model selection)."""

@@ -10,6 +10,7 @@ import logging
 import shutil
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from transformers import PreTrainedTokenizerFast
 from ..inference import read_meta
 from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize, version_of
 from .artifact import export
-from .data import read_corpus, read_labeled, spam_negatives
+from .data import read_corpus, read_labeled, read_languages, spam_negatives, weigh_languages
 from .distill import concat, corpus_texts, soft_labeled
 from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
@@ -29,7 +30,9 @@ from .vocab import extend_tokenizer, read_extension
 
 log = logging.getLogger(__name__)
 STAGES = ("tokenizer", "pretrain", "finetune", "export")
-ALL_STAGES = ("import", *STAGES)  # import: a pre-trained multilingual encoder instead of tokenizer + pretrain
+# import: a pre-trained multilingual encoder instead of tokenizer + pretrain; revocab: the --finetune-init
+# classifier with its vocabulary pruned again from the full XLM-R one over today's data
+ALL_STAGES = ("import", "revocab", *STAGES)
 RECIPE_FILE = "recipe.json"  # what a fine-tuning run trained on, beside its checkpoints, for the export's record
 
 
@@ -72,6 +75,26 @@ def stage_import(data_dir: Path, out: Path, keep_layers: int | None, vocab_size:
     return target
 
 
+def stage_revocab(data_dir: Path, out: Path, classifier: Path, vocab_size: int) -> Path:
+    """``classifier`` with the ``vocab_size`` XLM-R pieces that the labelled sets and the corpus
+    (every language) use most, its own rows kept where it had the piece
+    (``models/training/revocab.py``): ``out/revocab``, made once."""
+    from .revocab import revocabulary
+
+    target = out / "revocab"
+    if (target / "config.json").exists():
+        return target
+    texts = [
+        normalize(text, PRETRAINED_VOCAB_VERSION)
+        for path in ("train.csv", "dev.csv")
+        for text in read_labeled(data_dir / "labeled" / path).texts
+    ]
+    texts += [normalize(text, PRETRAINED_VOCAB_VERSION) for text in read_corpus(data_dir)]
+    summary = revocabulary(classifier, target, texts, vocab_size)
+    log.info("vocabulary of %s pruned again into %s: %s", classifier, target, summary)
+    return target
+
+
 def run(
     data_dir: Path,
     out: Path,
@@ -92,6 +115,7 @@ def run(
     ngram_weight: float = 0.0,
     ngram_weights: Mapping[str, float] | None = None,
     choose_ngram_weights: bool = False,
+    language_weights: Mapping[str, float] | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -104,6 +128,13 @@ def run(
         timings_path.write_text(json.dumps(timings, indent=2))
 
     started = time.monotonic()
+    if "revocab" in stages or (out / "revocab" / "config.json").exists():
+        if finetune_cfg.init_from is None:
+            raise ValueError("the revocab stage needs --finetune-init: the classifier to give a new vocabulary")
+        revocab = stage_revocab(data_dir, out, Path(finetune_cfg.init_from), vocab_size)
+        finetune_cfg = replace(finetune_cfg, init_from=str(revocab))
+        timed("revocab", started)
+        started = time.monotonic()
     if "import" in stages or (out / "encoder" / "config.json").exists():
         mlm_dir = stage_import(data_dir, out, keep_layers, vocab_size)
         tokenizer = PreTrainedTokenizerFast.from_pretrained(str(mlm_dir), local_files_only=True)
@@ -127,6 +158,7 @@ def run(
         "distill_lines": distill_lines,
         "latin_pieces_added": extend_vocab,
         "spam_negative_weight": spam_negative_weight,
+        "language_weights": dict(language_weights or {}),
         "teacher_transformers": [str(t) for t in teachers],
         "site_decisions": None if extra_data is None else {"path": str(extra_data), "weight": extra_weight},
     }
@@ -140,6 +172,8 @@ def run(
             recorded.write_text(json.dumps(recipe, indent=2))
         started = time.monotonic()
         train = spam_negatives(read_labeled(data_dir / "labeled" / "train.csv"), spam_negative_weight)
+        if language_weights:
+            train = weigh_languages(train, read_languages(data_dir / "labeled" / "train.csv"), dict(language_weights))
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
             cache = out / finetune_dir / "teacher_scores.npy"
@@ -300,6 +334,13 @@ def main(argv: list[str] | None = None) -> None:
         help="weight of 'not spam' for comments of sources that annotated offensiveness but not spam (0: off)",
     )
     parser.add_argument(
+        "--language-weight",
+        action="append",
+        default=[],
+        metavar="LANG=W",
+        help="weigh the rows of a language (french, english, arabic) W times in the loss, e.g. french=3",
+    )
+    parser.add_argument(
         "--ngram-weight",
         type=float,
         default=None,
@@ -321,6 +362,10 @@ def main(argv: list[str] | None = None) -> None:
         parser.error("--ngram-weight must be in [0, 1)")
     ngram_weights = None if args.ngram_weights else earlier.get("ngram", {}).get("weights")
     stages = tuple(args.stages.split(","))
+    try:
+        language_weights = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.language_weight)}
+    except ValueError:
+        parser.error("--language-weight takes LANG=W, e.g. french=3")
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
     # a classifier fine-tuned further keeps the normaliser it was trained with
     normalizer = (
@@ -363,6 +408,7 @@ def main(argv: list[str] | None = None) -> None:
         ngram_weight=args.ngram_weight,
         ngram_weights=ngram_weights,
         choose_ngram_weights=args.ngram_weights == "dev",
+        language_weights=language_weights,
     )
 
 
