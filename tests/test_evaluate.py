@@ -67,3 +67,35 @@ def test_calibration_can_cap_false_spam() -> None:
     capped = calibrate(scores, data, max_false_spam=0.01)["spam"]
     assert 0.5 < capped <= 0.8
     assert site_view(scores, data, {"spam": capped}, min_rows=1)["overall"]["false_spam"] == 0.0
+
+
+HATE = CATEGORIES.index("hate")
+
+
+def test_languages_get_their_own_lines_and_hate_is_told_from_insult() -> None:
+    n = 40
+    data = dataset(["x"] * 2 * n, ["s"] * 2 * n, [1] * 2 * n)
+    data.labels[:, HATE] = [1] * n + [0] * n  # half hate, half plain insults
+    data.mask[:, HATE] = 1
+    data = LabeledSet(data.texts, data.sources, data.labels, data.mask, languages=["french", "english"] * n)
+    scores = np.zeros((2 * n, len(CATEGORIES)), dtype=np.float32)
+    scores[:n, HATE] = 0.9  # every hate row flagged
+    scores[n : n + 4, HATE] = 0.8  # and 4 of 40 insults
+    assert {"lang:french", "lang:english", "lang:arabic"} <= set(groups(data))
+    view = site_view(scores, data, {"hate": 0.5}, min_rows=10)["overall"]
+    assert view["hate_recall"] == 1.0 and view["insult_as_hate"] == 0.1
+    assert view["hate_precision"] == n / (n + 4)
+    assert calibrate(scores, data, max_insult_as_hate=0.05)["hate"] > 0.8  # the insults' scores are left out
+
+
+def test_the_false_spam_cap_holds_in_every_language() -> None:
+    n = 100
+    data = dataset(["x"] * 2 * n, ["s"] * 2 * n, [0] * 2 * n)
+    data.mask[:, SPAM] = 1
+    data.labels[:5, SPAM] = 1
+    data = LabeledSet(data.texts, data.sources, data.labels, data.mask, languages=["arabic"] * n + ["french"] * n)
+    scores = np.zeros((2 * n, len(CATEGORIES)), dtype=np.float32)
+    scores[:5, SPAM] = 0.95
+    scores[n : n + 10, SPAM] = 0.7  # 10 % of the French clean comments look like spam
+    threshold = calibrate(scores, data, max_false_spam=0.01)["spam"]
+    assert threshold > 0.7  # an overall 5 % would have allowed it

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 from raqib.models.categories import CATEGORIES
-from raqib.models.training.data import read_labeled, spam_negatives
+from raqib.models.training.data import read_labeled, spam_negatives, weigh_languages
 from raqib.models.training.distill import corpus_texts
 
 SPAM, OFFENSIVE = CATEGORIES.index("spam"), CATEGORIES.index("offensive")
@@ -59,3 +59,17 @@ def test_the_distillation_sample_is_seeded_distinct_and_in_corpus_order(tmp_path
     assert sample == corpus_texts(tmp_path, limit=10)  # a resumed run draws the same lines
     assert len(set(sample)) == 10 and sample == sorted(sample, key=lines.index)
     assert corpus_texts(tmp_path, limit=500) == lines
+
+
+def test_rows_carry_their_language_and_french_can_weigh_more(tmp_path: Path) -> None:
+    path = tmp_path / "rows.csv"
+    path.write_text(
+        "text,source,dialect,offensive,hate,vulgar,violence,spam\n"
+        "a,s,moroccan,1,,,,\nb,s,french,0,,,,\nc,s,english,1,,,,\nd,s,,0,,,,\n",
+        encoding="utf-8",
+    )
+    data = read_labeled(path)
+    assert data.languages == ["arabic", "french", "english", "arabic"]
+    weighted = weigh_languages(spam_negatives(data, 0.3), {"french": 3.0})
+    assert weighted.languages == data.languages
+    assert weighted.mask[:, 0].tolist() == [1.0, 3.0, 1.0, 1.0]

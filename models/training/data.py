@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +19,7 @@ class LabeledSet:
     sources: list[str]
     labels: np.ndarray  # float32, shape (n, len(CATEGORIES))
     mask: np.ndarray  # float32, same shape; 0 = not annotated, never read as negative
+    languages: list[str] | None = None  # arabic, french or english per row, where the file says (``dialect``)
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -35,6 +36,7 @@ def read_labeled(path: str | Path) -> LabeledSet:
     """Read a labelled CSV (columns: text, source, and one per category; empty cell = unannotated)."""
     texts: list[str] = []
     sources: list[str] = []
+    languages: list[str] = []
     labels: list[list[float]] = []
     mask: list[list[float]] = []
     with open(path, encoding="utf-8", newline="") as handle:
@@ -42,6 +44,7 @@ def read_labeled(path: str | Path) -> LabeledSet:
             cells = [_cell(row.get(cat) or "") for cat in CATEGORIES]
             texts.append(row["text"])
             sources.append(row.get("source") or "unknown")
+            languages.append(language_of(row.get("dialect") or ""))
             labels.append([c[0] for c in cells])
             mask.append([c[1] for c in cells])
     return LabeledSet(
@@ -49,7 +52,15 @@ def read_labeled(path: str | Path) -> LabeledSet:
         sources=sources,
         labels=np.asarray(labels, dtype=np.float32).reshape(-1, len(CATEGORIES)),
         mask=np.asarray(mask, dtype=np.float32).reshape(-1, len(CATEGORIES)),
+        languages=languages,
     )
+
+
+def language_of(dialect: str) -> str:
+    """A row's language from its ``dialect`` cell: ``french``, ``english``, else ``arabic`` (every
+    Arabic register, Arabizi included)."""
+    dialect = dialect.strip().lower()
+    return dialect if dialect in ("french", "english") else "arabic"
 
 
 def spam_negatives(data: LabeledSet, weight: float) -> LabeledSet:
@@ -67,23 +78,16 @@ def spam_negatives(data: LabeledSet, weight: float) -> LabeledSet:
     mask[rows, spam] = weight
     labels = data.labels.copy()
     labels[rows, spam] = 0.0
-    return LabeledSet(texts=data.texts, sources=data.sources, labels=labels, mask=mask)
+    return replace(data, labels=labels, mask=mask)
 
 
-def read_languages(path: str | Path) -> list[str]:
-    """Each row's language from its ``dialect`` column: ``french``, ``english``, else ``arabic``."""
-    with open(path, encoding="utf-8", newline="") as handle:
-        dialects = [(row.get("dialect") or "").strip() for row in csv.DictReader(handle)]
-    return [d if d in ("french", "english") else "arabic" for d in dialects]
-
-
-def weigh_languages(data: LabeledSet, languages: list[str], weights: dict[str, float]) -> LabeledSet:
+def weigh_languages(data: LabeledSet, weights: dict[str, float]) -> LabeledSet:
     """Scale each row's loss weight (its mask) by its language's weight: French, 4 % of the rows,
     would otherwise count for little beside Arabic and English."""
-    if len(languages) != len(data):
-        raise ValueError(f"{len(languages)} languages for {len(data)} rows")
-    scale = np.asarray([weights.get(language, 1.0) for language in languages], dtype=np.float32)
-    return LabeledSet(texts=data.texts, sources=data.sources, labels=data.labels, mask=data.mask * scale[:, None])
+    if data.languages is None:
+        raise ValueError("these rows carry no language (read_labeled gives one per row)")
+    scale = np.asarray([weights.get(language, 1.0) for language in data.languages], dtype=np.float32)
+    return replace(data, mask=data.mask * scale[:, None])
 
 
 def read_corpus(data_dir: str | Path) -> list[str]:

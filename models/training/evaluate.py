@@ -1,7 +1,8 @@
-"""``raqib evaluate``: macro-F1 per category, overall, per source and for each source's
-Latin-script rows (Arabizi, French), for the model beside the char n-gram baseline trained on the
-same train.csv; then what a site feels: how many clean comments get a spam flag, and how precise
-the ``offensive ≥ 0.9`` setting that holds comments is, per source."""
+"""``raqib evaluate``: macro-F1 per category, overall, per language, per source and for each
+source's Latin-script rows (Arabizi, French), for the model beside the char n-gram baseline trained
+on the same train.csv; then what a site feels: how many clean comments get a spam flag, how precise
+the ``offensive ≥ 0.9`` setting that holds comments is, and whether ``hate`` means hate or fires on
+plain insults, per language and source."""
 
 from __future__ import annotations
 
@@ -27,11 +28,27 @@ def clean_comments(data: LabeledSet) -> np.ndarray:
     return (data.mask[:, offensive] > 0) & (data.labels[:, offensive] == 0) & ~is_spam
 
 
+def insults(data: LabeledSet) -> np.ndarray:
+    """Rows annotated offensive and annotated not hate: a hate flag on one of them calls an insult hate."""
+    offensive, hate = CATEGORIES.index("offensive"), CATEGORIES.index("hate")
+    hurtful = (data.mask[:, offensive] > 0) & (data.labels[:, offensive] == 1)
+    return hurtful & (data.mask[:, hate] > 0) & (data.labels[:, hate] == 0)
+
+
+def language_groups(data: LabeledSet) -> dict[str, np.ndarray]:
+    """Row masks per language as ``lang:<language>``, when the rows are of more than one."""
+    if data.languages is None or len(set(data.languages)) < 2:
+        return {}
+    languages = np.asarray(data.languages)
+    return {f"lang:{language}": languages == language for language in ("arabic", "french", "english")}
+
+
 def groups(data: LabeledSet) -> dict[str, np.ndarray]:
-    """Row masks of every source, and of each source's Latin-script rows as ``<source>/latin``."""
+    """Row masks per language, of every source, and of each source's Latin-script rows as
+    ``<source>/latin``."""
     sources = np.asarray(data.sources)
     latin = np.asarray([is_latin_script(t) for t in data.texts], dtype=bool)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray] = language_groups(data)
     for source in sorted(set(data.sources)):
         rows = sources == source
         out[source] = rows
@@ -67,13 +84,19 @@ def site_view(
 ) -> dict[str, dict[str, float]]:
     """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive,
     and not labelled spam, that get a spam flag; ``hold_precision``/``hold_recall`` of
-    ``offensive ≥ 0.9``. Groups with fewer than ``min_rows`` such rows are left out."""
-    offensive, spam = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
+    ``offensive ≥ 0.9``; ``hate_precision``/``hate_recall`` of the hate flag and ``insult_as_hate``,
+    the share of comments annotated offensive but not hate that get it. Figures over fewer than
+    ``min_rows`` rows are left out."""
+    offensive, spam, hate = (CATEGORIES.index(c) for c in ("offensive", "spam", "hate"))
     annotated = data.mask[:, offensive] > 0
     clean = clean_comments(data)
     hurtful = annotated & (data.labels[:, offensive] == 1)
     flagged_spam = scores[:, spam] >= thresholds.get("spam", 0.5)
     held = scores[:, offensive] >= HOLD_AT
+    hate_annotated = data.mask[:, hate] > 0
+    hateful = hate_annotated & (data.labels[:, hate] == 1)
+    flagged_hate = scores[:, hate] >= thresholds.get("hate", 0.5)
+    insult = insults(data)
     out: dict[str, dict[str, float]] = {}
     for name, members in {"overall": np.ones(len(data), dtype=bool), **groups(data)}.items():
         row: dict[str, float] = {}
@@ -84,35 +107,51 @@ def site_view(
                 row["hold_precision"] = float(hurtful[held & annotated & members].mean())
             if (hurtful & members).any():
                 row["hold_recall"] = float(held[hurtful & members].mean())
+        if (hate_annotated & members).sum() >= min_rows and (hateful & members).any():
+            row["hate_recall"] = float(flagged_hate[hateful & members].mean())
+            if (flagged_hate & hate_annotated & members).any():
+                row["hate_precision"] = float(hateful[flagged_hate & hate_annotated & members].mean())
+        if (insult & members).sum() >= min_rows:
+            row["insult_as_hate"] = float(flagged_hate[insult & members].mean())
         if row:
             out[name] = row
     return out
 
 
-def calibrate(scores: np.ndarray, data: LabeledSet, max_false_spam: float | None = None) -> dict[str, float]:
+def calibrate(
+    scores: np.ndarray,
+    data: LabeledSet,
+    max_false_spam: float | None = None,
+    max_insult_as_hate: float | None = None,
+) -> dict[str, float]:
     """Per-category thresholds that maximise macro-F1 over the annotated rows. With
     ``max_false_spam``, the spam threshold is the best one that flags at most that share of the
-    comments that are neither offensive nor spam (of every source, not only those that annotate
-    spam): a false spam flag costs a site a reader's comment."""
+    comments that are neither offensive nor spam, in each language (of every source, not only
+    those that annotate spam): a false spam flag costs a site a reader's comment. With
+    ``max_insult_as_hate``, the hate threshold flags at most that share of the comments annotated
+    offensive but not hate: an insult is not an attack on a group."""
     thresholds = {}
+    spared = {"spam": (clean_comments(data), max_false_spam), "hate": (insults(data), max_insult_as_hate)}
     for j, category in enumerate(CATEGORIES):
         annotated = data.mask[:, j] > 0
         labels = data.labels[annotated, j].astype(int)
         if annotated.any() and len(np.unique(labels)) == 2:
-            floor = _spam_floor(scores, data, max_false_spam) if category == "spam" and max_false_spam else 0.0
+            rows, share = spared.get(category, (None, None))
+            floor = flag_floor(scores[:, j], rows, share, data.languages) if rows is not None and share else 0.0
             thresholds[category] = round(best_threshold(labels, scores[annotated, j], floor=floor)[0], 3)
         else:
             thresholds[category] = 0.5
     return thresholds
 
 
-def _spam_floor(scores: np.ndarray, data: LabeledSet, max_false_spam: float) -> float:
-    """The lowest threshold that flags at most ``max_false_spam`` of the clean comments."""
-    clean = clean_comments(data)
-    if not clean.any():
-        return 0.0
-    spam = CATEGORIES.index("spam")
-    return float(np.quantile(scores[clean, spam], 1.0 - max_false_spam, method="higher")) + 1e-6
+def flag_floor(scores: np.ndarray, rows: np.ndarray, share: float, languages: Sequence[str] | None = None) -> float:
+    """The lowest threshold that flags at most ``share`` of ``rows`` in each language that has any."""
+    by_language = np.asarray(languages) if languages is not None else np.full(len(scores), "all")
+    floors = [
+        float(np.quantile(scores[rows & (by_language == language)], 1.0 - share, method="higher")) + 1e-6
+        for language in sorted(set(by_language[rows].tolist()))
+    ]
+    return max(floors, default=0.0)
 
 
 def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
@@ -128,18 +167,27 @@ def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> st
     return "\n".join(lines)
 
 
-def format_site_view(views: Mapping[str, Mapping[str, Mapping[str, float]]]) -> str:
-    """Rows per group, for each system: false spam, hold precision and hold recall (in %)."""
+SITE_METRICS = {"false_spam": "fspam", "hold_precision": "hold P", "hold_recall": "hold R"}
+HATE_METRICS = {"hate_precision": "hate P", "hate_recall": "hate R", "insult_as_hate": "ins>hate"}
+
+
+def format_site_view(
+    views: Mapping[str, Mapping[str, Mapping[str, float]]], metrics: Mapping[str, str] = SITE_METRICS
+) -> str:
+    """Rows per group, for each system: the ``metrics`` (in %), by default false spam, hold
+    precision and hold recall."""
     systems = list(views)
-    header = " ".join(f"{s[:10] + ' ' + m:>17s}" for s in systems for m in ("fspam", "hold P", "hold R"))
+    header = " ".join(f"{s[:10] + ' ' + m:>19s}" for s in systems for m in metrics.values())
     lines = [f"{'group':24s} {header}"]
     for group in views[systems[0]]:
+        if not any(metric in views[system].get(group, {}) for system in systems for metric in metrics):
+            continue
         cells = []
         for system in systems:
             row = views[system].get(group, {})
-            for metric in ("false_spam", "hold_precision", "hold_recall"):
+            for metric in metrics:
                 value = row.get(metric)
-                cells.append(f"{100 * value:17.1f}" if value is not None else f"{'-':>17s}")
+                cells.append(f"{100 * value:19.1f}" if value is not None else f"{'-':>19s}")
         lines.append(f"{group:24s} {' '.join(cells)}")
     return "\n".join(lines)
 
@@ -190,6 +238,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("false spam: % of comments annotated not offensive (nor labelled spam) that get a spam flag;")
     print(f"hold P / hold R: precision and recall (%) of offensive >= {HOLD_AT}, the setting that holds comments")
     print(format_site_view(views))
+    print()
+    print("hate P / hate R: precision and recall (%) of the hate flag; ins>hate: % of comments annotated")
+    print("offensive but not hate that get a hate flag")
+    print(format_site_view(views, HATE_METRICS))
     if args.json:
         args.json.write_text(json.dumps({"macro_f1": results, "site_view": views}, indent=2))
 

@@ -20,7 +20,7 @@ from transformers import PreTrainedTokenizerFast
 from ..inference import read_meta
 from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize, version_of
 from .artifact import export
-from .data import read_corpus, read_labeled, read_languages, spam_negatives, weigh_languages
+from .data import read_corpus, read_labeled, spam_negatives, weigh_languages
 from .distill import concat, corpus_texts, soft_labeled
 from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
@@ -173,7 +173,7 @@ def run(
         started = time.monotonic()
         train = spam_negatives(read_labeled(data_dir / "labeled" / "train.csv"), spam_negative_weight)
         if language_weights:
-            train = weigh_languages(train, read_languages(data_dir / "labeled" / "train.csv"), dict(language_weights))
+            train = weigh_languages(train, dict(language_weights))
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
         if distill:
             cache = out / finetune_dir / "teacher_scores.npy"
