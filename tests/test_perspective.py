@@ -51,7 +51,7 @@ def test_google_python_client_works_unchanged(served: Api) -> None:
     assert set(answer["attributeScores"]) == {"TOXICITY", "INSULT", "THREAT"}
     toxicity = answer["attributeScores"]["TOXICITY"]["summaryScore"]
     assert toxicity["type"] == "PROBABILITY" and toxicity["value"] > 0.5
-    assert answer["languages"] == ["en"] and answer["detectedLanguages"] == ["ar"] and answer["clientToken"] == "t-1"
+    assert answer["languages"] == ["ar"] and answer["detectedLanguages"] == ["ar"] and answer["clientToken"] == "t-1"
     suggestion = {"comment": {"text": INSULT}, "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}}}
     assert client.comments().suggestscore(body=suggestion).execute() == {"detectedLanguages": ["ar"]}
 

@@ -182,7 +182,7 @@ def analyze() -> dict[str, Any]:
         get_store().perspective.keep(kept, config.perspective_retention_days)
     answer: dict[str, Any] = {
         "attributeScores": scores,
-        "languages": body.languages or detected,
+        "languages": detected,  # what Raqib read, whatever the hint (Coral says "en" for every locale)
         "detectedLanguages": detected,
     }
     if body.clientToken is not None:
