@@ -105,7 +105,7 @@ def choose_weights(
             if not fitted[j] or category not in results:
                 continue
             row = results[category]
-            by_source = [f1 for name, f1 in row.items() if name != "overall" and "/" not in name]
+            by_source = [f1 for name, f1 in row.items() if name != "overall" and "/" not in name and ":" not in name]
             across = float(np.mean(by_source)) if by_source else row["overall"]
             score = (row["overall"] + across) / 2 if category == "offensive" else row["overall"]
             if category not in best or score > best[category][1]:
