@@ -1,7 +1,8 @@
 """A local stand-in for the DSA Transparency Database's statements API on 127.0.0.1: it checks the
 bearer token and validates every statement as the database's rules do (written here from its
-published rules, independently of the service's code), refuses a known puid, and answers 201 with
-a uuid per statement or 422 with the database's error shapes. ``fail_next`` makes it answer 503."""
+source, independently of the service's code: the lists in ``tdb_lists``, with the commit they were
+read at), refuses a known puid, and answers 201 with a uuid per statement or 422 with the
+database's error shapes. ``fail_next`` makes it answer 503."""
 
 from __future__ import annotations
 
@@ -13,30 +14,8 @@ from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-VISIBILITY = {
-    "DECISION_VISIBILITY_CONTENT_REMOVED",
-    "DECISION_VISIBILITY_CONTENT_DISABLED",
-    "DECISION_VISIBILITY_CONTENT_DEMOTED",
-    "DECISION_VISIBILITY_CONTENT_AGE_RESTRICTED",
-    "DECISION_VISIBILITY_CONTENT_INTERACTION_RESTRICTED",
-    "DECISION_VISIBILITY_CONTENT_LABELLED",
-    "DECISION_VISIBILITY_OTHER",
-}
-ACCOUNT = {"DECISION_ACCOUNT_SUSPENDED", "DECISION_ACCOUNT_TERMINATED"}
-GROUND = {"DECISION_GROUND_ILLEGAL_CONTENT", "DECISION_GROUND_INCOMPATIBLE_CONTENT"}
-CONTENT = {"APP", "AUDIO", "IMAGE", "PRODUCT", "SYNTHETIC_MEDIA", "TEXT", "VIDEO", "OTHER"}
-CATEGORY_WORDS = (
-    "ANIMAL_WELFARE DATA_PROTECTION_AND_PRIVACY_VIOLATIONS ILLEGAL_OR_HARMFUL_SPEECH "
-    "INTELLECTUAL_PROPERTY_INFRINGEMENTS NEGATIVE_EFFECTS_ON_CIVIC_DISCOURSE_OR_ELECTIONS NON_CONSENSUAL_BEHAVIOUR "
-    "PORNOGRAPHY_OR_SEXUALIZED_CONTENT PROTECTION_OF_MINORS RISK_FOR_PUBLIC_SECURITY SCAMS_AND_FRAUD SELF_HARM "
-    "SCOPE_OF_PLATFORM_SERVICE UNSAFE_AND_ILLEGAL_PRODUCTS VIOLENCE"
-)
-CATEGORY = {f"STATEMENT_CATEGORY_{w}" for w in CATEGORY_WORDS.split()}
-SOURCE = {"SOURCE_ARTICLE_16", "SOURCE_TRUSTED_FLAGGER", "SOURCE_TYPE_OTHER_NOTIFICATION", "SOURCE_VOLUNTARY"}
-AUTOMATED = {"AUTOMATED_DECISION_FULLY", "AUTOMATED_DECISION_PARTIALLY", "AUTOMATED_DECISION_NOT_AUTOMATED"}
-COUNTRIES = set(
-    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK IS LI NO".split()  # noqa: SIM905
-)
+from . import tdb_lists as db
+
 LANGUAGES = {"AR", "FR", "EN", "ES", "NL", "DE", "IT", "PT"}
 PUID = re.compile(r"^[a-zA-Z0-9-_]+$")
 KNOWN_FIELDS = {
@@ -48,7 +27,7 @@ KNOWN_FIELDS = {
     "category", "category_addition", "territorial_scope", "content_language", "content_date", "application_date",
     "end_date_account_restriction", "end_date_monetary_restriction", "end_date_service_restriction",
     "end_date_visibility_restriction", "decision_facts", "source_type", "source_identity", "automated_detection",
-    "automated_decision", "puid",
+    "automated_decision", "puid", "content_id",
 }  # fmt: skip
 
 
@@ -62,8 +41,39 @@ def _date(value: Any, low: str, high: str = "2038-01-01") -> bool:
     return low <= value <= high
 
 
+def _array_of(value: Any, allowed: frozenset[str]) -> bool:
+    return isinstance(value, list) and all(isinstance(x, str) and x in allowed for x in value)
+
+
+def _category_problems(s: dict[str, Any], bad: Any) -> None:
+    """``category`` (required), ``category_addition`` and ``category_specification`` from the
+    database's lists; a keyword filed under neither the category nor an addition is refused."""
+    category = s.get("category")
+    if category not in db.CATEGORIES:
+        bad("category", "required, one of the STATEMENT_CATEGORY_*")
+    additions = s.get("category_addition", [])
+    if not _array_of(additions, db.CATEGORIES):
+        bad("category_addition", "array of STATEMENT_CATEGORY_*")
+        additions = []
+    keywords = s.get("category_specification")
+    if keywords is None:
+        keywords = []
+    elif not _array_of(keywords, db.KEYWORDS):
+        bad("category_specification", "array of KEYWORD_*")
+        keywords = []
+    under = {category, *additions}
+    for keyword in keywords:
+        if keyword in db.FILED_UNDER and db.FILED_UNDER[keyword] not in under:
+            bad("category_specification", f"{keyword} is filed under {db.FILED_UNDER[keyword]}")
+    other = s.get("category_specification_other")
+    if other is not None and (not isinstance(other, str) or len(other) > 500):
+        bad("category_specification_other", "at most 500 characters")
+    if other and "KEYWORD_OTHER" not in keywords:
+        bad("category_specification_other", "dropped unless category_specification has KEYWORD_OTHER")
+
+
 def validate(s: dict[str, Any]) -> dict[str, list[str]]:
-    """Field -> problems, as the database's statements store request rules say."""
+    """Field -> problems, as the database's batch endpoint's rules say."""
     errors: dict[str, list[str]] = {}
 
     def bad(field: str, why: str) -> None:
@@ -71,15 +81,29 @@ def validate(s: dict[str, Any]) -> dict[str, list[str]]:
 
     for extra in set(s) - KNOWN_FIELDS:
         bad(extra, "unknown field")
-    visibility, account = s.get("decision_visibility"), s.get("decision_account")
-    if visibility is None and account is None:
-        bad("decision_visibility", "required without decision_account (or monetary, provision)")
-    if visibility is not None and (not isinstance(visibility, list) or not set(visibility) <= VISIBILITY):
+    restrictions = {
+        "decision_visibility": s.get("decision_visibility"),
+        "decision_monetary": s.get("decision_monetary"),
+        "decision_provision": s.get("decision_provision"),
+        "decision_account": s.get("decision_account"),
+    }
+    if all(value is None for value in restrictions.values()):
+        bad("decision_visibility", "required without decision_monetary, decision_provision, decision_account")
+    visibility = restrictions["decision_visibility"]
+    if visibility is not None and not _array_of(visibility, db.VISIBILITIES):
         bad("decision_visibility", "must be an array of DECISION_VISIBILITY_*")
-    if account is not None and account not in ACCOUNT:
-        bad("decision_account", "invalid")
+    if "DECISION_VISIBILITY_OTHER" in (visibility or []) and not s.get("decision_visibility_other"):
+        bad("decision_visibility_other", "required when decision visibility is other")
+    for field, allowed in (
+        ("decision_monetary", db.MONETARIES),
+        ("decision_provision", db.PROVISIONS),
+        ("decision_account", db.ACCOUNTS),
+        ("account_type", db.ACCOUNT_TYPES),
+    ):
+        if s.get(field) is not None and s[field] not in allowed:
+            bad(field, "invalid")
     ground = s.get("decision_ground")
-    if ground not in GROUND:
+    if ground not in db.GROUNDS:
         bad("decision_ground", "required, one of the DECISION_GROUND_*")
     pairs = {
         "DECISION_GROUND_ILLEGAL_CONTENT": "illegal_content",
@@ -94,14 +118,17 @@ def validate(s: dict[str, Any]) -> dict[str, list[str]]:
                 bad(field, f"at most {cap} characters")
             if ground != key and s.get(field):
                 bad(field, "excluded unless its ground")
+    illegal_too = s.get("incompatible_content_illegal")
+    if illegal_too is not None and illegal_too not in db.INCOMPATIBLE_ILLEGAL:
+        bad("incompatible_content_illegal", "Yes or No")
     content = s.get("content_type")
-    kinds = {str(c).removeprefix("CONTENT_TYPE_") for c in content} if isinstance(content, list) else set()
-    if not kinds or not kinds <= CONTENT:
+    if not content or not _array_of(content, db.CONTENT_TYPES):
         bad("content_type", "required array of CONTENT_TYPE_*")
-    if s.get("category") not in CATEGORY:
-        bad("category", "required, one of the STATEMENT_CATEGORY_*")
+    if "CONTENT_TYPE_OTHER" in (content or []) and not s.get("content_type_other"):
+        bad("content_type_other", "required when content is other")
+    _category_problems(s, bad)
     scope = s.get("territorial_scope")
-    if scope is not None and (not isinstance(scope, list) or not set(scope) <= COUNTRIES):
+    if scope is not None and not _array_of(scope, db.COUNTRIES):
         bad("territorial_scope", "array of EU/EEA country codes")
     if s.get("content_language") is not None and s["content_language"] not in LANGUAGES:
         bad("content_language", "an upper-case ISO 639-1 code")
@@ -109,19 +136,24 @@ def validate(s: dict[str, Any]) -> dict[str, list[str]]:
         bad("content_date", "The content date does not match the format YYYY-MM-DD.")
     if not _date(s.get("application_date"), "2020-01-01"):
         bad("application_date", "The application date does not match the format YYYY-MM-DD.")
-    for field in ("end_date_account_restriction", "end_date_visibility_restriction"):
-        if s.get(field) is not None and not _date(s[field], "2000-01-01"):
+    for field in (
+        "end_date_account_restriction",
+        "end_date_monetary_restriction",
+        "end_date_service_restriction",
+        "end_date_visibility_restriction",
+    ):
+        if s.get(field) is not None and not _date(s[field], "0000-01-01"):
             bad(field, "YYYY-MM-DD")
     facts = s.get("decision_facts")
     if not facts or len(str(facts)) > 5000:
         bad("decision_facts", "required, at most 5000 characters")
-    if s.get("source_type") not in SOURCE:
+    if s.get("source_type") not in db.SOURCE_TYPES:
         bad("source_type", "required, one of the SOURCE_*")
     if s.get("source_identity") is not None and len(str(s["source_identity"])) > 500:
         bad("source_identity", "at most 500 characters")
-    if s.get("automated_detection") not in ("Yes", "No"):
+    if s.get("automated_detection") not in db.AUTOMATED_DETECTIONS:
         bad("automated_detection", "required, Yes or No")
-    if s.get("automated_decision") not in AUTOMATED:
+    if s.get("automated_decision") not in db.AUTOMATED_DECISIONS:
         bad("automated_decision", "required, one of the AUTOMATED_DECISION_*")
     puid = s.get("puid")
     if not isinstance(puid, str) or not PUID.match(puid) or len(puid) > 500:

@@ -83,8 +83,16 @@ def test_every_restriction_makes_one_valid_statement(api: Api, store: Store, set
     assert removed["puid"].startswith("c_3a1_40site_2efr-")
     rejected = next(s.body for s in statements if s.item_id == "s-1")
     assert rejected["source_type"] == "SOURCE_VOLUNTARY" and rejected["content_language"] == "FR"
+    # detection: a policy rule found the link; readers (not the model) hid c:1; a moderator suspended
+    assert (rejected["automated_detection"], hidden["automated_detection"]) == ("Yes", "No")
     account = next(s.body for s in statements if s.item_id == "")
     assert account["decision_account"] == "DECISION_ACCOUNT_SUSPENDED" and account["end_date_account_restriction"]
+    assert account["automated_detection"] == "No"
+    assert (account["category"], account["category_specification"], account["category_specification_other"]) == (
+        "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+        ["KEYWORD_OTHER"],
+        "Spam",
+    )
     assert bodies  # every statement has facts
     again = made(store, settings)
     assert len(again) == 4  # events read twice (a crashed worker) make no second statement

@@ -14,6 +14,7 @@ from raqib.models.normalize import normalize
 from ..api import documented, json_body, path, query
 from ..auth import current_actor, require
 from ..config import Config
+from ..dsa.detection import flagged_automatically
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import explanation
 from ..logs import request_id
@@ -237,7 +238,7 @@ def decide(item_id: str) -> dict[str, Any]:
     body = json_body(DecisionRequest)
     config: Config = current_app.config["RAQIB"]
     f = record.fields
-    automated = "hidden_at" in f or "scores" in f
+    automated = flagged_automatically(f)  # a model score or an automated rule, not reports or a look
     decided_at = get_store().now_ms()
     statement = Statement(
         action=body.action,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from . import vocabulary as v
+from .detection import acting_rules, automated_hide
 
 RESTRICTING = ("item.hidden", "item.removed", "item.rejected", "item.held", "author.sanctioned")
 REDRESS = (
@@ -49,10 +50,6 @@ def day(ms: int) -> str:
     return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d")
 
 
-def _automated_rule(rule: str | None) -> bool:
-    return bool(rule) and (str(rule).startswith("model_") or "match" in str(rule))
-
-
 def _source(item: ItemFacts, reported: bool) -> tuple[str, str | None]:
     """The information source: a trusted flagger's notice first, then any notice (Art. 16), then
     readers' reports (another kind of notification), else the site's own initiative."""
@@ -64,10 +61,11 @@ def _source(item: ItemFacts, reported: bool) -> tuple[str, str | None]:
     return (v.SOURCE_OTHER_NOTIFICATION if reported else v.SOURCE_VOLUNTARY), None
 
 
-def _category(item: ItemFacts, reason: str | None) -> str:
-    if item.notices and item.notices[0].get("category") in v.CATEGORIES:
-        return str(item.notices[0]["category"])
-    return v.category_of(reason or item.top_reason)
+def _category(item: ItemFacts, reason: str | None) -> v.Category:
+    """A notice's category first (an API v1 one as its v2 equivalent), else the decision's reason,
+    else the readers' most given one."""
+    noticed = v.database_category(str(item.notices[0].get("category") or "")) if item.notices else None
+    return noticed or v.classify(reason or item.top_reason)
 
 
 def _ground(decision: Mapping[str, Any], settings: Settings, explanation: str) -> dict[str, Any]:
@@ -111,8 +109,8 @@ def statement_for(
     by_moderator = str(data.get("actor", "")).startswith("moderator")
     body: dict[str, Any] = {}
     if event_type == "item.hidden":
-        source, identity = _source(item, reported) if not _automated_rule(rule) else (v.SOURCE_VOLUNTARY, None)
-        detected = v.YES if _automated_rule(rule) else v.NO
+        source, identity = _source(item, reported) if not automated_hide(rule) else (v.SOURCE_VOLUNTARY, None)
+        detected = v.YES if automated_hide(rule) else v.NO
         visibility, automated = v.VISIBILITY_DISABLED, v.FULLY
         facts = _hidden_facts(what, data, rule)
         explanation = facts
@@ -124,9 +122,11 @@ def statement_for(
         explanation = _public_explanation(decision) or f"The {what} breaks the site's rules."
         who = "A moderator" if by_moderator else "An automated rule"
         facts = f"{who} reviewed the {what} and removed it. {explanation}"
-    else:  # item.rejected, item.held: the policy at submission
-        source, identity, detected, automated = v.SOURCE_VOLUNTARY, None, v.YES, v.FULLY
-        rules = ", ".join(str(r.get("rule", r)) if isinstance(r, Mapping) else str(r) for r in data.get("rules", []))
+    else:  # item.rejected, item.held: the policy at submission (its mode or a sanction detects nothing)
+        acted = acting_rules(data.get("reasons") or data.get("rules") or [])
+        source, identity, automated = v.SOURCE_VOLUNTARY, None, v.FULLY
+        detected = v.YES if acted else v.NO
+        rules = ", ".join(acted)
         held = event_type == "item.held"
         visibility = v.VISIBILITY_DISABLED if held else v.VISIBILITY_REMOVED
         verb = "held for review before publication" if held else "rejected at submission, not published"
@@ -138,7 +138,7 @@ def statement_for(
         decision_visibility=[visibility],
         **_ground(decision, settings, explanation),
         content_type=[v.CONTENT_IMAGE if item.item_type == "image" else v.CONTENT_TEXT],
-        category=_category(item, str(decision.get("reason_code") or "") or None),
+        **_category(item, str(decision.get("reason_code") or "") or None).fields(),
         territorial_scope=list(settings.territorial_scope),
         content_date=day(item.first_seen_ms or ts_ms),
         application_date=day(ts_ms),
@@ -157,9 +157,9 @@ def statement_for(
 
 
 def _hidden_facts(what: str, data: Mapping[str, Any], rule: Any) -> str:
-    if _automated_rule(rule) and "match" in str(rule):
+    if automated_hide(rule) and str(rule).endswith("_match"):
         return f"The {what} was hidden automatically as a near-copy of content the site's moderators removed."
-    if _automated_rule(rule):
+    if automated_hide(rule):
         return f"The {what} was hidden automatically: the site's classifier scored it as very likely abusive."
     return (
         f"The {what} was hidden automatically after {data.get('reports', 0)} distinct readers reported it "
@@ -182,7 +182,7 @@ def _account_statement(data: Mapping[str, Any], ts_ms: int, settings: Settings, 
             f"violations of the site's rules ({data.get('reason_code') or 'other_violation'})."
         ),
         "content_type": [v.CONTENT_TEXT],
-        "category": v.category_of(str(data.get("reason_code") or "")),
+        **v.classify(str(data.get("reason_code") or "")).fields(),
         "territorial_scope": list(settings.territorial_scope),
         "content_date": day(ts_ms),
         "application_date": day(ts_ms),

@@ -82,9 +82,36 @@ TRANSPARENCY_STRINGS: dict[str, dict[str, str]] = {
     "received": {"ar": "مستلمة", "fr": "Reçus", "en": "Received"},
 }
 
-# The Transparency Database's categories (``STATEMENT_CATEGORY_<name>``), by <name>.
+# The Transparency Database's categories (``STATEMENT_CATEGORY_<name>``), by <name>: API v2's, then
+# the v1 ones a notice stored before 2025-07-01 may still carry.
 CATEGORY_NAMES: dict[str, dict[str, str]] = {
     "ANIMAL_WELFARE": {"ar": "رفق بالحيوان", "fr": "Bien-être animal", "en": "Animal welfare"},
+    "CONSUMER_INFORMATION": {
+        "ar": "إخلال بإعلام المستهلك",
+        "fr": "Information des consommateurs",
+        "en": "Consumer information infringements",
+    },
+    "CYBER_VIOLENCE": {"ar": "عنف إلكتروني", "fr": "Cyberviolence", "en": "Cyber violence"},
+    "CYBER_VIOLENCE_AGAINST_WOMEN": {
+        "ar": "عنف إلكتروني ضد النساء",
+        "fr": "Cyberviolence envers les femmes",
+        "en": "Cyber violence against women",
+    },
+    "NOT_SPECIFIED_NOTICE": {
+        "ar": "نوع غير محدد من المبلّغ",
+        "fr": "Type non précisé par le notifiant",
+        "en": "Type not specified by the notifier",
+    },
+    "OTHER_VIOLATION_TC": {
+        "ar": "مخالفة أخرى لشروط الموقع",
+        "fr": "Autre violation des conditions du site",
+        "en": "Other violation of the terms and conditions",
+    },
+    "UNSAFE_AND_PROHIBITED_PRODUCTS": {
+        "ar": "منتجات خطرة أو محظورة",
+        "fr": "Produits dangereux ou interdits",
+        "en": "Unsafe or prohibited products",
+    },
     "DATA_PROTECTION_AND_PRIVACY_VIOLATIONS": {
         "ar": "انتهاك الخصوصية",
         "fr": "Vie privée et données",
