@@ -98,7 +98,7 @@ def test_an_image_matching_the_bank_is_rejected_by_the_default_policy() -> None:
     ("document", "path"),
     [
         ({"mode": "later"}, "mode"),
-        ({"rules": [rule("a", {"score": {"offensive": 1.5}})]}, "rules.0.when"),
+        ({"rules": [rule("a", {"score": {"offensive": 1.5}})]}, "rules.0.when.score.offensive"),
         ({"rules": [rule("a", {"score": {"toxicity": 0.5}})]}, "rules.0.when.score.toxicity.[key]"),
         ({"rules": [rule("a", {"wordlist": "bad name!"})]}, "rules.0.when.wordlist"),
         ({"rules": [rule("a", {})]}, "rules.0.when"),
@@ -106,6 +106,9 @@ def test_an_image_matching_the_bank_is_rejected_by_the_default_policy() -> None:
         ({"rules": [rule("a", {"author": {}})]}, "rules.0.when.author"),
         ({"rules": [rule("a", {"author_strikes": 3})]}, "rules.0.when.author_strikes"),
         ({"rules": [rule("a", {"length": {"min": 9, "max": 2}})]}, "rules.0.when.length"),
+        ({"rules": [rule("a", {"links": True}) | {"shadow": 0}]}, "rules.0.shadow"),  # no coercion
+        ({"rules": [rule("a", {"links": None, "score": None})]}, "rules.0.when"),  # null is no condition
+        ({"sections": {"s": {"mode": None, "rules": []}}}, "sections.s"),
         ({"rules": [rule("a", {"links": True}), rule("a", {"links": False})]}, "(body)"),
         (
             {"sections": {"sport": {"rules": [rule("x", {"flood": {"count": 1, "window_s": 5}})]}}},

@@ -102,8 +102,8 @@ def test_rejected_items_are_kept_and_reports_of_held_or_rejected_items_change_no
 
 
 def test_an_edit_is_evaluated_again_and_the_history_keeps_both(api: Api) -> None:
-    put_policy(api, {"rules": [{"id": "slurs", "when": {"wordlist": "slurs"}, "action": "hold"}]})
     api.request("PUT", "/v1/wordlists/slurs", role="admin", json={"words": ["غبي"]})
+    put_policy(api, {"rules": [{"id": "slurs", "when": {"wordlist": "slurs"}, "action": "hold"}]})
     first = submit(api, "e-1", "انت غبي").json()
     assert (first["status"], first["edit"]) == ("held", False)
     second = submit(api, "e-1", "انت ذكي").json()
@@ -148,10 +148,17 @@ def test_word_lists(api: Api) -> None:
     empty = api.request("PUT", "/v1/wordlists/big", role="admin", json={"words": ["ok", "!!!"]})
     assert empty.status_code == 422 and empty.json()["details"][0]["field"] == "words.1"
     assert api.request("PUT", "/v1/wordlists/bad name", role="admin", json={"words": ["x"]}).status_code == 422
+    assert put_policy(api, {"rules": [{"id": "slurs", "when": {"wordlist": "slurs"}, "action": "reject"}]}).ok
+    in_use = api.request("DELETE", "/v1/wordlists/slurs", role="admin")
+    assert in_use.status_code == 409  # a rule names it: it would never match again
+    assert put_policy(api, {"mode": "post"}).ok
     assert api.request("DELETE", "/v1/wordlists/slurs", role="admin").status_code == 204
     assert api.get("/v1/wordlists/slurs", role="admin").status_code == 404
-    put_policy(api, {"rules": [{"id": "slurs", "when": {"wordlist": "slurs"}, "action": "reject"}]})
-    assert submit(api, "w-1", "انت غبي").json()["decision"] == "publish"  # a deleted list matches nothing
+    unknown = put_policy(
+        api, {"sections": {"s": {"rules": [{"id": "x", "when": {"wordlist": "slurs"}, "action": "flag"}]}}}
+    )
+    assert unknown.status_code == 422  # a rule naming a list that does not exist would never match
+    assert unknown.json()["details"][0]["field"] == "sections.s.rules.0.when.wordlist"
 
 
 def test_shadow_rules_are_counted_and_get_a_precision_once_decided(api: Api) -> None:

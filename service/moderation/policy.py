@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from raqib.models.categories import CATEGORIES
@@ -30,15 +30,51 @@ MAX_SECTIONS = 200
 LINK = re.compile(
     r"(?i)\b(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|net|org|info|biz|ma|tn|dz|eg|sa|ae|io|co|ly|xyz|me)\b"
 )
-Category = Literal["offensive", "hate", "vulgar", "violence", "spam"]
+Category = Literal["offensive", "hate", "vulgar", "violence", "spam", "sexual"]  # sexual: the image model
+
+
+def _no_null_defaults(schema: dict[str, Any]) -> None:
+    """The JSON schema of a model whose fields are absent or not null (``_Strict.no_nulls``)."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+        branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
+        if "anyOf" in prop and len(branches) == 1:
+            del prop["anyOf"]
+            prop.update(branches[0])
+
+
+def _at_least_one(schema: dict[str, Any]) -> None:
+    _no_null_defaults(schema)
+    schema["minProperties"] = 1
+
+
+def _strikes_or_new(schema: dict[str, Any]) -> None:
+    _no_null_defaults(schema)
+    schema["anyOf"] = [{"required": ["strikes"]}, {"required": ["new"]}]
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """The policy document as it is stored and read back: no unknown field, no coercion
+    (``"shadow": 0`` is not a boolean) and no null (a field not wanted is left out, as the stored
+    document leaves it out), so that what is accepted is exactly what reads back."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_no_null_defaults)
+
+    @model_validator(mode="before")
+    @classmethod
+    def no_nulls(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            nulls = sorted(str(k) for k, v in data.items() if v is None)
+            if nulls:
+                raise ValueError(f"{', '.join(nulls)}: null is not a value here; leave the field out")
+        return data
 
 
 class Length(_Strict):
     """Matches a text shorter than ``min`` or longer than ``max`` characters."""
+
+    model_config = ConfigDict(json_schema_extra=_at_least_one)
 
     min: int | None = Field(default=None, ge=0, le=100_000)
     max: int | None = Field(default=None, ge=1, le=100_000)
@@ -63,6 +99,8 @@ class AuthorCondition(_Strict):
     """Matches an author with ``strikes`` active strikes or more, or (``new``) in their first
     ``submissions`` submissions."""
 
+    model_config = ConfigDict(json_schema_extra=_strikes_or_new)
+
     strikes: int | None = Field(default=None, ge=1, le=1000)
     new: bool | None = None
     submissions: int = Field(default=3, ge=1, le=1000, description="how many first submissions count as new")
@@ -81,10 +119,14 @@ class TextBank(_Strict):
 
 
 class Conditions(_Strict):
-    """What a rule looks at; every condition given must hold."""
+    """What a rule looks at; every condition given must hold (at least one)."""
 
-    score: dict[Category, float] | None = Field(
-        default=None, description="category -> minimum score in [0, 1]; any category at or above matches"
+    model_config = ConfigDict(json_schema_extra=_at_least_one)
+
+    score: dict[Category, Annotated[float, Field(ge=0, le=1)]] | None = Field(
+        default=None,
+        json_schema_extra={"minProperties": 1},
+        description="category -> minimum score in [0, 1]; any at or above matches",
     )
     wordlist: str | None = Field(default=None, pattern=NAME_PATTERN, description="a word list's name")
     links: bool | None = Field(default=None, description="true: the text has a link; false: it has none")
@@ -121,7 +163,12 @@ class Section(_Strict):
 class Policy(_Strict):
     mode: Mode = "post"
     rules: list[Rule] = Field(default_factory=list, max_length=MAX_RULES)
-    sections: dict[str, Section] = Field(default_factory=dict, max_length=MAX_SECTIONS)
+    sections: dict[str, Section] = Field(
+        default_factory=dict,
+        max_length=MAX_SECTIONS,
+        json_schema_extra={"propertyNames": {"pattern": NAME_PATTERN}},
+        description="per section (a name like a rule's id): its mode, and rules evaluated after the default rules",
+    )
 
     @model_validator(mode="after")
     def unique_ids(self) -> Policy:
