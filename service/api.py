@@ -19,6 +19,7 @@ from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
 
+from . import openapi
 from .errors import InvalidJSON, ValidationFailed
 
 M = TypeVar("M", bound=BaseModel)
@@ -48,9 +49,11 @@ def documented(
     json: type[BaseModel] | None = None,
     form: type[BaseModel] | None = None,
     query: type[BaseModel] | None = None,
+    path: type[BaseModel] | tuple[type[BaseModel], ...] = (),
     secured: bool = True,
 ) -> Callable[[F], F]:
-    """Describe a route in ``/openapi.json``: its body or query model, success and error responses."""
+    """Describe a route in ``/openapi.json``: its body or query model, the models of its path
+    parameters (their patterns), success and error responses."""
     from .schemas import ErrorBody
 
     codes: dict[str, Any] = {ok[0]: ok[1]}
@@ -74,7 +77,18 @@ def documented(
         def served(*args: Any, **kwargs: Any) -> Any:
             return view(*args, **kwargs)
 
+        setattr(served, openapi.PATH_MODELS, path if isinstance(path, tuple) else (path,))
         return cast(F, served)
+
+    return decorator
+
+
+def page(*statuses: int) -> Callable[[F], F]:
+    """Describe an HTML page of the review UI in ``/openapi.json``: the statuses it answers."""
+
+    def decorator(view: F) -> F:
+        setattr(view, openapi.PAGE_STATUSES, statuses)
+        return view
 
     return decorator
 
@@ -127,4 +141,12 @@ def path(model: type[M], **values: str) -> M:
 
 def init_app(app: Flask) -> None:
     spec.register(app)
-    app.add_url_rule("/openapi.json", "openapi", lambda: jsonify(spec.spec))
+    document: dict[str, Any] = {}
+
+    def openapi_json() -> Any:
+        """The document, completed once (routes do not change after start-up)."""
+        if not document:
+            document.update(openapi.complete(app, spec.spec))
+        return jsonify(document)
+
+    app.add_url_rule("/openapi.json", "openapi", openapi_json)

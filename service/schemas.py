@@ -377,6 +377,12 @@ class ItemPath(Strict):
     item_id: str = ItemId
 
 
+class EntryPath(Strict):
+    """A bank entry (images, texts): named like an item."""
+
+    entry_id: str = ItemId
+
+
 class ImageCheckForm(Strict):
     image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
     ocr: bool = Field(default=False, description="also read the text in the image (slower: ~0.5-2 s)")

@@ -79,7 +79,7 @@ def _strike(strike: dict[str, Any], now: int) -> dict[str, Any]:
 
 @bp.get("/v1/authors/<author_id>")
 @require("moderator")
-@documented(("HTTP_200", AuthorView), ERRORS, tags=["authors"])
+@documented(("HTTP_200", AuthorView), ERRORS, tags=["authors"], path=AuthorPath)
 def author(author_id: str) -> dict[str, Any]:
     """The author's record: counts, active strikes and their history, the sanction in force,
     first and last seen, the latest items. Nothing about the author beyond the host's id."""
@@ -124,7 +124,7 @@ def author(author_id: str) -> dict[str, Any]:
 
 @bp.post("/v1/authors/<author_id>/sanction")
 @require("moderator")
-@documented(("HTTP_200", None), ERRORS, tags=["authors"], json=SanctionRequest)
+@documented(("HTTP_200", None), ERRORS, tags=["authors"], json=SanctionRequest, path=AuthorPath)
 def sanction(author_id: str) -> dict[str, Any]:
     """Pre-moderate, suspend or ban an author (for ``duration_s``, or until lifted), or lift it;
     ``author.sanctioned`` / ``author.sanction_lifted`` go to webhooks so the host can apply it.
@@ -187,7 +187,7 @@ def _remove_visible(author_id: str, reason_code: str, actor: str) -> int:
 
 @bp.delete("/v1/authors/<author_id>")
 @require("admin")
-@documented(("HTTP_204", None), ERRORS, tags=["authors"])
+@documented(("HTTP_204", None), ERRORS, tags=["authors"], path=AuthorPath)
 def erase(author_id: str) -> tuple[str, int]:
     """Erase an author: their record and the text of their items go; the decisions stay in the
     audit trail, the items named by a stable pseudonym instead of the author's id."""

@@ -13,7 +13,7 @@ from ..errors import NotFound, ValidationFailed
 from ..images import media
 from ..images.analysis import get_analyser
 from ..images.uploads import image_error, image_upload
-from ..schemas import BankPage, ImageCheckForm, ImageCheckResult, ItemPath
+from ..schemas import BankPage, EntryPath, ImageCheckForm, ImageCheckResult, ItemPath
 from ..store import get_store
 from ..timefmt import iso
 
@@ -75,10 +75,10 @@ def bank() -> dict[str, Any]:
 
 @bp.delete("/v1/images/bank/<entry_id>")
 @require("moderator")
-@documented(("HTTP_204", None), (401, 403, 404, 503), tags=["images"])
+@documented(("HTTP_204", None), (401, 403, 404, 503), tags=["images"], path=EntryPath)
 def unbank(entry_id: str) -> tuple[str, int]:
     """Take an image out of the bank: images like it are no longer hidden on sight."""
-    path(ItemPath, item_id=entry_id)
+    path(EntryPath, entry_id=entry_id)
     if not get_store().images.bank_remove(entry_id):
         raise NotFound(f"no bank entry {entry_id!r}")
     return "", 204
@@ -86,7 +86,7 @@ def unbank(entry_id: str) -> tuple[str, int]:
 
 @bp.get("/v1/review/items/<item_id>/image")
 @require("moderator")
-@documented(("HTTP_200", None), (401, 403, 404, 503), tags=["review"])
+@documented(("HTTP_200", None), (401, 403, 404, 503), tags=["review"], path=ItemPath)
 def preview(item_id: str) -> Response:
     """The reported image as moderators see it: a JPEG of at most 800 pixels a side."""
     path(ItemPath, item_id=item_id)

@@ -18,7 +18,7 @@ bp = Blueprint("items", __name__)
 
 @bp.get("/v1/items/<item_id>")
 @require("client", "moderator")
-@documented(("HTTP_200", ItemView), (401, 403, 404, 422, 503), tags=["items"])
+@documented(("HTTP_200", ItemView), (401, 403, 404, 422, 503), tags=["items"], path=ItemPath)
 def get_item(item_id: str) -> dict[str, Any]:
     """An item's status, distinct reporters, reasons, report times, scores and state history. A
     client key sees each change, its rule, reason code and public statement, but not which

@@ -86,7 +86,7 @@ def add() -> tuple[dict[str, Any], int]:
 
 @bp.post("/v1/models/<version>/shadow")
 @require("admin")
-@documented(("HTTP_200", None), ERRORS, tags=["models"])
+@documented(("HTTP_200", None), ERRORS, tags=["models"], path=VersionPath)
 def start_shadow(version: str) -> dict[str, Any]:
     """Score new comments with this version too, in the worker, off the request path."""
     path(VersionPath, version=version)
@@ -99,7 +99,7 @@ def start_shadow(version: str) -> dict[str, Any]:
 
 @bp.delete("/v1/models/<version>/shadow")
 @require("admin")
-@documented(("HTTP_200", None), ERRORS, tags=["models"])
+@documented(("HTTP_200", None), ERRORS, tags=["models"], path=VersionPath)
 def stop_shadow(version: str) -> dict[str, Any]:
     path(VersionPath, version=version)
     store = get_store()
@@ -110,7 +110,7 @@ def stop_shadow(version: str) -> dict[str, Any]:
 
 @bp.get("/v1/models/<version>/shadow")
 @require("admin")
-@documented(("HTTP_200", None), ERRORS, tags=["models"])
+@documented(("HTTP_200", None), ERRORS, tags=["models"], path=VersionPath)
 def shadow_report(version: str) -> dict[str, Any]:
     """The version in shadow beside the active one: per category, how often both flag alike, and
     on the comments moderators decided since, each model's precision and recall."""
@@ -142,7 +142,7 @@ def shadow_report(version: str) -> dict[str, Any]:
 
 @bp.post("/v1/models/<version>/activate")
 @require("admin")
-@documented(("HTTP_200", None), ERRORS, tags=["models"])
+@documented(("HTTP_200", None), ERRORS, tags=["models"], path=VersionPath)
 def activate(version: str) -> dict[str, Any]:
     path(VersionPath, version=version)
     store = get_store()

@@ -135,7 +135,7 @@ def list_flaggers() -> dict[str, Any]:
 
 @bp.delete("/v1/trusted-flaggers/<flagger_id>")
 @require("admin")
-@documented(("HTTP_200", None), (401, 403, 404, 422), tags=["dsa"])
+@documented(("HTTP_200", None), (401, 403, 404, 422), tags=["dsa"], path=FlaggerPath)
 def remove_flagger(flagger_id: str) -> dict[str, Any]:
     """Withdraw a flagger's status; its past notices keep the source they had."""
     chosen = path(FlaggerPath, flagger_id=flagger_id)

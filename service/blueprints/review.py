@@ -134,7 +134,7 @@ def review_queue() -> dict[str, Any]:
 
 @bp.get("/v1/review/items/<item_id>")
 @require("moderator")
-@documented(("HTTP_200", ReviewItemView), ERRORS, tags=["review"])
+@documented(("HTTP_200", ReviewItemView), ERRORS, tags=["review"], path=ItemPath)
 def review_item(item_id: str) -> dict[str, Any]:
     """Everything about an item: text or image, scores, every report with its reporter's trust,
     state, claim, last decision and history."""
@@ -196,7 +196,7 @@ def _appeal(fields: dict[str, str]) -> dict[str, Any] | None:
 
 @bp.post("/v1/review/items/<item_id>/claim")
 @require("moderator")
-@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], json=ClaimRequest)
+@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], json=ClaimRequest, path=ItemPath)
 def claim_item(item_id: str) -> dict[str, Any]:
     """Take (or renew) a lease on the item; another moderator's decision then gets 409."""
     path(ItemPath, item_id=item_id)
@@ -214,7 +214,7 @@ def claim_item(item_id: str) -> dict[str, Any]:
 
 @bp.delete("/v1/review/items/<item_id>/claim")
 @require("moderator")
-@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"])
+@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], path=ItemPath)
 def release_item(item_id: str) -> dict[str, Any]:
     """Give the lease back."""
     path(ItemPath, item_id=item_id)
@@ -229,7 +229,7 @@ def release_item(item_id: str) -> dict[str, Any]:
 
 @bp.post("/v1/review/items/<item_id>/decision")
 @require("moderator")
-@documented(("HTTP_200", DecisionView), ERRORS, tags=["review"], json=DecisionRequest)
+@documented(("HTTP_200", DecisionView), ERRORS, tags=["review"], json=DecisionRequest, path=ItemPath)
 def decide(item_id: str) -> dict[str, Any]:
     """Remove (hidden for good), restore (visible; its reports no longer count), dismiss (stays
     visible, leaves the queue) or approve a held item (readers see it). Returns the statement of
@@ -280,7 +280,7 @@ def decide(item_id: str) -> dict[str, Any]:
 
 @bp.get("/v1/review/items/<item_id>/history")
 @require("moderator")
-@documented(("HTTP_200", HistoryView), ERRORS, tags=["review"])
+@documented(("HTTP_200", HistoryView), ERRORS, tags=["review"], path=ItemPath)
 def item_history(item_id: str) -> dict[str, Any]:
     """The item's audit trail: every state change, claim and decision, oldest first."""
     record = _record(item_id)

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ..api import documented, path, query
 from ..auth import require
 from ..errors import NotFound
-from ..schemas import ItemId, Strict
+from ..schemas import EntryPath, Strict
 from ..store import get_store
 from ..timefmt import iso
 
@@ -22,10 +22,6 @@ ERRORS = (401, 403, 404, 422, 503)
 class BankQuery(Strict):
     limit: int = Field(default=50, ge=1, le=200)
     cursor: str | None = Field(default=None, pattern=r"^\d{1,9}$", description="from the previous page")
-
-
-class EntryPath(Strict):
-    entry_id: str = ItemId
 
 
 class TextBankPage(BaseModel):
@@ -58,7 +54,7 @@ def bank() -> dict[str, Any]:
 
 @bp.delete("/v1/texts/bank/<entry_id>")
 @require("moderator")
-@documented(("HTTP_204", None), ERRORS, tags=["texts"])
+@documented(("HTTP_204", None), ERRORS, tags=["texts"], path=EntryPath)
 def remove(entry_id: str) -> tuple[str, int]:
     """Take an entry out of the bank (its near-copies are no longer caught)."""
     path(EntryPath, entry_id=entry_id)

@@ -106,7 +106,7 @@ def list_webhooks() -> dict[str, Any]:
 
 @bp.get("/v1/webhooks/<webhook_id>")
 @require("admin")
-@documented(("HTTP_200", WebhookView), ERRORS, tags=["webhooks"])
+@documented(("HTTP_200", WebhookView), ERRORS, tags=["webhooks"], path=WebhookPath)
 def get_webhook(webhook_id: str) -> dict[str, Any]:
     """One subscription (without its secret)."""
     return _view(_subscription(webhook_id))
@@ -114,7 +114,7 @@ def get_webhook(webhook_id: str) -> dict[str, Any]:
 
 @bp.patch("/v1/webhooks/<webhook_id>")
 @require("admin")
-@documented(("HTTP_200", WebhookView), ERRORS, tags=["webhooks"], json=WebhookPatch)
+@documented(("HTTP_200", WebhookView), ERRORS, tags=["webhooks"], json=WebhookPatch, path=WebhookPath)
 def update_webhook(webhook_id: str) -> dict[str, Any]:
     """Enable, disable, change URL, events or description, or rotate the secret."""
     _subscription(webhook_id)
@@ -139,7 +139,7 @@ def update_webhook(webhook_id: str) -> dict[str, Any]:
 
 @bp.delete("/v1/webhooks/<webhook_id>")
 @require("admin")
-@documented(("HTTP_204", None), ERRORS, tags=["webhooks"])
+@documented(("HTTP_204", None), ERRORS, tags=["webhooks"], path=WebhookPath)
 def delete_webhook(webhook_id: str) -> tuple[str, int]:
     """Remove a subscription and its delivery log."""
     _subscription(webhook_id)
@@ -149,7 +149,7 @@ def delete_webhook(webhook_id: str) -> tuple[str, int]:
 
 @bp.post("/v1/webhooks/<webhook_id>/test")
 @require("admin")
-@documented(("HTTP_202", DeliveryView), ERRORS, tags=["webhooks"])
+@documented(("HTTP_202", DeliveryView), ERRORS, tags=["webhooks"], path=WebhookPath)
 def test_webhook(webhook_id: str) -> tuple[dict[str, Any], int]:
     """Send a ``webhook.test`` event to this endpoint only."""
     sub = _subscription(webhook_id)
@@ -164,7 +164,7 @@ def test_webhook(webhook_id: str) -> tuple[dict[str, Any], int]:
 
 @bp.get("/v1/webhooks/<webhook_id>/deliveries")
 @require("admin")
-@documented(("HTTP_200", DeliveryList), ERRORS, tags=["webhooks"], query=DeliveryQuery)
+@documented(("HTTP_200", DeliveryList), ERRORS, tags=["webhooks"], query=DeliveryQuery, path=WebhookPath)
 def list_deliveries(webhook_id: str) -> dict[str, Any]:
     """The delivery log, latest first: attempts, last status, latency, next attempt, outcome."""
     _subscription(webhook_id)
@@ -176,7 +176,7 @@ def list_deliveries(webhook_id: str) -> dict[str, Any]:
 
 @bp.post("/v1/webhooks/<webhook_id>/deliveries/<delivery_id>/redeliver")
 @require("admin")
-@documented(("HTTP_202", DeliveryView), ERRORS, tags=["webhooks"])
+@documented(("HTTP_202", DeliveryView), ERRORS, tags=["webhooks"], path=(WebhookPath, DeliveryPath))
 def redeliver(webhook_id: str, delivery_id: str) -> tuple[dict[str, Any], int]:
     """Send a delivery again now (the same event id, so receivers can de-duplicate)."""
     _subscription(webhook_id)

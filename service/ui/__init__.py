@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..api import page
 from ..auth import SESSION_COOKIE, authenticate, session_for
 from ..config import Config
 from ..errors import Unauthorized
@@ -84,11 +85,13 @@ def security_headers(response: Response) -> Response:
 
 
 @bp.get("/")
+@page(200, 302)
 def home() -> BaseResponse:
     return redirect(url_for("ui.queue"))
 
 
 @bp.get("/signin")
+@page(200)
 def signin() -> Response:
     return _signin_form()
 
@@ -112,6 +115,7 @@ def _signin_form(failed: bool = False, bad_name: bool = False) -> Response:
 
 
 @bp.post("/signin")
+@page(200, 302, 401, 422)
 def signin_submit() -> BaseResponse:
     """Check the moderator's key once and open a server-side session; the key is not kept."""
     config = _config()
@@ -143,6 +147,7 @@ def signin_submit() -> BaseResponse:
 
 
 @bp.post("/signout")
+@page(200, 302)
 def signout() -> BaseResponse:
     session = _session()
     token = request.form.get("csrf_token", "")
@@ -154,21 +159,25 @@ def signout() -> BaseResponse:
 
 
 @bp.get("/queue")
+@page(200, 302)
 def queue() -> BaseResponse:
     return _signed_in("queue.html", page="queue")
 
 
 @bp.get("/items/<item_id>")
+@page(200, 302)
 def item(item_id: str) -> BaseResponse:
     return _signed_in("item.html", page="item", item_id=item_id, blur_images=_config().ui_blur_images)
 
 
 @bp.get("/stats")
+@page(200, 302)
 def stats() -> BaseResponse:
     return _signed_in("stats.html", page="stats")
 
 
 @bp.get("/transparency")
+@page(200, 302)
 def transparency() -> BaseResponse:
     """The transparency report's tab (admin sessions; the figures come from
     ``GET /v1/transparency/report``): the last 30 days unless the form names a period."""
