@@ -16,6 +16,7 @@ from gunicorn.app.base import BaseApplication
 
 from .auth import ensure_keys
 from .config import Config
+from .lifetime import die_with_parent, preexec_die_with_parent, watch_parent
 
 
 class GunicornApp(BaseApplication):
@@ -43,9 +44,21 @@ def default_workers() -> int:
 
 
 def start_worker(config: Config) -> subprocess.Popen[bytes]:
-    """A ``raqib worker`` child process on the same Redis (a process, not a thread: gunicorn forks)."""
+    """A ``raqib worker`` child process on the same Redis (a process, not a thread: gunicorn forks),
+    stopped (SIGTERM) by Linux if this process dies without stopping it."""
     env = {**os.environ, "REDIS_URL": config.redis_url, "RAQIB_REDIS_URL": config.redis_url}
-    return subprocess.Popen([sys.executable, "-m", "raqib.service.worker"], env=env)
+    command = [sys.executable, "-m", "raqib.service.worker"]
+    return subprocess.Popen(command, env=env, preexec_fn=preexec_die_with_parent())
+
+
+WEB_WORKER_GRACE_S = 10.0  # a web worker whose master died finishes its requests this long at most
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    """In each web worker: die with the master (gunicorn's arbiter), which may be killed with
+    SIGKILL and so never stop its workers itself."""
+    die_with_parent(server.pid)
+    watch_parent(server.pid, WEB_WORKER_GRACE_S)
 
 
 def metrics_dir() -> Path:
@@ -112,6 +125,7 @@ def serve(host: str, port: int, workers: int | None, threads: int = 2, *, with_w
         "loglevel": config.log_level.lower(),
         "control_socket_disable": True,
         "child_exit": _worker_exited,
+        "post_fork": _post_fork,
     }
     worker = start_worker(config) if with_worker and config.inline_worker else None
     try:

