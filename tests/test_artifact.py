@@ -35,7 +35,7 @@ def classifier() -> Classifier:
 def test_files_and_size() -> None:
     names = {p.name for p in BUNDLED.iterdir()}
     assert {"config.json", "model.safetensors", "tokenizer.json", META_FILE, ONNX_FILE, "README.md"} <= names
-    assert sum(p.stat().st_size for p in BUNDLED.iterdir()) <= 60 * 1000 * 1000  # issue 26's budget
+    assert sum(p.stat().st_size for p in BUNDLED.iterdir()) <= 90 * 1000 * 1000  # issue 42: three languages
     meta = json.loads((BUNDLED / META_FILE).read_text(encoding="utf-8"))
     assert set(meta["thresholds"]) == set(CATEGORIES)
 

@@ -118,6 +118,21 @@ def _labels(meta: dict[str, Any]) -> str:
             " Latin-script word pieces (Arabizi, French) learnt on the corpus, each new embedding starting as"
             " the mean of the pieces that spelled it before (`models/training/vocab.py`)."
         )
+    vocabulary = training.get("revocabulary")
+    if vocabulary:
+        text += (
+            f" Before this fine-tuning the vocabulary was pruned again from XLM-R's over train, dev and the"
+            f" corpus in every language: {int(vocabulary['pieces']):,} pieces, {int(vocabulary['carried_over']):,}"
+            f" of them carried over with the rows the earlier classifier had fine-tuned, {int(vocabulary['new']):,}"
+            " new (mostly French and English) starting from multilingual-e5-small's own rows"
+            " (`models/training/revocab.py`)."
+        )
+    if training.get("language_weights") or training.get("language_samples"):
+        text += (
+            f" Rows were weighted by language {training.get('language_weights') or {}} (French is 4 % of"
+            f" the rows) and sampled by language {training.get('language_samples') or {}} (a seeded share of"
+            " a language the classifier already read, to fit the run in the time it had)."
+        )
     if training.get("spam_negative_weight"):
         text += (
             " **Spam labels**: only two sources annotate spam, and the only Latin-script rows among their"
@@ -127,6 +142,9 @@ def _labels(meta: dict[str, Any]) -> str:
             f" {training['spam_negative_weight']} of a gold label's weight (a few of them may be spam)."
         )
     return text
+
+
+SITE_COLUMNS = ("false_spam", "hold_precision", "hold_recall", "hate_precision", "hate_recall", "insult_as_hate")
 
 
 def _site_view(meta: dict[str, Any]) -> str:
@@ -139,14 +157,34 @@ def _site_view(meta: dict[str, Any]) -> str:
         "spam flag. Hold: the",
         "comments with `offensive ≥ 0.9`, the setting that holds comments in the default policy — its",
         "precision (how many held comments are offensive) and recall (how many offensive ones it holds).",
+        "Hate: the hate flag's precision and recall, and insults taken for hate — the share of comments",
+        "annotated offensive but not hate that get it.",
         "",
-        "| group | false spam | hold precision | hold recall |",
-        "|---|---|---|---|",
+        "| group | false spam | hold precision | hold recall | hate precision | hate recall | insults as hate |",
+        "|---|---|---|---|---|---|---|",
     ]
     for group, row in view.items():
-        cells = [f"{100 * row[m]:.1f} %" if m in row else "" for m in ("false_spam", "hold_precision", "hold_recall")]
+        cells = [f"{100 * row[m]:.1f} %" if m in row else "" for m in SITE_COLUMNS]
         lines.append(f"| {group} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n\n"
+
+
+def _languages(meta: dict[str, Any]) -> str:
+    """The languages the heads were trained on, with their rows, and those they were not."""
+    rows = meta["training"].get("rows_per_language")
+    if not rows:
+        return ""
+    trained = ", ".join(f"{language} {count:,}" for language, count in rows.items())
+    return (
+        "## Languages\n"
+        f"Trained on train.csv's rows (as labelled, before any sampling or weighting): {trained}. Arabic"
+        " covers MSA and the dialects of the sources (Darija, Tunisian, Egyptian, Levantine, Gulf, Iraqi)"
+        " and Arabizi; French and English come from tweets, forums, news-site comments, SMS and YouTube."
+        " Not trained on: any other language (Spanish, German, Tamazight, Persian, Urdu, Turkish …): the"
+        " encoder's pre-training read about 100 languages, but its heads never saw a label in them, so"
+        " scores there are not to be trusted. `lang:` rows in the tables below are each language's dev"
+        " rows.\n\n"
+    )
 
 
 def _ensemble(meta: dict[str, Any]) -> str:
@@ -187,7 +225,7 @@ def write_model_card(artifact: Path, meta: dict[str, Any], data_dir: Path | None
     thresholds = ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items())
     data = provenance(data_dir) if data_dir is not None and (data_dir / "provenance").is_dir() else []
     data_rows = "\n".join(f"| {name} | {licence} | {cite} |" for name, licence, cite in data)
-    card = f"""# {artifact.name} — Raqib's Arabic moderation classifier
+    card = f"""# {artifact.name} — Raqib's moderation classifier (Arabic, French, English)
 
 {describe_encoder(artifact, meta)} Fine-tuned multi-label on five heads: `offensive` (covers the
 others), `hate`, `vulgar`, `violence`, `spam`. Texts pass through `models.normalize.normalize`
@@ -195,9 +233,9 @@ others), `hate`, `vulgar`, `violence`, `spam`. Texts pass through `models.normal
 
 ## Intended use
 Scoring reader comments on Arabic news sites and forums (MSA and dialects: Darija, Levantine, Gulf,
-Egyptian, Tunisian, Arabizi) so that moderators see the likeliest abuse first and the auto-hide
-threshold can move. It is a signal for people and for report counting, not a sole judge: do not remove
-content on its score alone.
+Egyptian, Tunisian, Arabizi) and the French and English of the same sites' readers, so that
+moderators see the likeliest abuse first and the auto-hide threshold can move. It is a signal for
+people and for report counting, not a sole judge: do not remove content on its score alone.
 
 ## Decision thresholds (calibrated on dev.csv for macro-F1)
 {thresholds}
@@ -209,7 +247,7 @@ thresholds calibrated on dev too but its spam threshold not held to this model's
 
 {metrics_table(meta["dev_macro_f1"], meta.get("dev_macro_f1_baseline"))}
 
-{_site_view(meta)}## Training
+{_site_view(meta)}{_languages(meta)}## Training
 {_pretraining(meta)} Fine-tuning: {fine["epochs"]} epochs, learning rate
 {fine["learning_rate"]}, masked binary cross-entropy (unannotated cells do not count). Hardware:
 {meta["training"]["device"]}. Seconds per stage: {meta["stage_seconds"]}.{_history(meta)}

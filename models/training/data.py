@@ -90,6 +90,25 @@ def weigh_languages(data: LabeledSet, weights: dict[str, float]) -> LabeledSet:
     return replace(data, mask=data.mask * scale[:, None])
 
 
+def sample_languages(data: LabeledSet, fractions: dict[str, float], seed: int = 13) -> LabeledSet:
+    """A seeded share of each named language's rows (the others all kept), in their order: a run
+    that continues a classifier already trained on a language can revisit part of it for less time."""
+    if data.languages is None:
+        raise ValueError("these rows carry no language (read_labeled gives one per row)")
+    rng = np.random.default_rng(seed)
+    draws = rng.random(len(data))
+    keep = np.flatnonzero(
+        [draw < fractions.get(language, 1.0) for draw, language in zip(draws, data.languages, strict=True)]
+    )
+    return LabeledSet(
+        texts=[data.texts[i] for i in keep],
+        sources=[data.sources[i] for i in keep],
+        labels=data.labels[keep],
+        mask=data.mask[keep],
+        languages=[data.languages[i] for i in keep],
+    )
+
+
 def read_corpus(data_dir: str | Path) -> list[str]:
     """Unlabelled texts for tokenizer and masked-LM training: the corpus plus the training texts
     (never dev, which is kept for calibration and model selection)."""

@@ -10,7 +10,7 @@ from typing import Any
 import torch
 from transformers import AutoImageProcessor, AutoModelForImageClassification
 
-from .data import CATEGORIES
+from ..categories import CATEGORIES, IMAGE_CATEGORIES
 
 
 class ImageClassifier:
@@ -27,16 +27,18 @@ class ImageClassifier:
         unknown = sorted(set(label_map) - set(labels))
         if unknown:
             raise ValueError(f"labels {unknown} are not in the model's labels {sorted(labels)}")
-        bad = sorted(set(label_map.values()) - set(CATEGORIES))
+        allowed = (*CATEGORIES, *IMAGE_CATEGORIES)
+        bad = sorted(set(label_map.values()) - set(allowed))
         if bad:
-            raise ValueError(f"categories {bad} are not among {list(CATEGORIES)}")
+            raise ValueError(f"categories {bad} are not among {list(allowed)}")
         self.index = {label: labels[label] for label in label_map}
         self.label_map = dict(label_map)
         self.multi_label = self.model.config.problem_type == "multi_label_classification"
 
     @property
     def name(self) -> str:
-        return self.path.name
+        """What ``/readyz`` shows: the model's directory."""
+        return str(self.path)
 
     @torch.inference_mode()
     def predict(self, image: Any) -> dict[str, float]:

@@ -20,7 +20,7 @@ from transformers import PreTrainedTokenizerFast
 from ..inference import read_meta
 from ..normalize import PRETRAINED_VOCAB_VERSION, VERSION, normalize, version_of
 from .artifact import export
-from .data import read_corpus, read_labeled, spam_negatives, weigh_languages
+from .data import read_corpus, read_labeled, sample_languages, spam_negatives, weigh_languages
 from .distill import concat, corpus_texts, soft_labeled
 from .finetune import FinetuneConfig, finetune
 from .pretrain import PretrainConfig, pretrain
@@ -116,6 +116,7 @@ def run(
     ngram_weights: Mapping[str, float] | None = None,
     choose_ngram_weights: bool = False,
     language_weights: Mapping[str, float] | None = None,
+    language_samples: Mapping[str, float] | None = None,
 ) -> None:
     out.mkdir(parents=True, exist_ok=True)
     timings_path = out / "timings.json"
@@ -159,6 +160,7 @@ def run(
         "latin_pieces_added": extend_vocab,
         "spam_negative_weight": spam_negative_weight,
         "language_weights": dict(language_weights or {}),
+        "language_samples": dict(language_samples or {}),
         "teacher_transformers": [str(t) for t in teachers],
         "site_decisions": None if extra_data is None else {"path": str(extra_data), "weight": extra_weight},
     }
@@ -172,6 +174,8 @@ def run(
             recorded.write_text(json.dumps(recipe, indent=2))
         started = time.monotonic()
         train = spam_negatives(read_labeled(data_dir / "labeled" / "train.csv"), spam_negative_weight)
+        if language_samples:
+            train = sample_languages(train, dict(language_samples))
         if language_weights:
             train = weigh_languages(train, dict(language_weights))
         dev = read_labeled(data_dir / "labeled" / "dev.csv")
@@ -233,6 +237,8 @@ def training_record(
         "device": _device(),
         **(json.loads(recorded.read_text()) if recorded.exists() else recipe),
     }
+    if (out / "revocab" / "revocabulary.json").exists():
+        cfgs["revocabulary"] = json.loads((out / "revocab" / "revocabulary.json").read_text())
     if init_from:
         earlier = read_meta(Path(init_from))
         cfgs["pretrain"] = earlier.get("training", {}).get("pretrain", cfgs["pretrain"])
@@ -341,6 +347,13 @@ def main(argv: list[str] | None = None) -> None:
         help="weigh the rows of a language (french, english, arabic) W times in the loss, e.g. french=3",
     )
     parser.add_argument(
+        "--language-sample",
+        action="append",
+        default=[],
+        metavar="LANG=F",
+        help="train on a seeded share F of a language's rows, e.g. arabic=0.4 (continuing a classifier that knows it)",
+    )
+    parser.add_argument(
         "--ngram-weight",
         type=float,
         default=None,
@@ -364,8 +377,9 @@ def main(argv: list[str] | None = None) -> None:
     stages = tuple(args.stages.split(","))
     try:
         language_weights = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.language_weight)}
+        language_samples = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.language_sample)}
     except ValueError:
-        parser.error("--language-weight takes LANG=W, e.g. french=3")
+        parser.error("--language-weight and --language-sample take LANG=NUMBER, e.g. french=3")
     imported = "import" in stages or (args.out / "encoder" / "config.json").exists()
     # a classifier fine-tuned further keeps the normaliser it was trained with
     normalizer = (
@@ -409,6 +423,7 @@ def main(argv: list[str] | None = None) -> None:
         ngram_weights=ngram_weights,
         choose_ngram_weights=args.ngram_weights == "dev",
         language_weights=language_weights,
+        language_samples=language_samples,
     )
 
 
