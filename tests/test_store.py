@@ -109,11 +109,24 @@ def test_lua_files_are_packaged() -> None:
     assert libraries == {lib for used in scripts.LIBRARIES.values() for lib in used}
 
 
-@pytest.mark.parametrize("cluster", [False, True], ids=["in-script", "separate-call"])
-def test_rate_limited_report_writes_nothing(store: Store, cluster: bool) -> None:
-    if store.cluster and not cluster:
-        pytest.skip("the in-script variant needs every key on one server")
-    limited = Store(store.client, partitions=store.partitions, cluster=cluster)
+def variants(store: Store) -> list[bool]:
+    """The ``cluster`` flags a test runs its store under: on one server both the in-script variant
+    (False) and the separate call a cluster needs (True); on a cluster only the latter, since the
+    in-script one needs every key on one server. Each variant starts from an empty Redis."""
+    return [True] if store.cluster else [False, True]
+
+
+def fresh(store: Store, cluster: bool) -> Store:
+    store.client.flushall()
+    return Store(store.client, partitions=store.partitions, cluster=cluster)
+
+
+def test_rate_limited_report_writes_nothing(store: Store) -> None:
+    for cluster in variants(store):
+        rate_limited_report_writes_nothing(fresh(store, cluster))
+
+
+def rate_limited_report_writes_nothing(limited: Store) -> None:
     rules = ReportRules(rate_limit=2, rate_window_s=60)
     for n in range(2):
         direct_report(limited, f"f{n}", "flooder", rules=rules)
@@ -152,13 +165,15 @@ def test_queue_pages_merge_partitions_in_chunks_with_ties_by_id(store: Store) ->
     assert "q06" not in page(None, 40, chunk=3)
 
 
-@pytest.mark.parametrize("cluster", [False, True], ids=["in-script", "separate-call"])
-def test_a_first_text_is_queued_for_scoring_once(store: Store, cluster: bool) -> None:
+def test_a_first_text_is_queued_for_scoring_once(store: Store) -> None:
     """The report that brings a comment's first text queues it for the worker's classifier (on one
     server inside the report script, on a cluster right after it); later reports do not."""
-    if store.cluster and not cluster:
-        pytest.skip("the in-script variant needs every key on one server")
-    view = Store(store.client, partitions=store.partitions, cluster=cluster)
+    for cluster in variants(store):
+        first_text_is_queued_for_scoring_once(fresh(store, cluster))
+
+
+def first_text_is_queued_for_scoring_once(view: Store) -> None:
+    cluster = view.cluster
     view.scoring.ensure_group()
     outcomes = [
         direct_report(view, "q1", "r1", new_item_fields={"text": "نص"}, score=True),
