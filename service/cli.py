@@ -77,7 +77,12 @@ def main(argv: list[str] | None = None) -> None:
         "--threads", type=int, default=2, help="threads per worker for every request but waiting model work"
     )
     serve.add_argument("--no-worker", action="store_true", help="do not start a webhook delivery worker")
-    commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
+    worker = commands.add_parser("worker", help="deliver webhooks (any number of workers may run)")
+    worker.add_argument(
+        "--check", action="store_true", help="health check: exit 0 if a worker of this host beat recently, else 1"
+    )
+    worker.add_argument("--consumer", default=None, help="with --check: this worker only (name '<host>-<pid>')")
+    worker.add_argument("--max-age", type=float, default=None, help="with --check: seconds (default 30)")
     commands.add_parser("models", help="classifier versions: raqib models add DIR --name N", add_help=False)
     commands.add_parser(
         "decisions", help="moderators' decisions as training data: raqib decisions export --out F", add_help=False
@@ -107,6 +112,12 @@ def main(argv: list[str] | None = None) -> None:
             from .serve import serve as run_serve
 
             run_serve(args.host, args.port, args.workers, args.threads, with_worker=not args.no_worker)
+        elif args.command == "worker" and args.check:
+            from .config import Config
+            from .worker import HEARTBEAT_STALE_S, check
+
+            max_age = HEARTBEAT_STALE_S if args.max_age is None else args.max_age
+            raise SystemExit(check(Config.from_env(), args.consumer, max_age))
         elif args.command == "worker":
             from .worker import main as run_worker
 

@@ -15,6 +15,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -41,6 +42,8 @@ from .versions import ModelHolder
 log = logging.getLogger("raqib.worker")
 CLAIM_BATCH = 20
 RECLAIM_EVERY_S = 5.0
+HEARTBEAT_S = 5.0  # how often a worker stamps its heartbeat in Redis
+HEARTBEAT_STALE_S = 30.0  # `raqib worker --check` fails once the newest stamp is older than this
 
 
 def _guarded(name: str, stop: threading.Event, step: Callable[[], Any], pause_s: float) -> None:
@@ -206,6 +209,54 @@ class DeliveryWorker:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def heartbeat(
+    store: Store, consumer: str, threads: list[threading.Thread], stop: threading.Event, every_s: float = HEARTBEAT_S
+) -> threading.Thread:
+    """Stamp ``consumer`` in Redis every ``every_s`` while all of ``threads`` (the worker's loops) are
+    alive; a worker with a dead loop stops beating and its container's health check fails."""
+
+    def step() -> None:
+        dead = [t.name for t in threads if not t.is_alive()]
+        if dead:
+            log.error("worker threads %s are not running: heartbeat withheld", dead)
+        else:
+            store.workers.beat(consumer)
+        stop.wait(every_s)
+
+    thread = threading.Thread(target=_guarded, args=("heartbeat", stop, step, every_s), name="heartbeat", daemon=True)
+    thread.start()
+    return thread
+
+
+def check(config: Config, consumer: str | None = None, max_age_s: float = HEARTBEAT_STALE_S) -> int:
+    """``raqib worker --check``: 0 when a worker of this host (or ``consumer``) beat within
+    ``max_age_s``, else 1; one line on stdout says which."""
+    if not config.redis_url:
+        print("raqib worker --check: set REDIS_URL", file=sys.stderr)
+        return 1
+    prefix = consumer if consumer is not None else f"{socket.gethostname()}-"
+    try:
+        store = Store.from_url(config.redis_url, cluster=config.cluster, partitions=config.partitions)
+        try:
+            ages = store.workers.ages_ms(prefix)
+        finally:
+            store.close()
+    except Exception as err:  # Redis unreachable, a wrong URL: unhealthy either way
+        print(f"unhealthy: cannot read heartbeats ({type(err).__name__}: {err})")
+        return 1
+    if consumer is not None:
+        ages = {name: age for name, age in ages.items() if name == consumer}
+    if not ages:
+        print(f"unhealthy: no heartbeat from {consumer or prefix + '*'}")
+        return 1
+    name, age = min(ages.items(), key=lambda item: item[1])
+    if age > max_age_s * 1000:
+        print(f"unhealthy: {name} last beat {age / 1000:.1f} s ago (limit {max_age_s:g} s)")
+        return 1
+    print(f"healthy: {name} beat {age / 1000:.1f} s ago")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of ``raqib worker``: runs until SIGTERM or SIGINT."""
     config = Config.from_env()
@@ -228,6 +279,8 @@ def main(argv: list[str] | None = None) -> None:
     scorer = TextScorer(store, holder, config, worker.consumer) if text_model else None
     scorer_thread = scorer.start() if scorer else None
     dsa_threads = dsa_worker.start(store, config, worker.consumer, worker.stop)
+    loops = threads + dsa_threads + [image_thread] + ([scorer_thread] if scorer_thread else [])
+    beat_thread = heartbeat(store, worker.consumer, loops, worker.stop)
     done = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: done.set())
@@ -241,7 +294,11 @@ def main(argv: list[str] | None = None) -> None:
     image_worker.stop.set()
     if scorer is not None:
         scorer.stop.set()
-    worker.close(threads + dsa_threads)
+    worker.close(threads + dsa_threads + [beat_thread])
+    try:
+        store.workers.forget(worker.consumer)
+    except Exception:  # Redis gone at shutdown: the stamp simply goes stale
+        log.warning("could not remove the heartbeat of %s: it goes stale", worker.consumer)
     image_thread.join(timeout=30)
     if scorer_thread is not None:
         scorer_thread.join(timeout=30)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tomllib
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -77,11 +79,51 @@ def test_serving_imports_no_torch() -> None:
     assert out.stdout.strip() == "[]"
 
 
+# Imports that only training needs: in the serving process they fail, as on an install without `.[train]`.
+NO_TRAINING = """
+import sys
+class NoTraining:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {"torch", "transformers", "safetensors", "onnx", "sklearn", "tqdm"}:
+            raise ImportError(f"{name}: not installed for serving")
+sys.meta_path.insert(0, NoTraining())
+"""
+
+
+def test_the_app_scores_and_counts_reports_without_training_packages(settings: dict[str, Any]) -> None:
+    """The app with the bundled model, in a process where torch and the rest of the `train` extra cannot
+    be imported: /v1/classify scores, a report with text is accepted and scored, the worker module loads."""
+    code = NO_TRAINING + (
+        "import json\n"
+        "from raqib.service.app import create_app\n"
+        "import raqib.service.worker, raqib.service.serve, raqib.models.classify\n"
+        "settings = json.loads(sys.argv[1])\n"
+        "app = create_app({**settings, 'model_dir': ''})\n"
+        "client = app.test_client()\n"
+        "auth = {'Authorization': 'Bearer test-client-key'}\n"
+        "scored = client.post('/v1/classify', json={'text': 'يا حمار'}, headers=auth)\n"
+        "assert scored.status_code == 200, scored.get_data(as_text=True)\n"
+        "report = {'item_id': 'c-1', 'item_type': 'comment', 'reporter_id': 'r-1', 'text': 'يا حمار'}\n"
+        "reported = client.post('/v1/reports', json=report, headers=auth)\n"
+        "assert reported.status_code == 202, reported.get_data(as_text=True)\n"
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'torch', 'transformers', 'sklearn'})\n"
+        "print(json.dumps({'scores': scored.get_json(), 'heavy': heavy}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, json.dumps(settings)], capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    assert result["heavy"] == []
+    assert result["scores"]["scores"]["offensive"] > 0.5, result
+
+
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     """README's test command, system packages included, is the line ``.ci/run`` runs: a newcomer's
     run tests what CI tests."""
     root = Path(__file__).resolve().parents[1]
     readme = (root / "README.md").read_text(encoding="utf-8")
-    command = 'bash .ci/system-packages && pip install torch==2.13.0 -e ".[test]" && python -m pytest'
+    install = 'pip install -c constraints.txt torch==2.13.0 -e ".[test,train]"'
+    command = f"bash .ci/system-packages && {install} && python -m pytest"
     assert f"```sh\n{command}\n```" in readme
     assert (root / ".ci" / "run").read_text(encoding="utf-8").rstrip().splitlines()[-1] == command

@@ -26,6 +26,7 @@ from .scoring import JOBS_MAXLEN, ScoringStore
 from .sessions import SessionStore
 from .texts import TextBankStore
 from .webhooks import WebhookStore
+from .workers import WorkerRegistry
 
 EXTENSION = "raqib.store"
 
@@ -136,6 +137,7 @@ class Store:
         self.models = ModelRegistry(self.client)
         self.sessions = SessionStore(self.client)
         self.dsa = DsaStore(self.client, self.scripts, partitions, events_maxlen)
+        self.workers = WorkerRegistry(self.client)
 
     @classmethod
     def from_url(cls, url: str, *, cluster: bool = False, **kwargs: Any) -> Store:

@@ -191,6 +191,10 @@ class AuthorKeys:
 PSEUDONYM_SECRET = f"{PREFIX}:pseudonym_secret"  # string: the key of erased authors' pseudonyms
 
 
+# sorted set: worker (consumer name, "<host>-<pid>") -> its last heartbeat (Redis time, ms)
+WORKER_HEARTBEATS = f"{PREFIX}:{{workers}}:heartbeats"
+
+
 MODELS = f"{PREFIX}:{{models}}:versions"  # hash: version -> JSON (path, checksum, card summary, added)
 MODELS_ACTIVE = f"{PREFIX}:{{models}}:active"  # hash: active, previous (version names)
 
