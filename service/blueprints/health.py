@@ -34,7 +34,7 @@ def readyz() -> tuple[dict[str, Any], int]:
     checks["model"] = str(model.path) if model is not None else "none configured"
     checks["model_version"] = model_version()
     analyser = get_analyser()
-    checks["image_model"] = str(analyser.model.path) if analyser.model is not None else "none configured"
+    checks["image_model"] = analyser.model_name
     checks["ocr"] = analyser.config.ocr_languages if analyser.ocr else "off"
     ready = checks["redis"] == "ok"
     if not ready:

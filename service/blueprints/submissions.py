@@ -82,6 +82,10 @@ def _facts(sub: SubmissionRequest, policy: Policy, section: str | None, image: b
         except media.ImageRejected as err:
             raise image_error(err) from None
         match = analyser.match(analysis.pdq, store.images.bank_hashes())
+        if analysis.image_scores:  # the image model's categories (sexual) beside the caption's
+            scores = dict(scores or {})
+            for category, value in analysis.image_scores.items():
+                scores[category] = max(value, scores.get(category, 0.0))
     author = store.authors.get(sub.author_id, recent=0)
     return Facts(
         scores=scores,

@@ -1,7 +1,8 @@
 """What the service learns from an image: PDQ hash (and those of its crops), a match in the bank
 of removed images, the text Tesseract reads (scored by the text classifier), the image model's
-scores, and the threshold they imply. Used by the worker for reported images and by
-``/v1/images/check`` at once. Views reach it through :func:`get_analyser`."""
+scores (by default open_nsfw's ``sexual``), and the threshold they imply. Used by the worker for
+reported images, by ``/v1/images/check`` and by image submissions at once. Views reach it through
+:func:`get_analyser`."""
 
 from __future__ import annotations
 
@@ -18,10 +19,11 @@ from ..classifier import predict
 from ..config import Config, ConfigError
 from ..policy import threshold_for
 from . import media
+from . import ocr as tesseract
+from .model import ImageModel, load
 
 if TYPE_CHECKING:
     from raqib.models.inference import Classifier
-    from raqib.models.training.image import ImageClassifier
 
 log = logging.getLogger(__name__)
 EXTENSION = "raqib.images"
@@ -72,16 +74,19 @@ class Analysis:
 
 
 class ImageAnalyser:
-    def __init__(
-        self, config: Config, text_model: Callable[[], Classifier | None], model: ImageClassifier | None
-    ) -> None:
+    def __init__(self, config: Config, text_model: Callable[[], Classifier | None], model: ImageModel | None) -> None:
         """``text_model`` gives the text classifier in service at each call (a ``ModelHolder``'s
         ``current``): the text read in images is scored by the active version, as comments are."""
         self.config = config
         self.text_model = text_model
         self.model = model
         self.limits = media.ImageLimits(config.max_image_bytes, config.max_image_pixels)
-        self.ocr = config.ocr and media.ocr_available()
+        self.ocr = config.ocr and tesseract.available()
+
+    @property
+    def model_name(self) -> str:
+        """What ``/readyz`` shows of the image model."""
+        return self.model.name if self.model is not None else "none configured"
 
     def analyse(self, data: bytes, *, ocr: bool = True) -> Analysis:
         """Decode and analyse; raises :class:`media.ImageRejected` for a bad file."""
@@ -94,9 +99,12 @@ class ImageAnalyser:
             variants=[media.pdq(v).hex for v in media.crop_variants(hashed)],
             preview=media.preview(shown),
         )
+        config = self.config
         if ocr and self.ocr:
             try:
-                analysis.text = media.ocr(picture, self.config.ocr_languages, self.config.ocr_timeout_s)
+                analysis.text = tesseract.read(
+                    shown, config.ocr_languages, config.ocr_timeout_s, config.ocr_min_confidence
+                )
             except (subprocess.SubprocessError, OSError) as err:
                 log.warning("OCR failed: %s", err)
         text_model = self.text_model() if analysis.text else None
@@ -105,7 +113,7 @@ class ImageAnalyser:
             analysis.text_scores, analysis.flagged = result["scores"], list(result["flagged"])
         if self.model is not None:
             analysis.image_scores = self.model.predict(picture)
-            flagged = [c for c, s in analysis.image_scores.items() if s >= self.config.image_flag_score]
+            flagged = [c for c, s in analysis.image_scores.items() if s >= config.image_flag_score]
             analysis.flagged = sorted(set(analysis.flagged) | set(flagged))
         return analysis
 
@@ -130,21 +138,27 @@ class ImageAnalyser:
             settings["match"] = match
         scores = analysis.scores
         if scores:
-            threshold = threshold_for(self.config, "image", {"offensive": max(scores.values())})
+            top = max(scores.values())
+            if analysis.text_scores is None and top < config.confident_offensive_score:
+                # The image model sees one kind of harm: its low score says nothing of the others
+                # (violence, hate symbols), so it never makes an image "confidently clean".
+                threshold = threshold_for(config, "image")
+            else:
+                threshold = threshold_for(config, "image", {"offensive": top})
             settings.update(threshold=threshold.reports, rule=threshold.rule)
         return settings
 
 
-def load_image_model(config: Config) -> ImageClassifier | None:
-    if not config.image_model:
-        return None
-    from raqib.models.training.image import ImageClassifier, parse_label_map
-
+def load_image_model(config: Config) -> ImageModel | None:
+    """The configured image model (the bundled open_nsfw unless ``RAQIB_IMAGE_MODEL`` says
+    otherwise); its weights are read on the first image. A bad setting raises ``ConfigError``."""
     try:
-        model = ImageClassifier(config.image_model, parse_label_map(config.image_model_labels), config.model_threads)
+        model = load(config.image_model, config.image_model_labels, config.model_threads)
     except (OSError, ValueError) as err:
-        raise ConfigError(f"RAQIB_IMAGE_MODEL: cannot load {config.image_model}: {err}") from None
-    log.info("image model loaded from %s", config.image_model)
+        named = config.image_model or "the bundled model"
+        raise ConfigError(f"RAQIB_IMAGE_MODEL: cannot load {named}: {err}") from None
+    if model is not None:
+        log.info("image model: %s", model.name)
     return model
 
 

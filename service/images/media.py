@@ -1,4 +1,4 @@
-"""Images: checks at intake, decoding, PDQ hashes, text read by OCR, fetching by URL.
+"""Images: checks at intake, decoding, PDQ hashes, fetching by URL (text read by OCR: ``ocr``).
 
 Intake (:func:`inspect`) runs in the request and never decodes pixels: it checks the magic
 bytes, the declared content type, the header's dimensions (decompression bombs are refused before
@@ -10,9 +10,7 @@ No Redis or Flask here.
 from __future__ import annotations
 
 import io
-import shutil
 import struct
-import subprocess
 import time
 import warnings
 from dataclasses import dataclass
@@ -184,28 +182,6 @@ def preview(image: Image.Image) -> bytes:
     out = io.BytesIO()
     reduce(image, PREVIEW_SIDE).save(out, format="JPEG", quality=80)
     return out.getvalue()
-
-
-def ocr_available() -> bool:
-    return shutil.which("tesseract") is not None
-
-
-def ocr(image: Image.Image, languages: str = "ara+eng", timeout_s: float = 20.0) -> str:
-    """The text Tesseract reads in the image ('' if none), as sparse text (page segmentation 11:
-    memes scatter their text); Tesseract reads a PNG on stdin."""
-    buffer = io.BytesIO()
-    gray = ImageOps.grayscale(image)
-    if max(gray.size) < 500:  # Tesseract reads small text better when enlarged
-        gray = gray.resize((gray.width * 2, gray.height * 2), Image.Resampling.LANCZOS)
-    gray.save(buffer, format="PNG")
-    result = subprocess.run(
-        ["tesseract", "stdin", "stdout", "-l", languages, "--psm", "11"],
-        input=buffer.getvalue(),
-        capture_output=True,
-        timeout=timeout_s,
-        check=True,
-    )
-    return " ".join(result.stdout.decode("utf-8", "replace").split())
 
 
 def host_allowed(url: str, allowed_hosts: frozenset[str]) -> bool:

@@ -6,7 +6,7 @@ const T = JSON.parse(document.getElementById("strings").textContent);
 const CSRF = document.querySelector('meta[name="csrf-token"]').content;
 const PAGE = document.body.dataset.page;
 const LANG = document.body.dataset.lang;
-const CATEGORIES = ["offensive", "hate", "vulgar", "violence", "spam"];
+const CATEGORIES = ["offensive", "hate", "vulgar", "violence", "spam", "sexual"];
 const REFRESH_MS = 5000;
 const PAGE_SIZE = 50;
 
