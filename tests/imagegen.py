@@ -49,3 +49,43 @@ def reuploads(img: Image.Image) -> dict[str, bytes]:
 def arabic_meme() -> bytes:
     """A PNG with «يا حمار يا كلب / اسكت يا غبي» set in Noto Naskh Arabic (rendered once, committed)."""
     return (FIXTURES / "arabic_meme.png").read_bytes()
+
+
+SKLEARN_PHOTOS = ("china.jpg", "flower.jpg")
+# scikit-image's sample photographs: a portrait, a cat, food, a street, a horse, the Moon...
+SKIMAGE_PHOTOS = (
+    "astronaut.png",
+    "camera.png",
+    "chelsea.png",
+    "coffee.png",
+    "rocket.jpg",
+    "motorcycle_left.png",
+    "horse.png",
+    "coins.png",
+    "grass.png",
+    "gravel.png",
+    "brick.png",
+    "moon.png",
+    "hubble_deep_field.jpg",
+    "retina.jpg",
+)
+
+
+def sample_photos() -> dict[str, Image.Image]:
+    """Real benign photographs shipped by scikit-learn (and scikit-image when installed), as RGB."""
+    import importlib.util
+
+    found = {}
+    for package, folder, names in (
+        ("sklearn", "datasets/images", SKLEARN_PHOTOS),
+        ("skimage", "data", SKIMAGE_PHOTOS),
+    ):
+        spec = importlib.util.find_spec(package)
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        root = Path(next(iter(spec.submodule_search_locations))) / folder
+        for name in names:
+            if (root / name).is_file():
+                with Image.open(root / name) as photo:
+                    found[name] = photo.convert("RGB")
+    return found

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -19,48 +18,11 @@ from raqib.service.images.model import OpenNsfw, bundled_path
 from raqib.service.store import Store
 
 from .conftest import Api
-from .imagegen import encode, scene
+from .imagegen import encode, sample_photos, scene
 from .test_images import item, report_image, run_worker
 
 ApiFactory = Callable[[dict[str, Any]], Api]
-SKLEARN_PHOTOS = ("china.jpg", "flower.jpg")
-# scikit-image's sample photographs: a portrait, a cat, food, a street, a horse, the Moon...
-SKIMAGE_PHOTOS = (
-    "astronaut.png",
-    "camera.png",
-    "chelsea.png",
-    "coffee.png",
-    "rocket.jpg",
-    "motorcycle_left.png",
-    "horse.png",
-    "coins.png",
-    "grass.png",
-    "gravel.png",
-    "brick.png",
-    "moon.png",
-    "hubble_deep_field.jpg",
-    "retina.jpg",
-)
 SAFE_BELOW = 0.2  # Yahoo: "scores < 0.2 indicate that the image is likely to be safe"
-
-
-def sample_photos() -> dict[str, Image.Image]:
-    """Real benign photographs shipped by scikit-learn (and scikit-image when installed)."""
-    import sklearn
-
-    found = {}
-    folder = Path(sklearn.__file__).parent / "datasets" / "images"
-    for name in SKLEARN_PHOTOS:
-        found[name] = Image.open(folder / name).convert("RGB")
-    try:
-        import skimage
-    except ImportError:
-        return found
-    folder = Path(skimage.__file__).parent / "data"
-    for name in SKIMAGE_PHOTOS:
-        if (folder / name).is_file():
-            found[name] = Image.open(folder / name).convert("RGB")
-    return found
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 from raqib.service.images import ocr
 
 from .conftest import skip_requested
-from .imagegen import arabic_meme
-from .test_image_model import sample_photos
+from .imagegen import arabic_meme, sample_photos
 
 pytestmark = pytest.mark.skipif(skip_requested("ocr") or not ocr.available(), reason="no Tesseract")
 NASKH = Path("/usr/share/fonts/truetype/noto/NotoNaskhArabic-Bold.ttf")
