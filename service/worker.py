@@ -15,7 +15,6 @@ import logging
 import os
 import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -230,10 +229,14 @@ def heartbeat(
 
 def check(config: Config, consumer: str | None = None, max_age_s: float = HEARTBEAT_STALE_S) -> int:
     """``raqib worker --check``: 0 when a worker of this host (or ``consumer``) beat within
-    ``max_age_s``, else 1; one line on stdout says which."""
+    ``max_age_s``, else 1; one line on stdout says which. Without ``REDIS_URL``: the embedded Redis
+    that ``raqib serve`` runs in the data directory."""
     if not config.redis_url:
-        print("raqib worker --check: set REDIS_URL", file=sys.stderr)
-        return 1
+        embedded = config.data_dir / "redis.sock"
+        if not embedded.exists():
+            print(f"unhealthy: set REDIS_URL (no embedded Redis at {embedded.resolve()})")
+            return 1
+        config = config.replace(redis_url=f"unix://{embedded.resolve()}")
     prefix = consumer if consumer is not None else f"{socket.gethostname()}-"
     try:
         store = Store.from_url(config.redis_url, cluster=config.cluster, partitions=config.partitions)

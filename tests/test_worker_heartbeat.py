@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from raqib.service.store import Store
+from raqib.service.store.embedded import EmbeddedRedis
 from raqib.service.worker import heartbeat
 
 from .conftest import process_env
@@ -100,3 +101,19 @@ def test_a_running_worker_is_healthy_until_it_stops(store: Store, settings: dict
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
     assert _check(settings).returncode == 1  # a stopped worker takes its heartbeat with it
+
+
+def test_check_without_redis_url_reads_the_embedded_redis_of_raqib_serve(tmp_path: Path) -> None:
+    env = process_env(RAQIB_DATA_DIR=str(tmp_path))
+    command = [sys.executable, "-m", "raqib.service.cli", "worker", "--check", "--consumer", "host-e-5"]
+    none = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+    assert none.returncode == 1 and "set REDIS_URL" in none.stdout
+    server = EmbeddedRedis(tmp_path).start()
+    try:
+        store = Store.from_url(server.url)
+        store.workers.beat("host-e-5")
+        store.close()
+        found = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert found.returncode == 0, found.stdout + found.stderr
+    finally:
+        server.stop()
