@@ -130,3 +130,17 @@ def test_automated_detection_only_when_a_model_or_a_rule_flagged() -> None:
 )
 def test_what_an_items_record_says_of_detection(fields: dict[str, str], flagged: bool) -> None:
     assert flagged_automatically(fields) is flagged
+
+
+def test_a_statement_made_before_api_v2_is_sent_in_v2s_terms() -> None:
+    made = {**body("hate_speech"), "category": "STATEMENT_CATEGORY_PORNOGRAPHY_OR_SEXUALIZED_CONTENT"}
+    made.pop("category_specification")
+    made["category_addition"] = ["STATEMENT_CATEGORY_SCOPE_OF_PLATFORM_SERVICE"]
+    assert validate(made)
+    sent = v.current(made)
+    assert (sent["category"], sent["category_specification"], sent["category_addition"]) == (
+        "STATEMENT_CATEGORY_OTHER_VIOLATION_TC",
+        ["KEYWORD_ADULT_SEXUAL_MATERIAL"],
+        ["STATEMENT_CATEGORY_OTHER_VIOLATION_TC"],
+    )
+    assert validate(sent) == {} and v.current(sent) == sent

@@ -14,6 +14,7 @@ is ``OTHER_VIOLATION_TC``, ``UNSAFE_AND_ILLEGAL_PRODUCTS`` is ``UNSAFE_AND_PROHI
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -253,6 +254,22 @@ def classify(reason: str | None) -> Category:
 def category_of(reason: str | None) -> str:
     """The database's category alone for one of Raqib's reasons (see ``classify``)."""
     return classify(reason).category
+
+
+def current(body: Mapping[str, Any]) -> dict[str, Any]:
+    """A statement made before API v2, as v2 takes it: a v1 ``category`` (or additional one)
+    becomes its equivalent, with its keywords added. Any other statement comes back as it was."""
+    out = dict(body)
+    old = _V1.get(str(body.get("category") or ""))
+    if old is not None:
+        out["category"] = old.category
+        keywords = [*body.get("category_specification", []), *old.keywords]
+        if keywords:
+            out["category_specification"] = list(dict.fromkeys(keywords))
+    additions = body.get("category_addition")
+    if isinstance(additions, list):
+        out["category_addition"] = list(dict.fromkeys((_V1[a].category if a in _V1 else a) for a in additions))
+    return out
 
 
 def misfiled(category: str, keywords: list[str] | tuple[str, ...], additions: tuple[str, ...] = ()) -> list[str]:

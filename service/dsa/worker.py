@@ -19,6 +19,7 @@ import urllib3
 from ..config import Config
 from ..store import Store, event_id
 from ..store.webhooks import partition_of_stream
+from . import vocabulary as v
 from .statements import REDRESS, RESTRICTING, ItemFacts, Settings, statement_for, territorial_scope
 
 log = logging.getLogger("raqib.dsa")
@@ -131,7 +132,8 @@ class StatementSender:
             if not found:
                 return 0
             states = self.store.dsa.submissions([s.id for s in found])
-            payload = json.dumps({"statements": [s.body for s in found]}, ensure_ascii=False).encode()
+            bodies = [v.current(s.body) for s in found]  # one made before API v2 goes out in v2's terms
+            payload = json.dumps({"statements": bodies}, ensure_ascii=False).encode()
             headers = {"Authorization": f"Bearer {self.config.dsa_tdb_token}", "Content-Type": "application/json"}
             headers["Accept"] = "application/json"
             try:
