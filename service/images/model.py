@@ -55,7 +55,8 @@ def model_input(image: Image.Image) -> np.ndarray:
     """open_nsfw's input for one image, (224, 224, 3) float32: resized to 256 x 256 (bilinear),
     the centre cut out, passed through a JPEG encoding (the reference pipeline did; scores move
     by up to ~0.01 without it), channels in BGR order less the training mean."""
-    square = image.convert("RGB").resize((RESIZE_SIDE, RESIZE_SIDE), Image.Resampling.BILINEAR)
+    rgb = image if image.mode == "RGB" else image.convert("RGB")
+    square = rgb.resize((RESIZE_SIDE, RESIZE_SIDE), Image.Resampling.BILINEAR)
     margin = (RESIZE_SIDE - INPUT_SIDE) // 2
     centre = square.crop((margin, margin, margin + INPUT_SIDE, margin + INPUT_SIDE))
     buffer = io.BytesIO()
