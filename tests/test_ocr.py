@@ -63,6 +63,19 @@ def test_an_arabic_caption_over_a_busy_photo_is_read(photos: dict[str, Image.Ima
     assert all(ocr.ARABIC_LETTER.search(w) for w in words), words  # nothing of the photo
 
 
+def test_dark_text_on_white_is_read_too(photos: dict[str, Image.Image]) -> None:
+    """The other meme format (black text on a white band over the photo) and a screenshot."""
+    band = Image.new("RGB", (1000, 900), "white")
+    band.paste(photos["chelsea.png"].resize((1000, 700)), (0, 200))
+    draw = ImageDraw.Draw(band)
+    draw.text((500, 100), "NOBODY ASKED YOU, STUPID", font=ImageFont.load_default(size=60), fill="black", anchor="mm")
+    assert ocr.read(band).split() == ["NOBODY", "ASKED", "YOU", "STUPID"]
+    shot = Image.new("RGB", (1000, 300), "white")
+    small = ImageFont.load_default(size=28)
+    ImageDraw.Draw(shot).text((40, 120), "This journalist is a liar", font=small, fill="black")
+    assert {"journalist", "liar"} <= set(ocr.read(shot).split())
+
+
 def test_the_committed_meme_is_read_whole() -> None:
     import io
 
