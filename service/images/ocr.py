@@ -6,7 +6,7 @@ glyphs over ~50 pixels tall, and its time grows with the pixels):
 - the grey image, page segmentation 11 (sparse text: dark text, scattered words);
 - a mask of the near-white, unsaturated pixels (a meme's white, outlined caption) as black on
   white, page segmentation 6 (one block: a caption over a busy photo, which psm 11 loses in the
-  texture).
+  texture); skipped when the mask is all but empty (no white caption: ~0.2 s saved).
 
 Each word comes with Tesseract's confidence (TSV output). A word is kept when its confidence
 reaches the minimum and it looks like a word of the OCR languages (:func:`is_word`); the pass that
@@ -33,6 +33,7 @@ SIDE = 720
 ENLARGE_BELOW = 500  # Tesseract reads small text better when enlarged
 WHITE_MIN = 200  # a mask pixel: every channel at least this ...
 WHITE_SPREAD = 40  # ... and channels this close (white or light grey, not a bright colour)
+MIN_INK = 0.001  # a mask with fewer of its pixels set holds no caption: its pass is skipped
 SHORT_CONFIDENCE = 85  # words of two or three letters need this confidence (texture yields many)
 ARABIC_LETTER = re.compile(r"[\u0621-\u063A\u0641-\u064A\u0671-\u06D3]")
 ARABIC_WORD = re.compile(r"^[\u0621-\u063A\u0640-\u0652\u0670-\u06D3]+$")  # letters, tatweel, harakat
@@ -136,8 +137,12 @@ def read(image: Image.Image, languages: str = "ara+eng", timeout_s: float = 20.0
     """The words read in the image ('' if none), both passes within ``timeout_s`` in all."""
     shown = prepare(image.convert("RGB"))
     deadline = time.monotonic() + timeout_s
+    mask = white_mask(shown)
+    pictures = [(ImageOps.grayscale(shown), 11)]
+    if np.count_nonzero(np.asarray(mask) == 0) >= MIN_INK * mask.width * mask.height:
+        pictures.append((mask, 6))
     passes = []
-    for picture, psm in ((ImageOps.grayscale(shown), 11), (white_mask(shown), 6)):
+    for picture, psm in pictures:
         left = max(0.1, deadline - time.monotonic())
         passes.append(keep(tesseract_words(picture, languages, psm, left), min_confidence))
     return " ".join(w.text for w in merge(passes))
