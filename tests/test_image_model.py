@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,6 +68,17 @@ def test_the_bundled_model_is_the_default_and_loads_lazily() -> None:
     before = _session.cache_info().currsize
     assert model.predict(scene(1))["sexual"] < SAFE_BELOW
     assert _session.cache_info().currsize == before + 1  # the session came with the first image
+
+
+def test_the_bundled_file_is_checked(tmp_path: Path) -> None:
+    from raqib.service.images.model import BUNDLED_SHA256, verify
+
+    path = bundled_path()
+    assert path is not None and verify(path, BUNDLED_SHA256) == path
+    other = tmp_path / "open-nsfw.onnx"
+    other.write_bytes(path.read_bytes()[:-1] + b"\0")
+    with pytest.raises(OSError, match="sha256"):
+        verify(other, BUNDLED_SHA256)
 
 
 def test_the_label_mapping_is_configurable() -> None:

