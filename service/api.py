@@ -15,6 +15,7 @@ from typing import Any, TypeVar, cast
 
 from flask import Flask, jsonify, request
 from pydantic import BaseModel, ValidationError
+from pydantic_core import from_json
 from spectree import Response as SpecResponse
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -51,13 +52,15 @@ def documented(
     query: type[BaseModel] | None = None,
     path: type[BaseModel] | tuple[type[BaseModel], ...] = (),
     secured: bool = True,
+    error_body: type[BaseModel] | None = None,
+    body_optional: bool = False,
 ) -> Callable[[F], F]:
     """Describe a route in ``/openapi.json``: its body or query model, the models of its path
-    parameters (their patterns), success and error responses."""
+    parameters (their patterns), success and error responses (``ErrorBody`` unless ``error_body``)."""
     from .schemas import ErrorBody
 
     codes: dict[str, Any] = {ok[0]: ok[1]}
-    codes.update({f"HTTP_{status}": ErrorBody for status in errors})
+    codes.update({f"HTTP_{status}": error_body or ErrorBody for status in errors})
     describe = spec.validate(
         json=json,
         form=form,
@@ -78,6 +81,7 @@ def documented(
             return view(*args, **kwargs)
 
         setattr(served, openapi.PATH_MODELS, path if isinstance(path, tuple) else (path,))
+        setattr(served, openapi.BODY_OPTIONAL, body_optional)
         return cast(F, served)
 
     return decorator
@@ -111,10 +115,26 @@ def validate(model: type[M], data: Any) -> M:
         raise _failure(err) from None
 
 
+def _json_integers(value: Any) -> Any:
+    """Integral numbers as ints: JSON Schema counts ``32.0`` as an integer, strict pydantic does not."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_json_integers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json_integers(v) for k, v in value.items()}
+    return value
+
+
 def parse_json(model: type[M], data: bytes) -> M:
-    """``data`` as ``model``; invalid JSON (or UTF-8) is ``invalid_json``."""
+    """``data`` as ``model``, strictly as the document states it (``0`` is not a boolean, ``"5"``
+    not a number, ``5.0`` is an integer); invalid JSON (or UTF-8) is ``invalid_json``."""
     try:
-        return model.model_validate_json(data)
+        parsed = from_json(data)
+    except ValueError as err:
+        raise InvalidJSON(f"the body is not valid JSON: {err}") from None
+    try:
+        return model.model_validate(_json_integers(parsed), strict=True)
     except ValidationError as err:
         raise _failure(err) from None
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 PATH_MODELS = "raqib_path_models"  # a view's attribute: the models its path parameters are validated with
 PAGE_STATUSES = "raqib_page_statuses"  # a view's attribute: the statuses an HTML page answers
+BODY_OPTIONAL = "raqib_body_optional"  # a view's attribute: its JSON body may be left out
 STATIC_STATUSES = (200, 304, 404)  # a blueprint's static files
 _PARAMETER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch")
@@ -48,6 +49,26 @@ def _page_responses(statuses: tuple[int, ...]) -> dict[str, Any]:
     }
 
 
+def _complete_body(operation: dict[str, Any], schemas: dict[str, Any], optional: bool) -> None:
+    """An optional body says so (spectree makes every body required); a multipart part that is JSON
+    says so too."""
+    body = operation.get("requestBody")
+    if not body:
+        return
+    if optional:
+        body["required"] = False
+    for media, content in body.get("content", {}).items():
+        ref = content.get("schema", {}).get("$ref", "")
+        schema = schemas.get(ref.rsplit("/", 1)[-1], {}) if ref else content.get("schema", {})
+        parts = {
+            name: {"contentType": "application/json"}
+            for name, part in schema.get("properties", {}).items()
+            if isinstance(part, dict) and part.get("contentMediaType") == "application/json"
+        }
+        if media == "multipart/form-data" and parts:
+            content["encoding"] = parts
+
+
 def complete(app: Flask, document: dict[str, Any]) -> dict[str, Any]:
     """``document`` (spectree's) with path patterns, the service's error body and the pages' statuses."""
     done = copy.deepcopy(document)
@@ -61,7 +82,8 @@ def complete(app: Flask, document: dict[str, Any]) -> dict[str, Any]:
             continue
         view = app.view_functions[rule.endpoint]
         parameters = _parameter_schemas(getattr(view, PATH_MODELS, ()))
-        statuses = STATIC_STATUSES if rule.endpoint.endswith("static") else getattr(view, PAGE_STATUSES, None)
+        static = rule.endpoint.endswith("static")
+        statuses = STATIC_STATUSES if static else getattr(view, PAGE_STATUSES, None)
         for method in (m.lower() for m in rule.methods or () if m.lower() in _HTTP_METHODS):
             operation = operations.get(method)
             if operation is None:
@@ -72,6 +94,10 @@ def complete(app: Flask, document: dict[str, Any]) -> dict[str, Any]:
             if statuses is not None:
                 operation["responses"] = _page_responses(statuses)
                 operation.pop("security", None)
+            if static and error_ref:
+                operation["responses"]["200"]["content"] = {"*/*": {"schema": {}}}
+                operation["responses"]["404"]["content"] = {"application/json": {"schema": {"$ref": error_ref}}}
+            _complete_body(operation, schemas, getattr(view, BODY_OPTIONAL, False))
             for response in operation.get("responses", {}).values():
                 schema = response.get("content", {}).get("application/json", {}).get("schema", {})
                 if error_ref and schema.get("$ref", "").startswith("#/components/schemas/ValidationError"):

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, WithJsonSchema, model_validator
+from pydantic import Strict as PydanticStrict
 
 ID_PATTERN = r"^[A-Za-z0-9:_.@-]{1,128}$"
 MAX_TEXT_CHARS = 5000
@@ -14,14 +15,87 @@ MAX_NOTE_CHARS = 500
 MAX_CLASSIFY_TEXTS = 64
 REASONS = ("offensive", "hate", "vulgar", "violence", "spam", "sexual", "other")
 
+# An ISO 8601 date or date-time, as the document states it: not a number (pydantic's datetime would
+# read "0.5" as seconds since 1970).
+ISO_TIME_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]
+}
+
+
+def iso_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(str(value).upper().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"expected an ISO 8601 date or time, got {value!r}") from None
+
+
+IsoTime = Annotated[datetime, PlainValidator(iso_time), WithJsonSchema(ISO_TIME_SCHEMA)]
 ItemId = Field(pattern=ID_PATTERN, description="the host site's id: 1-128 of A-Z a-z 0-9 : _ . @ -")
 Reason = Literal["offensive", "hate", "vulgar", "violence", "spam", "sexual", "other"]
 ItemType = Literal["comment", "image"]
 Status = Literal["visible", "hidden", "held", "rejected", "removed"]
 
 
+# An http(s) URL whose host is a name or an IPv4 address and whose port is a port (no credentials).
+HTTP_URL = (
+    r"^https?://[A-Za-z0-9.-]+"
+    r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
+    r"(?:[/?#]\S*)?$"
+)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+def absent_not_null(schema: dict[str, Any]) -> None:
+    """A model's JSON schema with its optional fields absent rather than null: for multipart forms
+    (a part is there or not; it cannot be null) and documents stored without their nulls."""
+    for prop in schema.get("properties", {}).values():
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+        branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
+        if "anyOf" in prop and len(branches) == 1:
+            del prop["anyOf"]
+            prop.update(branches[0])
+
+
+def form_schema(*required: str, context: type[BaseModel] | None = None) -> Any:
+    """The schema of a multipart form: no null parts, ``image`` a file, ``required`` parts required,
+    ``context`` a JSON part of that model (``/openapi.json`` gives it its content type)."""
+
+    def complete(schema: dict[str, Any]) -> None:
+        absent_not_null(schema)
+        if "image" in schema.get("properties", {}):
+            schema["properties"]["image"].update(type="string", format="binary")
+        if context is not None:
+            described = schema["properties"]["context"].get("description", "")
+            schema["properties"]["context"] = {
+                **context.model_json_schema(),
+                "contentMediaType": "application/json",
+                "description": described,
+            }
+        schema["required"] = sorted({*schema.get("required", ()), *required})
+
+    return complete
+
+
+IMAGE_FILE = "the image file (JPEG, PNG, WebP or GIF)"
+IS_IMAGE: dict[str, Any] = {"properties": {"item_type": {"const": "image"}}}
+IS_COMMENT: dict[str, Any] = {"properties": {"item_type": {"const": "comment"}}}
+# What only an image takes: absent (or null) otherwise. (Multipart forms state no such rule: schemathesis
+# 4.32.5 cannot check a file part against conditionals; their descriptions say it.)
+URL_ONLY_FOR_IMAGES: dict[str, Any] = {"anyOf": [IS_IMAGE, {"properties": {"image_url": {"type": "null"}}}]}
+
+
+def _form_bool(value: Any) -> Any:
+    return {"true": True, "false": False}.get(value, value) if isinstance(value, str) else value
+
+
+# A form part that is a boolean: "true" or "false", as the document says (not "1", "yes" or "on").
+FormBool = Annotated[bool, BeforeValidator(_form_bool), PydanticStrict()]
 
 
 class ReportContext(Strict):
@@ -33,6 +107,8 @@ class ReportContext(Strict):
 class ReportRequest(Strict):
     """A reader's report of a comment or an image."""
 
+    model_config = ConfigDict(json_schema_extra=URL_ONLY_FOR_IMAGES)
+
     item_id: str = ItemId
     item_type: ItemType
     reporter_id: str = Field(pattern=ID_PATTERN, description="the reader's id on the host site")
@@ -42,14 +118,17 @@ class ReportRequest(Strict):
     image_url: str | None = Field(
         default=None,
         max_length=2048,
-        pattern=r"^https?://[^\s]+$",
+        pattern=HTTP_URL,
         description="where the image is; stored, and fetched only from hosts in RAQIB_IMAGE_FETCH_HOSTS",
     )
     context: ReportContext | None = None
 
 
 class ReportForm(Strict):
-    """The multipart form of a report: the same fields, an ``image`` file part, and ``context`` as JSON text."""
+    """The multipart form of a report: the same fields, an ``image`` file part, and ``context`` as JSON
+    text; ``image`` or ``image_url`` (not both) for item_type ``image`` only."""
+
+    model_config = ConfigDict(json_schema_extra=form_schema(context=ReportContext))
 
     item_id: str = ItemId
     item_type: ItemType
@@ -57,9 +136,9 @@ class ReportForm(Strict):
     reason: Reason = "other"
     note: str | None = Field(default=None, max_length=MAX_NOTE_CHARS)
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
-    image_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^\s]+$")
+    image_url: str | None = Field(default=None, max_length=2048, pattern=HTTP_URL)
     context: str | None = Field(default=None, max_length=4096, description="JSON object: url, author_id, section")
-    image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
+    image: Any = Field(default=None, description=IMAGE_FILE)
 
 
 class ReportAccepted(BaseModel):
@@ -91,6 +170,15 @@ class ItemView(BaseModel):
 class ClassifyRequest(Strict):
     """One text, or up to 64."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "oneOf": [
+                {"required": ["text"], "properties": {"text": {"type": "string"}}},
+                {"required": ["texts"], "properties": {"texts": {"type": "array"}}},
+            ]
+        }
+    )
+
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
     texts: list[Annotated[str, Field(max_length=MAX_TEXT_CHARS)]] | None = Field(
         default=None, min_length=1, max_length=MAX_CLASSIFY_TEXTS
@@ -110,6 +198,18 @@ class Classification(BaseModel):
 
 class Classifications(BaseModel):
     results: list[Classification]
+
+
+class ClassifyAnswer(BaseModel):
+    """For ``text``: ``scores`` and ``flagged``; for ``texts``: ``results``, one per text."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"oneOf": [{"required": ["scores", "flagged"]}, {"required": ["results"]}]}
+    )
+
+    scores: dict[str, float] | None = Field(default=None, description="probability per category")
+    flagged: list[str] | None = Field(default=None, description="categories at or above their threshold")
+    results: list[Classification] | None = None
 
 
 EventType = Literal[
@@ -134,14 +234,17 @@ EventType = Literal[
 ]
 
 
+WEBHOOK_URL = HTTP_URL
+
+
 class WebhookCreate(Strict):
-    url: str = Field(min_length=8, max_length=2048, description="http(s) URL of a public address")
+    url: str = Field(min_length=8, max_length=2048, pattern=WEBHOOK_URL, description="http(s) URL of a public address")
     events: list[EventType] = Field(min_length=1, max_length=16, description="event types, or '*' for all")
     description: str = Field(default="", max_length=500)
 
 
 class WebhookPatch(Strict):
-    url: str | None = Field(default=None, min_length=8, max_length=2048)
+    url: str | None = Field(default=None, min_length=8, max_length=2048, pattern=WEBHOOK_URL)
     events: list[EventType] | None = Field(default=None, min_length=1, max_length=16)
     description: str | None = Field(default=None, max_length=500)
     enabled: bool | None = None
@@ -154,7 +257,7 @@ class WebhookView(BaseModel):
     events: list[str]
     description: str
     enabled: bool
-    disabled_reason: str | None
+    disabled_reason: str | None = Field(default=None, description="why delivery stopped, when it did")
     created_at: str
     rotating: bool = Field(description="a previous secret still signs (rotation grace period)")
     secret: str | None = Field(default=None, description="only when created or rotated: shown once")
@@ -265,6 +368,38 @@ class DecisionRequest(Strict):
         default=None, min_length=1, max_length=2000, description="for ground illegal: why the content is illegal"
     )
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                {
+                    "anyOf": [
+                        {
+                            "properties": {
+                                "action": {"enum": ["remove", "uphold"]},
+                                "reason_code": {"not": {"enum": ["no_violation", "report_abuse"]}},
+                            }
+                        },
+                        {
+                            "properties": {
+                                "action": {"enum": ["restore", "dismiss", "approve", "reverse"]},
+                                "reason_code": {"enum": ["no_violation", "report_abuse"]},
+                            }
+                        },
+                    ]
+                },
+                {
+                    "anyOf": [
+                        {"properties": {"ground": {"const": "terms"}}},
+                        {
+                            "required": ["legal_ground", "explanation"],
+                            "properties": {"legal_ground": {"type": "string"}, "explanation": {"type": "string"}},
+                        },
+                    ]
+                },
+            ]
+        }
+    )
+
     @model_validator(mode="after")
     def illegal_needs_its_law(self) -> DecisionRequest:
         if self.ground == "illegal" and (not self.legal_ground or not self.explanation):
@@ -298,25 +433,17 @@ class DecisionView(BaseModel):
 
 
 class AuditQuery(Strict):
-    since: datetime | None = Field(default=None, description="ISO 8601; from 1970 on")
-    until: datetime | None = Field(default=None, description="ISO 8601; from 1970 on")
+    since: IsoTime | None = Field(default=None, description="ISO 8601 date or time (UTC unless it says)")
+    until: IsoTime | None = Field(default=None, description="ISO 8601 date or time (UTC unless it says)")
     actor: str | None = Field(default=None, max_length=200)
     limit: int = Field(default=100, ge=1, le=1000)
 
-    @field_validator("since", "until")
-    @classmethod
-    def after_epoch(cls, value: datetime | None) -> datetime | None:
-        if value is not None:
-            aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-            if aware.timestamp() < 0:
-                raise ValueError("times before 1970 are not valid")
-        return value
-
     def ms(self, value: datetime | None) -> int | None:
+        """UTC milliseconds; a time before 1970 is 1970 (nothing is older)."""
         if value is None:
             return None
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        return int(aware.timestamp() * 1000)
+        return max(0, int(aware.timestamp() * 1000))
 
 
 class AuditPage(BaseModel):
@@ -384,8 +511,10 @@ class EntryPath(Strict):
 
 
 class ImageCheckForm(Strict):
-    image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
-    ocr: bool = Field(default=False, description="also read the text in the image (slower: ~0.5-2 s)")
+    model_config = ConfigDict(json_schema_extra=form_schema("image"))
+
+    image: Any = Field(default=None, description=IMAGE_FILE)
+    ocr: FormBool = Field(default=False, description="also read the text in the image (slower: ~0.5-2 s)")
 
 
 class PdqView(BaseModel):

@@ -11,7 +11,7 @@ from ..auth import require
 from ..classifier import get_model_queue, get_served, score_queued
 from ..config import Config
 from ..errors import ModelUnavailable, RateLimited
-from ..schemas import Classification, ClassifyRequest
+from ..schemas import ClassifyAnswer, ClassifyRequest
 from ..store import get_store, keys
 
 bp = Blueprint("classify", __name__)
@@ -20,7 +20,7 @@ bp = Blueprint("classify", __name__)
 @bp.post("/v1/classify")
 @require("client", "moderator")
 @documented(
-    ("HTTP_200", Classification), (400, 401, 403, 413, 415, 422, 429, 503), tags=["classify"], json=ClassifyRequest
+    ("HTTP_200", ClassifyAnswer), (400, 401, 403, 413, 415, 422, 429, 503), tags=["classify"], json=ClassifyRequest
 )
 def classify() -> tuple[dict[str, Any], int, dict[str, str]]:
     """Scores per category and the flagged categories; ``{"results": [...]}`` for ``texts``. The

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any, Literal
 
 from flask import Blueprint, current_app
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..api import documented, json_body, path
 from ..auth import require
@@ -30,6 +30,15 @@ class Notifier(Strict):
 
 
 class NoticeRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["notifier"], "properties": {"notifier": {"type": "object"}}},
+                {"properties": {"category": {"const": v.MINORS}}},
+            ]
+        }
+    )
+
     item_id: str = ItemId
     item_type: ItemType
     url: str = Field(min_length=8, max_length=2048, pattern=r"^https?://\S+$", description="the exact location")

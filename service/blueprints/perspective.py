@@ -26,12 +26,14 @@ from ..perspective.shapes import (
     MAX_TEXT_BYTES,
     AnalyzeCommentRequest,
     GoogleError,
+    GoogleErrorBody,
     SuggestCommentScoreRequest,
     TextEntry,
 )
 from ..store import get_store, keys
 
 bp = Blueprint("perspective", __name__)
+GOOGLE_ERRORS = (400, 403, 429, 503)  # in Google's shape; 400 also for bad JSON, 413 and 415
 M = TypeVar("M", bound=BaseModel)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -87,7 +89,7 @@ def _authenticate() -> str:
 
 def _body(model: type[M]) -> M:
     try:
-        return model.model_validate_json(request.get_data(cache=True))
+        return model.model_validate_json(request.get_data(cache=True), strict=True)
     except ValidationError as err:
         first = err.errors(include_url=False)[0]
         if first["type"] == "json_invalid":
@@ -145,7 +147,14 @@ def _analyzed() -> _Analysis:
 
 
 @bp.post(f"/{discovery.VERSION}/comments:analyze")
-@documented(("HTTP_200", None), (), tags=["perspective"], json=AnalyzeCommentRequest, secured=False)
+@documented(
+    ("HTTP_200", None),
+    GOOGLE_ERRORS,
+    tags=["perspective"],
+    json=AnalyzeCommentRequest,
+    secured=False,
+    error_body=GoogleErrorBody,
+)
 def analyze() -> dict[str, Any]:
     """Perspective's ``comments:analyze``: scores for the requested attributes (the mapping is in
     ``perspective/attributes.py`` and the README). Authenticated by ``?key=``; errors in Google's
@@ -201,7 +210,14 @@ def _comment_id(body: SuggestCommentScoreRequest) -> str | None:
 
 
 @bp.post(f"/{discovery.VERSION}/comments:suggestscore")
-@documented(("HTTP_200", None), (), tags=["perspective"], json=SuggestCommentScoreRequest, secured=False)
+@documented(
+    ("HTTP_200", None),
+    GOOGLE_ERRORS,
+    tags=["perspective"],
+    json=SuggestCommentScoreRequest,
+    secured=False,
+    error_body=GoogleErrorBody,
+)
 def suggestscore() -> dict[str, Any]:
     """A moderator's verdict on a text, kept as a label for the learning loop: a known attribute's
     score labels its category (≥ 0.5: 1), Coral's ``APPROVED``/``DELETED`` label ``offensive``."""
@@ -239,7 +255,7 @@ def suggestscore() -> dict[str, Any]:
 
 
 @bp.get("/$discovery/rest")
-@documented(("HTTP_200", None), (), tags=["perspective"], secured=False)
+@documented(("HTTP_200", None), (404,), tags=["perspective"], secured=False, error_body=GoogleErrorBody)
 def discovery_document() -> Any:
     """The discovery document Google's API clients build their calls from."""
     if request.args.get("version", discovery.VERSION) != discovery.VERSION:

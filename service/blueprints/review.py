@@ -196,7 +196,7 @@ def _appeal(fields: dict[str, str]) -> dict[str, Any] | None:
 
 @bp.post("/v1/review/items/<item_id>/claim")
 @require("moderator")
-@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], json=ClaimRequest, path=ItemPath)
+@documented(("HTTP_200", ClaimView), ERRORS, tags=["review"], json=ClaimRequest, path=ItemPath, body_optional=True)
 def claim_item(item_id: str) -> dict[str, Any]:
     """Take (or renew) a lease on the item; another moderator's decision then gets 409."""
     path(ItemPath, item_id=item_id)

@@ -2,12 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..schemas import ID_PATTERN, MAX_TEXT_CHARS, ItemId, ItemType, Strict
+from ..schemas import (
+    HTTP_URL,
+    ID_PATTERN,
+    IMAGE_FILE,
+    IS_COMMENT,
+    IS_IMAGE,
+    MAX_TEXT_CHARS,
+    URL_ONLY_FOR_IMAGES,
+    ItemId,
+    ItemType,
+    Strict,
+    form_schema,
+)
 from .policy import NAME_PATTERN, Policy
+from .wordlists import MAX_ENTRY_CHARS, MAX_WORDS
 
 SubmissionStatus = Literal["visible", "held", "rejected", "hidden", "removed"]
 
@@ -29,27 +42,44 @@ class _SubmissionChecks(Strict):
         return self
 
 
+TEXT_GIVEN: dict[str, Any] = {"required": ["text"], "properties": {"text": {"type": "string", "pattern": r"\S"}}}
+COMMENT_HAS_TEXT: dict[str, Any] = {"anyOf": [IS_IMAGE, TEXT_GIVEN]}  # not blank
+
+
 class SubmissionRequest(_SubmissionChecks):
     """A new or edited comment (or image), sent when the author posts it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "allOf": [
+                COMMENT_HAS_TEXT,
+                URL_ONLY_FOR_IMAGES,
+                {"anyOf": [IS_COMMENT, {"required": ["image_url"], "properties": {"image_url": {"type": "string"}}}]},
+            ]
+        }
+    )
 
     item_id: str = ItemId
     item_type: ItemType
     author_id: str = Field(pattern=ID_PATTERN, description="the author's opaque id on the host site")
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
-    image_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^\s]+$")
+    image_url: str | None = Field(default=None, max_length=2048, pattern=HTTP_URL)
     context: SubmissionContext | None = None
 
 
 class SubmissionForm(_SubmissionChecks):
-    """The multipart form of a submission: the same fields, an ``image`` file part, ``context`` as JSON text."""
+    """The multipart form of a submission: the same fields, an ``image`` file part, ``context`` as JSON
+    text; a comment has its text, an image its file or its URL (and only an image has them)."""
+
+    model_config = ConfigDict(json_schema_extra=form_schema(context=SubmissionContext))
 
     item_id: str = ItemId
     item_type: ItemType
     author_id: str = Field(pattern=ID_PATTERN)
     text: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
-    image_url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://[^\s]+$")
+    image_url: str | None = Field(default=None, max_length=2048, pattern=HTTP_URL)
     context: str | None = Field(default=None, max_length=4096, description="JSON object: url, section, article_id")
-    image: Any = Field(default=None, description="the image file (JPEG, PNG, WebP or GIF)")
+    image: Any = Field(default=None, description=IMAGE_FILE)
 
 
 class SubmissionView(BaseModel):
@@ -71,7 +101,9 @@ class PolicyView(BaseModel):
 
 
 class WordlistBody(Strict):
-    words: list[str] = Field(description="words or phrases; at most 50,000, each at most 100 characters")
+    words: list[Annotated[str, Field(min_length=1, max_length=MAX_ENTRY_CHARS, pattern=r"\w")]] = Field(
+        max_length=MAX_WORDS, description="words or phrases with a letter or digit; at most 50,000, of 100 characters"
+    )
 
 
 class WordlistPath(Strict):

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .attributes import ATTRIBUTES
+
 MAX_TEXT_BYTES = 20_480
 STATUS_CODES = {
     400: "INVALID_ARGUMENT",
@@ -41,13 +43,56 @@ class GoogleError(Exception):
         return {"error": error}
 
 
+class GoogleErrorBody(BaseModel):
+    """Errors of the Perspective-compatible routes, in Google's shape (for ``/openapi.json``)."""
+
+    error: dict[str, Any] = Field(description="code, message, status and (some) details: [{reason, ...}]")
+
+
 class _Message(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+def _text_given(schema: dict[str, Any]) -> None:
+    schema["required"] = ["text"]
+    schema["properties"]["text"] = {"type": "string", "pattern": r"\S", "description": "the comment (not blank)"}
 
 
 class TextEntry(_Message):
     text: str | None = None
     type: Literal["PLAIN_TEXT", "HTML"] | None = None
+
+
+class CommentEntry(TextEntry):
+    """The comment scored: its text must not be blank (400 ``COMMENT_EMPTY``)."""
+
+    model_config = ConfigDict(json_schema_extra=_text_given)
+
+
+KNOWN = sorted({*ATTRIBUTES, *(f"{a}_EXPERIMENTAL" for a in ATTRIBUTES)})
+
+
+def _known_attributes(schema: dict[str, Any]) -> None:
+    """Attributes Raqib knows, at least one (400 otherwise), unless ``dropUnsupportedAttributes``."""
+    schema["properties"]["requestedAttributes"].update(minProperties=1)
+    schema["required"] = sorted({*schema.get("required", ()), "requestedAttributes"})
+    schema["anyOf"] = [
+        {"required": ["dropUnsupportedAttributes"], "properties": {"dropUnsupportedAttributes": {"const": True}}},
+        {"properties": {"requestedAttributes": {"propertyNames": {"enum": KNOWN}}}},
+    ]
+
+
+def _score_given(schema: dict[str, Any]) -> None:
+    """Each attribute's ``summaryScore`` is required and not null (400 otherwise)."""
+    schema["required"] = ["summaryScore"]
+    score = schema["properties"]["summaryScore"]
+    score["anyOf"] = [b for b in score.get("anyOf", ()) if b != {"type": "null"}]
+    score.pop("default", None)
+
+
+def _scores_given(schema: dict[str, Any]) -> None:
+    schema["properties"]["attributeScores"].update(minProperties=1)
+    schema["required"] = sorted({*schema.get("required", ()), "attributeScores"})
 
 
 class Context(_Message):
@@ -56,12 +101,14 @@ class Context(_Message):
 
 
 class AttributeParameters(_Message):
-    scoreType: str | None = None
+    scoreType: str | None = Field(default=None, json_schema_extra={"enum": ["PROBABILITY", None]})
     scoreThreshold: float | None = Field(default=None, ge=0, le=1)
 
 
 class AnalyzeCommentRequest(_Message):
-    comment: TextEntry
+    model_config = ConfigDict(json_schema_extra=_known_attributes)
+
+    comment: CommentEntry
     requestedAttributes: dict[str, AttributeParameters] = Field(default_factory=dict, max_length=20)
     languages: list[str] | None = Field(default=None, max_length=10)
     doNotStore: bool | None = None
@@ -79,12 +126,16 @@ class Score(_Message):
 
 
 class AttributeScores(_Message):
+    model_config = ConfigDict(json_schema_extra=_score_given)
+
     summaryScore: Score | None = None
     spanScores: list[dict[str, Any]] | None = None
 
 
 class SuggestCommentScoreRequest(_Message):
-    comment: TextEntry
+    model_config = ConfigDict(json_schema_extra=_scores_given)
+
+    comment: CommentEntry
     attributeScores: dict[str, AttributeScores] = Field(default_factory=dict, max_length=20)
     context: Context | None = None
     languages: list[str] | None = Field(default=None, max_length=10)
