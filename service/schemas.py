@@ -145,7 +145,9 @@ class ReportAccepted(BaseModel):
     item_id: str
     status: Status
     reports: int = Field(description="distinct reporters counted")
-    threshold: int = Field(description="distinct reporters needed to hide the item")
+    threshold: int = Field(description="the weight that hides the item (without trust weighting: reporters)")
+    weight: float = Field(description="the reports' trust-weighted sum, compared with threshold")
+    min_reporters: int = Field(description="distinct reporters needed as well (the effective minimum)")
     duplicate: bool = Field(description="this reporter had already reported the item; nothing changed")
     message: str = Field(description="thanks for the reader, in the language of Accept-Language")
 

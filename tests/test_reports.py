@@ -32,6 +32,8 @@ def test_third_distinct_reporter_hides_the_item(api: Api, store: Store) -> None:
         "status": "visible",
         "reports": 1,
         "threshold": 3,
+        "weight": 1.0,
+        "min_reporters": 2,
         "duplicate": False,
         "message": "شكرا على الإبلاغ! سيتم حجب هذا التعليق تلقائيا عندما يتم الإبلاغ عنه من طرف عدة أشخاص",
     }

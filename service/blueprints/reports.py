@@ -100,6 +100,7 @@ def accept_report(
         and store.images.save_url(report.item_id, report.image_url)
     )
     details = {"note": report.note, "context": report.context.model_dump(exclude_none=True) if report.context else None}
+    rules = report_rules(config)
     try:
         outcome = store.report(
             item_id=report.item_id,
@@ -110,7 +111,7 @@ def accept_report(
             threshold=threshold.reports,
             rule=threshold.rule,
             new_item_fields=new_fields,
-            rules=report_rules(config),
+            rules=rules,
             request_id=request_id(),
             score=report.item_type == "comment" and bool(report.text) and get_classifier() is not None,
         )
@@ -138,6 +139,8 @@ def accept_report(
         "status": status,
         "reports": outcome.reports,
         "threshold": outcome.threshold,
+        "weight": round(outcome.weight, 2),
+        "min_reporters": min(rules.min_reporters, outcome.threshold) if rules.weighted else outcome.threshold,
         "duplicate": outcome.duplicate,
         "message": thanks(report.item_type, status, lang),
     }

@@ -45,6 +45,7 @@ class ReportOutcome:
     seq: int
     new_text: bool = False  # the report brought the item's first text
     banked: int = -1  # with new_text on one server: how many texts the bank holds (-1: not known)
+    weight: float = 0.0  # the reports' trust-weighted sum (their count without trust weighting)
 
     @property
     def may_match_bank(self) -> bool:
@@ -254,11 +255,11 @@ class Store:
             raise TypeMismatch(result[1])
         if result[0] == "rate_limited":
             raise RateLimitExceeded(max(1, int(result[1])))
-        status, count, threshold_now, duplicate, hidden_now, seq, new_text, banked = result
+        status, count, threshold_now, duplicate, hidden_now, seq, new_text, banked, weight = result
         if score and self.cluster and int(new_text):
             self.scoring.enqueue(item_id)
         outcome = (status, int(count), int(threshold_now), bool(duplicate), bool(hidden_now), int(seq))
-        return ReportOutcome(*outcome, new_text=bool(new_text), banked=int(banked))
+        return ReportOutcome(*outcome, new_text=bool(new_text), banked=int(banked), weight=float(weight))
 
     def text_matched(self, item_id: str, match: Mapping[str, Any]) -> tuple[str, bool] | None:
         """A reported comment's first text is a near-copy of a banked one: hide the item now (rule

@@ -23,8 +23,9 @@
 -- event_prefix (the public event id is event_prefix .. stream id), request_id (kept with each
 -- event), score, jobs_maxlen, and without the reporter's keys: weight, is_new (from
 -- reporter_touch.lua).
--- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq, new_text 0|1, banked},
--- banked: the bank's size when new_text and the bank key was given, else -1;
+-- Returns {status, reports, threshold, duplicate 0|1, hidden_now 0|1, seq, new_text 0|1, banked, weight},
+-- banked: the bank's size when new_text and the bank key was given, else -1; weight: the reports'
+-- trust-weighted sum (a string: Redis would truncate a number);
 -- or {"type_mismatch", type}, or {"rate_limited", seconds to wait}.
 
 local item, reporters, history, review, overruled = K.item, K.reporters, K.history, K.review, K.overruled
@@ -77,7 +78,7 @@ local duplicate = existing and
   (redis.call('HEXISTS', reporters, reporter) == 1 or redis.call('SISMEMBER', overruled, reporter) == 1)
 if duplicate then
   if #set > 0 then redis.call('HSET', item, unpack(set)) end
-  return {status, count, threshold, 1, 0, seq, new_text, banked}
+  return {status, count, threshold, 1, 0, seq, new_text, banked, tostring(tonumber(f[7]) or 0)}
 end
 
 local ctx = {item = item, history = history, events = K.events, audit = K.audit, item_id = item_id,
@@ -127,4 +128,4 @@ if status == 'visible' or status == 'hidden' then
   queue_item({review = review, hidden = K.review_hidden, oldest = K.review_oldest, held = K.review_held},
     item_id, status, priority, round_started, existing ~= false)
 end
-return {status, count, threshold, 0, hidden_now, seq, new_text, banked}
+return {status, count, threshold, 0, hidden_now, seq, new_text, banked, tostring(total)}
