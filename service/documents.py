@@ -77,3 +77,23 @@ def parse(raw: str | bytes | None, what: str, name: str = "") -> Any:
         label = f"{what} {name!r}" if name else f"the stored {what}"
         log.error("%s is not JSON: %s", label, err)
         raise DocumentUnreadable(what, f"{label} is not valid JSON; replace it (PUT) or restore it") from None
+
+
+def stored_record(raw: str | bytes | None, what: str, name: str, fields: dict[str, type]) -> dict[str, Any] | None:
+    """A stored JSON record (a trusted flagger, a model version) as its readers read it: an object
+    with ``fields`` of those types. None when there is none; :class:`DocumentUnreadable` otherwise."""
+    if raw is None:
+        return None
+    found = parse(raw, what, name)
+    wrong = [f for f, kind in fields.items() if not isinstance(found, dict) or not isinstance(found.get(f), kind)]
+    if wrong:
+        log.error("%s %r no longer reads: %s", what, name, ", ".join(wrong) or "not an object")
+        raise DocumentUnreadable(what, f"{what.replace('_', ' ')} {name!r} no longer reads ({', '.join(wrong)})")
+    return found
+
+
+def checked_record(record: dict[str, Any], what: str, name: str, fields: dict[str, type]) -> str:
+    """``record`` as the JSON to store, once it reads back (a record that would not is a bug here)."""
+    text = json.dumps(record, ensure_ascii=False)
+    stored_record(text, what, name, fields)
+    return text

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from raqib.service.store import Store, keys
+from raqib.service.store.keys import WebhookKeys
 
 from .conftest import Api
 
@@ -107,3 +108,33 @@ def test_a_fresh_process_with_an_unreadable_word_list_answers_503(
     fresh = api_factory(settings)  # another process: it never read the list
     answer = fresh.post("/v1/submissions", json=COMMENT)
     assert answer.status_code == 503 and answer.json()["error"] == "wordlist_unreadable"
+
+
+def test_unreadable_webhooks_flaggers_and_model_versions_are_503_not_500(api: Api, store: Store) -> None:
+    hook = api.post("/v1/webhooks", role="admin", json={"url": "http://127.0.0.1:9/h", "events": ["*"]}).json()
+    good = api.post("/v1/webhooks", role="admin", json={"url": "http://127.0.0.1:9/g", "events": ["*"]}).json()
+    store.client.hset(WebhookKeys(hook["id"]).endpoint, "events", "{not json")
+    broken = api.get(f"/v1/webhooks/{hook['id']}", role="admin")
+    assert broken.status_code == 503 and broken.json()["error"] == "webhook_unreadable"
+    assert [w["id"] for w in api.get("/v1/webhooks", role="admin").json()["webhooks"]] == [good["id"]]
+    assert api.request("DELETE", f"/v1/webhooks/{hook['id']}", role="admin").status_code == 204  # the way out
+
+    assert api.post("/v1/trusted-flaggers", role="admin", json={"id": "tf-1", "name": "One"}).ok
+    store.client.hset(keys.TRUSTED_FLAGGERS, "tf-1", json.dumps({"id": "tf-1"}))  # no name
+    notice = {
+        "item_id": "n-1",
+        "item_type": "comment",
+        "url": "https://site.example/n-1",
+        "category": "STATEMENT_CATEGORY_PROTECTION_OF_MINORS",
+        "explanation": "...",
+        "good_faith": True,
+        "trusted_flagger_id": "tf-1",
+    }
+    refused = api.post("/v1/notices", json=notice)
+    assert refused.status_code == 503 and refused.json()["error"] == "trusted_flagger_unreadable"
+    assert api.get("/v1/trusted-flaggers", role="admin").json()["trusted_flaggers"] == []
+
+    store.client.hset(keys.MODELS, "v-hand", "[]")
+    assert api.get("/v1/models", role="admin").status_code == 200  # listed without it
+    activate = api.post("/v1/models/v-hand/activate", role="admin")
+    assert activate.status_code == 503 and activate.json()["error"] == "model_version_unreadable"

@@ -141,9 +141,10 @@ def update_webhook(webhook_id: str) -> dict[str, Any]:
 @require("admin")
 @documented(("HTTP_204", None), ERRORS, tags=["webhooks"], path=WebhookPath)
 def delete_webhook(webhook_id: str) -> tuple[str, int]:
-    """Remove a subscription and its delivery log."""
-    _subscription(webhook_id)
-    get_store().webhooks.delete(webhook_id)
+    """Remove a subscription and its delivery log (one that no longer reads too: the way out)."""
+    path(WebhookPath, webhook_id=webhook_id)
+    if not get_store().webhooks.delete(webhook_id):
+        raise NotFound(f"no webhook {webhook_id!r}")
     return "", 204
 
 

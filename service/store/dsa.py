@@ -4,14 +4,18 @@ Transparency Database (on the ``{dsa}`` slot)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..documents import DocumentUnreadable, checked_record, stored_record
 from . import keys
 from .partitioned import PartitionedStore, TypeMismatch
+
+FLAGGER_FIELDS: dict[str, type] = {"id": str, "name": str, "created_at": int}
 
 
 @dataclass(frozen=True)
@@ -31,16 +35,22 @@ class DsaStore(PartitionedStore):
     # Trusted flaggers
     def add_flagger(self, flagger_id: str, name: str, now_ms: int) -> bool:
         """False if the id is taken."""
-        record = json.dumps({"id": flagger_id, "name": name, "created_at": now_ms}, ensure_ascii=False)
-        return bool(self.client.hsetnx(keys.TRUSTED_FLAGGERS, flagger_id, record))
+        record = {"id": flagger_id, "name": name, "created_at": now_ms}
+        text = checked_record(record, "trusted_flagger", flagger_id, FLAGGER_FIELDS)
+        return bool(self.client.hsetnx(keys.TRUSTED_FLAGGERS, flagger_id, text))
 
     def flagger(self, flagger_id: str) -> dict[str, Any] | None:
+        """The flagger's record; ``trusted_flagger_unreadable`` (503) if it no longer reads."""
         raw = self.client.hget(keys.TRUSTED_FLAGGERS, flagger_id)
-        return json.loads(raw) if raw else None
+        return stored_record(raw, "trusted_flagger", flagger_id, FLAGGER_FIELDS)
 
     def flaggers(self) -> list[dict[str, Any]]:
-        found = self.client.hgetall(keys.TRUSTED_FLAGGERS)
-        return sorted((json.loads(v) for v in found.values()), key=lambda f: f["id"])
+        """Every flagger whose record reads (one that does not is left out, with an error logged)."""
+        found = []
+        for flagger_id, raw in self.client.hgetall(keys.TRUSTED_FLAGGERS).items():
+            with contextlib.suppress(DocumentUnreadable):
+                found.append(stored_record(raw, "trusted_flagger", flagger_id, FLAGGER_FIELDS))
+        return sorted((f for f in found if f), key=lambda f: f["id"])
 
     def count_flagger(self, flagger_id: str, what: str) -> None:
         """One more notice of the flagger's ``sent``, ``confirmed`` or ``rejected``: kept apart from

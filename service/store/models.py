@@ -3,10 +3,13 @@ active one and the one before it (a rollback is one activation away)."""
 
 from __future__ import annotations
 
-import json
+import contextlib
 from typing import Any
 
+from ..documents import DocumentUnreadable, checked_record, stored_record
 from .keys import MODELS, MODELS_ACTIVE, shadow_items
+
+FIELDS: dict[str, type] = {"path": str}  # what the loaders read of a record
 
 
 class ModelRegistry:
@@ -15,14 +18,19 @@ class ModelRegistry:
 
     def add(self, version: str, record: dict[str, Any]) -> bool:
         """Register a version; False if the name is taken."""
-        return bool(self.client.hsetnx(MODELS, version, json.dumps(record, ensure_ascii=False)))
+        return bool(self.client.hsetnx(MODELS, version, checked_record(record, "model_version", version, FIELDS)))
 
     def get(self, version: str) -> dict[str, Any] | None:
-        raw = self.client.hget(MODELS, version)
-        return json.loads(raw) if raw else None
+        """The version's record; ``model_version_unreadable`` (503) if it no longer reads."""
+        return stored_record(self.client.hget(MODELS, version), "model_version", version, FIELDS)
 
     def all(self) -> dict[str, dict[str, Any]]:
-        return {v: json.loads(raw) for v, raw in self.client.hgetall(MODELS).items()}
+        """Every version whose record reads (one that does not is left out, with an error logged)."""
+        found = {}
+        for version, raw in self.client.hgetall(MODELS).items():
+            with contextlib.suppress(DocumentUnreadable):
+                found[version] = stored_record(raw, "model_version", version, FIELDS) or {}
+        return found
 
     def active(self) -> tuple[str | None, str | None]:
         """(active version, the one before it); None when none was ever activated."""

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
+import logging
 import secrets
 import time
 from collections.abc import Iterable
@@ -12,10 +14,12 @@ from typing import Any
 
 import redis
 
+from ..documents import DocumentUnreadable
 from . import keys
 from .clock import server_ms
 from .keys import DELIVERY_GROUP, WEBHOOKS, PartitionKeys, WebhookKeys
 
+log = logging.getLogger(__name__)
 CLUSTER_IDLE_MS = 20  # on a cluster, the pause of an idle pass over the partitions
 
 
@@ -137,11 +141,25 @@ class WebhookStore:
         return Subscription.from_hash(fields)
 
     def get(self, webhook_id: str) -> Subscription | None:
+        """The subscription; ``webhook_unreadable`` (503) if its stored fields no longer read."""
         fields = self.client.hgetall(WebhookKeys(webhook_id).endpoint)
-        return Subscription.from_hash(fields) if fields else None
+        if not fields:
+            return None
+        try:
+            sub = Subscription.from_hash(fields)
+            if not isinstance(sub.events, list) or not all(isinstance(e, str) for e in sub.events):
+                raise ValueError("events is not a list of event types")
+        except (KeyError, ValueError, TypeError) as err:
+            log.error("webhook %s no longer reads: %r", webhook_id, err)
+            raise DocumentUnreadable("webhook", f"webhook {webhook_id!r} no longer reads; delete it") from None
+        return sub
 
     def all(self) -> list[Subscription]:
-        found = (self.get(i) for i in sorted(self.client.smembers(WEBHOOKS)))
+        """Every subscription that reads (one that does not gets nothing, with an error logged)."""
+        found = []
+        for webhook_id in sorted(self.client.smembers(WEBHOOKS)):
+            with contextlib.suppress(DocumentUnreadable):
+                found.append(self.get(webhook_id))
         return sorted((s for s in found if s is not None), key=lambda s: s.created_at)
 
     def update(self, webhook_id: str, **fields: str) -> Subscription | None:
