@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 import schemathesis
-from raqib.service.schemas import WEBHOOK_URL
+from raqib.service.webhook_schemas import WEBHOOK_URL
 from schemathesis.transport.serialization import Binary
 
 WORDLIST = "contract"  # created by the test

@@ -18,7 +18,7 @@ from ..dsa.detection import flagged_automatically
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..i18n import explanation
 from ..logs import request_id
-from ..schemas import (
+from ..review_schemas import (
     AuditPage,
     AuditQuery,
     ClaimRequest,
@@ -26,13 +26,13 @@ from ..schemas import (
     DecisionRequest,
     DecisionView,
     HistoryView,
-    ItemPath,
     QueuePage,
     QueueQuery,
     ReviewItemView,
     ReviewStats,
     Statement,
 )
+from ..schemas import ItemPath
 from ..store import ItemRecord, get_store
 from ..store.banks import bank_change_for
 from ..store.review import (

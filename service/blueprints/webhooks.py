@@ -14,7 +14,11 @@ from ..auth import require
 from ..config import Config
 from ..errors import NotFound, ValidationFailed
 from ..events import webhook_body
-from ..schemas import (
+from ..ssrf import UnsafeURL, check_url
+from ..store import get_store
+from ..store.webhooks import Delivery, Subscription
+from ..timefmt import iso
+from ..webhook_schemas import (
     DeliveryList,
     DeliveryPath,
     DeliveryQuery,
@@ -25,10 +29,6 @@ from ..schemas import (
     WebhookPath,
     WebhookView,
 )
-from ..ssrf import UnsafeURL, check_url
-from ..store import get_store
-from ..store.webhooks import Delivery, Subscription
-from ..timefmt import iso
 
 bp = Blueprint("webhooks", __name__)
 ERRORS = (400, 401, 403, 404, 413, 415, 422, 503)
