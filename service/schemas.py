@@ -40,7 +40,7 @@ Status = Literal["visible", "hidden", "held", "rejected", "removed"]
 
 # An http(s) URL whose host is a name or an IPv4 address and whose port is a port (no credentials).
 HTTP_URL = (
-    r"^https?://[A-Za-z0-9.-]+"
+    r"^https?://[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.?"
     r"(?::(?:[0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?"
     r"(?:[/?#]\S*)?$"
 )
