@@ -4,8 +4,8 @@ spectree describes bodies, queries and responses from the views' models, but giv
 parameter a bare ``string``, adds its own 422 body (an array: not what the service answers) and
 lists the review UI's HTML pages without a response. Sites generate clients from this document and
 ``tests/test_contract.py`` checks the service against it, so it is completed here from the same
-models the views validate with: each path parameter's pattern, the one error body, and the pages'
-statuses as ``text/html``.
+models the views validate with: each path parameter's pattern, the one error body, optional bodies,
+the JSON parts of multipart forms, and the pages' statuses as ``text/html``.
 """
 
 from __future__ import annotations
