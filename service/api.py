@@ -130,11 +130,13 @@ def parse_json(model: type[M], data: bytes) -> M:
     """``data`` as ``model``, strictly as the document states it (``0`` is not a boolean, ``"5"``
     not a number, ``5.0`` is an integer); invalid JSON (or UTF-8) is ``invalid_json``."""
     try:
-        parsed = from_json(data)
-    except ValueError as err:
-        raise InvalidJSON(f"the body is not valid JSON: {err}") from None
+        return model.model_validate_json(data, strict=True)
+    except ValidationError as err:
+        if not any(e["type"] == "int_type" and isinstance(e.get("input"), float) for e in err.errors()):
+            raise _failure(err) from None
+    # An integer written 5.0: JSON Schema's integer, not strict pydantic's. Read again, as ints.
     try:
-        return model.model_validate(_json_integers(parsed), strict=True)
+        return model.model_validate(_json_integers(from_json(data)), strict=True)
     except ValidationError as err:
         raise _failure(err) from None
 
