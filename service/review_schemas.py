@@ -10,6 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .schemas import MAX_NOTE_CHARS, Action, IsoTime, ItemType, ItemView, Reason, ReasonCode, Status, Strict
 
+# A sort key (a finite number, as repr writes it) and an item id: any such pair is a place in the queue.
+QUEUE_CURSOR = r"^-?[0-9]{1,20}(?:\.[0-9]{1,20})?(?:e[+-]?[0-9]{1,2})?~[A-Za-z0-9:_.@-]{1,128}$"
+
 
 class QueueQuery(Strict):
     status: Literal["pending", "hidden", "held", "appealed", "all"] = "all"
@@ -18,7 +21,7 @@ class QueueQuery(Strict):
     min_score: float | None = Field(default=None, ge=0, le=1, description="minimum offensive score")
     sort: Literal["priority", "oldest"] = "priority"
     limit: int = Field(default=50, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=400)
+    cursor: str | None = Field(default=None, pattern=QUEUE_CURSOR, description="next_cursor of the previous page")
 
 
 class QueueItem(BaseModel):
