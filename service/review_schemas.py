@@ -122,7 +122,10 @@ class Statement(BaseModel):
     action: Action
     code: ReasonCode
     explanation: dict[str, str] = Field(description="for the author, in Arabic (ar) and French (fr)")
-    automated_detection: bool = Field(description="auto-hide or the classifier was involved")
+    automated_detection: bool = Field(
+        description="a model score, a bank match or an automated policy rule flagged the content; "
+        "readers' reports, notices and moderators' own actions are not automated detection"
+    )
     decided_at: str
 
 
