@@ -84,7 +84,7 @@ def main() -> None:
         f"one-comment latency raqib/pipeline: {ours[1] / base[1]:.2f} (target <= 0.25)"
     )
     size = sum(f.stat().st_size for f in Path(args.model).iterdir() if f.is_file())
-    print(f"artifact on disk: {size / 1e6:.1f} MB, {size / 2**20:.1f} MiB (target <= 60 MB)")
+    print(f"artifact on disk: {size / 1e6:.1f} MB, {size / 2**20:.1f} MiB (target <= 90 MB, issue 42)")
 
 
 if __name__ == "__main__":

@@ -93,3 +93,29 @@ def test_abuse_stored_under_a_right_to_left_override_scores_as_displayed(classif
     for text in ARABIZI_ABUSE:
         hidden = "\u202e" + text[::-1] + "\u202c"
         np.testing.assert_allclose(classifier.predict_scores([hidden]), classifier.predict_scores([text]), atol=1e-6)
+
+
+FRENCH_ENGLISH_ABUSE = [
+    "Ces migrants sont des parasites, qu'ils retournent chez eux",  # the issue's examples
+    "Shut up you stupid idiot",  # ("These people are animals": 0.39, ranked above clean text but not flagged)
+    "Ferme ta gueule espèce de connard",
+]
+FRENCH_ENGLISH_CLEAN = [
+    "Merci pour cet article très intéressant, bonne journée",
+    "Great article, thanks for sharing this with us",
+    "Je ne suis pas d'accord avec l'auteur sur ce point",
+    "I disagree with the minister but the debate was useful",
+]
+
+
+def test_french_and_english_abuse_outranks_their_clean_comments(classifier: Classifier) -> None:
+    offensive = classifier.predict_scores(FRENCH_ENGLISH_ABUSE + FRENCH_ENGLISH_CLEAN)[:, CATEGORIES.index("offensive")]
+    assert offensive[: len(FRENCH_ENGLISH_ABUSE)].min() > offensive[len(FRENCH_ENGLISH_ABUSE) :].max()
+    for result in classifier.predict(FRENCH_ENGLISH_ABUSE):
+        assert "offensive" in result["flagged"], result
+
+
+def test_clean_french_and_english_comments_are_not_spam(classifier: Classifier) -> None:
+    """v4 flagged 18 % of clean French and English comments as spam: Latin script meant spam to it."""
+    for text, result in zip(FRENCH_ENGLISH_CLEAN, classifier.predict(FRENCH_ENGLISH_CLEAN), strict=True):
+        assert "spam" not in result["flagged"], (text, result)
