@@ -144,7 +144,10 @@ function queueEntry(entry) {
     entry.excerpt ? el("span", { class: "excerpt", dir: "auto" }, entry.excerpt) : null,
     el("span", {}, `${T.reports}: ${entry.reports}`),
     el("span", { class: "muted" }, reasons),
-    entry.offensive !== null ? el("span", {}, `${T.offensive}: ${Math.round(entry.offensive * 100)}%`) : null,
+    // an image's queue score is its highest of every category (sexual included), a comment's its offensive score
+    entry.offensive !== null
+      ? el("span", {}, `${entry.item_type === "image" ? T.top_score : T.offensive}: ${Math.round(entry.offensive * 100)}%`)
+      : null,
     entry.claimed_by ? el("span", { class: "claimed" }, `${T.claimed_by}: ${entry.claimed_by}`) : null,
     el("time", { class: "muted", datetime: entry.waiting_since }, when(entry.waiting_since)));
 }
