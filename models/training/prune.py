@@ -74,7 +74,7 @@ def prune_tokenizer(tokenizer: dict[str, object], keep: list[int]) -> dict[str, 
 def prune_checkpoint(source: Path, out: Path, texts: Iterable[str], size: int) -> tuple[Path, float]:
     """Write ``out``: ``source``'s BERT checkpoint and tokenizer with the vocabulary pruned to
     ``size`` pieces; returns the directory and the share of the texts' pieces that were kept."""
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import load_file
 
     tokenizer = json.loads((source / "tokenizer.json").read_text(encoding="utf-8"))
     vocab = [piece for piece, _score in tokenizer["model"]["vocab"]]
@@ -85,19 +85,30 @@ def prune_checkpoint(source: Path, out: Path, texts: Iterable[str], size: int) -
     name = "embeddings.word_embeddings.weight"
     tensors[name] = np.ascontiguousarray(tensors[name][np.asarray(keep)])
     config = json.loads((source / "config.json").read_text(encoding="utf-8"))
-    pieces = [vocab[i] for i in keep]
-    config.update(
-        vocab_size=len(keep),
-        pad_token_id=pieces.index("<pad>"),
-        bos_token_id=pieces.index("<s>"),
-        eos_token_id=pieces.index("</s>"),
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    pruned = prune_tokenizer(tokenizer, keep)
-    (out / "tokenizer.json").write_text(json.dumps(pruned, ensure_ascii=False), encoding="utf-8")
+    write_pruned(out, tensors, config, tokenizer, keep)
     for extra in ("tokenizer_config.json", "special_tokens_map.json"):
         if (source / extra).exists():
             (out / extra).write_text((source / extra).read_text(encoding="utf-8"), encoding="utf-8")
     return out, covered
+
+
+def write_pruned(
+    out: Path, tensors: dict[str, np.ndarray], config: dict[str, object], tokenizer: dict[str, object], keep: list[int]
+) -> None:
+    """Write a checkpoint whose embeddings already hold ``keep``'s rows: its tensors, ``config``
+    with the vocabulary's size and special ids renumbered, and ``tokenizer`` pruned to ``keep``."""
+    from safetensors.numpy import save_file
+
+    pruned = prune_tokenizer(tokenizer, keep)
+    pieces = [piece for piece, _score in pruned["model"]["vocab"]]  # type: ignore[index]
+    config = {
+        **config,
+        "vocab_size": len(keep),
+        "pad_token_id": pieces.index("<pad>"),
+        "bos_token_id": pieces.index("<s>"),
+        "eos_token_id": pieces.index("</s>"),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
+    (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
+    (out / "tokenizer.json").write_text(json.dumps(pruned, ensure_ascii=False), encoding="utf-8")

