@@ -6,9 +6,10 @@ config as JSON. Without an ONNX file, or with ``backend="torch"``, the transform
 (``models/training/torch_inference.py``, imported only then).
 
 An artifact is a Hugging Face directory (config, tokenizer, weights) plus ``raqib.json`` with the
-decision thresholds and whether texts are normalised first. A directory without ``raqib.json``
-(a fine-tuned MARBERT, say) works through the same path: raw text, thresholds of 0.5, categories
-read from its ``id2label``. An ensemble artifact adds the char n-gram half (``models/ngram.py``).
+decision thresholds (per category, and per language where calibration chose) and whether texts
+are normalised first. A directory without ``raqib.json`` (a fine-tuned MARBERT, say) works through
+the same path: raw text, thresholds of 0.5, categories read from its ``id2label``. An ensemble
+artifact adds the char n-gram half (``models/ngram.py``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .ngram import NgramModel
 from .normalize import normalize, version_of
 from .onnx import ONNX_FILE, OnnxScorer
 from .paths import BUNDLED
+from .thresholds import Thresholds
 from .tokens import WordPieces
 
 META_FILE = "raqib.json"
@@ -44,7 +46,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 
 class Classifier:
-    """Scores texts per category; ``flagged`` lists the categories at or above their threshold.
+    """Scores texts per category; ``flagged`` lists the categories at or above their threshold
+    (the text's language's own where the artifact has one, ``models/thresholds.py``).
     Batches hold at most ``batch_tokens`` padded tokens: 2,048 scored 1,180–1,360 comments/s on
     2 cores against 620–880 for 8,192 (the activations of a smaller batch stay in cache)."""
 
@@ -61,7 +64,8 @@ class Classifier:
         self.ngrams = NgramSpec.of_config(config)
         labels = {int(i): str(name) for i, name in config.get("id2label", {}).items()}
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
-        self.thresholds: dict[str, float] = {c: float(meta.get("thresholds", {}).get(c, 0.5)) for c in self.categories}
+        self.decisions = Thresholds.of_meta(meta, self.categories)
+        self.thresholds: dict[str, float] = self.decisions.default
         self.normalizer: int | None = version_of(meta.get("normalize"))
         model_max = int(tokenizer_config.get("model_max_length") or 512)
         self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
@@ -94,9 +98,10 @@ class Classifier:
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)
         results = []
-        for row in scores:
+        for text, row in zip(texts, scores, strict=True):
             by_category = {c: round(float(p), 4) for c, p in zip(self.categories, row, strict=True)}
-            flagged = [c for c in self.categories if by_category[c] >= self.thresholds[c]]
+            thresholds = self.decisions.for_text(text)
+            flagged = [c for c in self.categories if by_category[c] >= thresholds[c]]
             results.append({"scores": by_category, "flagged": flagged})
         return results
 

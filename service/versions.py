@@ -26,6 +26,7 @@ from .store import Store
 
 if TYPE_CHECKING:
     from raqib.models.inference import Classifier
+    from raqib.models.thresholds import Thresholds
 
 log = logging.getLogger(__name__)
 DEFAULT_VERSION = "default"  # the model configured at start (RAQIB_MODEL_DIR or the bundled one)
@@ -63,6 +64,7 @@ def inspect(path: Path, threads: int) -> dict[str, Any]:
         "backend": model.backend,
         "categories": list(result["scores"]),
         "thresholds": model.thresholds,
+        "language_thresholds": model.decisions.by_language,
         "dev_macro_f1": {c: v.get("overall") for c, v in meta.get("dev_macro_f1", {}).items()},
     }
 
@@ -198,17 +200,21 @@ def _rewatch(ref: weakref.ref[ModelHolder]) -> None:
         holder._watcher = _start_watcher(holder)  # the parent's thread did not survive the fork
 
 
-def compare(rows: list[dict[str, Any]], active: dict[str, float], shadow: dict[str, float]) -> dict[str, Any]:
+def compare(rows: list[dict[str, Any]], active: Thresholds, shadow: Thresholds) -> dict[str, Any]:
     """How a shadow version compares with the active one over ``rows`` (``scores``,
-    ``shadow_scores``, ``labels``: a moderator's labels where decided), per category: how often
-    both flag alike, and each model's precision and recall on the decided items. Pure."""
+    ``shadow_scores``, ``language``, ``labels``: a moderator's labels where decided), per category:
+    how often both flag alike, each at its threshold for the comment's language, and each model's
+    precision and recall on the decided items. Pure."""
     out: dict[str, Any] = {"items": len(rows), "decided": sum(1 for r in rows if r["labels"]), "categories": {}}
-    for category in sorted(set(active) & set(shadow)):
+    for category in sorted(set(active.default) & set(shadow.default)):
         scored = [r for r in rows if category in r["scores"] and category in r["shadow_scores"]]
         if not scored:
             continue
         flags = [
-            (r["scores"][category] >= active[category], r["shadow_scores"][category] >= shadow[category])
+            (
+                r["scores"][category] >= active.for_language(r["language"])[category],
+                r["shadow_scores"][category] >= shadow.for_language(r["language"])[category],
+            )
             for r in scored
         ]
         row: dict[str, Any] = {"agreement": round(sum(a == s for a, s in flags) / len(flags), 3)}

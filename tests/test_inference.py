@@ -132,3 +132,14 @@ def test_package_contract(tiny_model: Path) -> None:
 
     [result] = models.load_classifier(tiny_model).predict(["نص"])
     assert set(result) == {"scores", "flagged"}
+
+
+def test_language_thresholds_decide_for_their_language(tiny_model: Path, tmp_path: Path) -> None:
+    own = tmp_path / "own"
+    shutil.copytree(tiny_model, own)
+    meta = json.loads((own / META_FILE).read_text(encoding="utf-8"))
+    meta["thresholds"] = dict.fromkeys(CATEGORIES, 1.0)  # nothing is flagged ...
+    meta["language_thresholds"] = {"fr": dict.fromkeys(CATEGORIES, 0.0)}  # ... but French, always
+    (own / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
+    results = load_classifier(own).predict(["c'est nul", "يا حمار"])
+    assert results[0]["flagged"] == list(CATEGORIES) and results[1]["flagged"] == []

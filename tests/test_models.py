@@ -195,3 +195,18 @@ def test_shadow_scoring_and_its_report(
     assert set(offensive["active"]) == set(offensive["shadow"]) == {"precision", "recall"}
     assert api.request("DELETE", "/v1/models/cand/shadow", role="admin").json() == {"shadow": None}
     assert api.get("/v1/models/cand/shadow", role="admin").json()["shadow"] is False
+
+
+def test_the_shadow_comparison_flags_each_comment_at_its_language_threshold() -> None:
+    from raqib.models.thresholds import Thresholds
+    from raqib.service.versions import compare
+
+    active = Thresholds({"hate": 0.5})
+    shadow = Thresholds({"hate": 0.5}, {"fr": {"hate": 0.3}})
+    rows = [
+        {"scores": {"hate": 0.4}, "shadow_scores": {"hate": 0.4}, "language": "fr", "labels": {"hate": 1}},
+        {"scores": {"hate": 0.4}, "shadow_scores": {"hate": 0.4}, "language": "ar", "labels": {"hate": 0}},
+    ]
+    hate = compare(rows, active, shadow)["categories"]["hate"]
+    assert hate["agreement"] == 0.5
+    assert hate["shadow"] == {"precision": 1.0, "recall": 1.0} and hate["active"]["recall"] == 0.0

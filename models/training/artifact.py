@@ -19,7 +19,7 @@ from .baseline import calibrated_baseline
 from .card import write_model_card
 from .data import LabeledSet, read_labeled
 from .distill import concat
-from .evaluate import calibrate, report, site_view
+from .evaluate import calibrate, calibrate_by_language, report, site_view
 from .export import export_onnx
 from .ngram import BUCKETS, choose_weights, fit_ngram, ngram_scores, write_ngram
 
@@ -71,7 +71,7 @@ def export(
             "fit_seconds": round(time.monotonic() - started),
         }
     base_scores, base_thresholds = calibrated_baseline(train, dev)  # the model card's comparison
-    extra["dev_macro_f1_baseline"] = report(base_scores, dev, base_thresholds)
+    extra["dev_macro_f1_baseline"] = report(base_scores, dev, base_thresholds.per_row(dev.texts))
     if artifact.exists():
         shutil.rmtree(artifact)
     model = AutoModelForSequenceClassification.from_pretrained(str(best), local_files_only=True)
@@ -93,11 +93,12 @@ def export(
     export_onnx(artifact)
     classifier = load_classifier(artifact)
     served = classifier.predict_scores(dev.texts)
-    thresholds = calibrate(served, dev, max_false_spam=MAX_FALSE_SPAM, max_insult_as_hate=MAX_INSULT_AS_HATE)
+    thresholds = calibrate_by_language(served, dev, MAX_FALSE_SPAM, MAX_INSULT_AS_HATE)
+    limits = thresholds.per_row(dev.texts)
     meta.update(
-        thresholds=thresholds,
-        dev_macro_f1=report(served, dev, thresholds),
-        dev_site_view=site_view(served, dev, thresholds),
+        **thresholds.as_meta(),
+        dev_macro_f1=report(served, dev, limits),
+        dev_site_view=site_view(served, dev, limits),
         calibrated_on=f"dev.csv as served ({classifier.backend})",
     )
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")

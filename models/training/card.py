@@ -223,6 +223,9 @@ def _history(meta: dict[str, Any]) -> str:
 def write_model_card(artifact: Path, meta: dict[str, Any], data_dir: Path | None = None) -> None:
     fine = meta["training"]["finetune"]
     thresholds = ", ".join(f"{c} {t:.2f}" for c, t in meta["thresholds"].items())
+    for language, table in (meta.get("language_thresholds") or {}).items():
+        own = ", ".join(f"{c} {t:.2f}" for c, t in table.items())
+        thresholds += f"\n\nComments read as `{language}` (`models/language.py`) use their own: {own}."
     data = provenance(data_dir) if data_dir is not None and (data_dir / "provenance").is_dir() else []
     data_rows = "\n".join(f"| {name} | {licence} | {cite} |" for name, licence, cite in data)
     card = f"""# {artifact.name} — Raqib's moderation classifier (Arabic, French, English)
@@ -242,7 +245,8 @@ people and for report counting, not a sole judge: do not remove content on its s
 
 ## Dev results (macro-F1, thresholds above)
 Beside the reference: a char 2–5-gram TF-IDF logistic regression fitted on the same train.csv, its
-thresholds calibrated on dev too but its spam threshold not held to this model's 1 % false-spam cap
+thresholds calibrated on dev too, per language as this model's, but not held to its caps on false
+spam and insults flagged hate
 (`raqib evaluate` prints the same table); bold where this model is ahead.
 
 {metrics_table(meta["dev_macro_f1"], meta.get("dev_macro_f1_baseline"))}

@@ -24,6 +24,16 @@ class LabeledSet:
     def __len__(self) -> int:
         return len(self.texts)
 
+    def subset(self, rows: np.ndarray) -> LabeledSet:
+        """The rows at these indices, in that order."""
+        return LabeledSet(
+            [self.texts[i] for i in rows],
+            [self.sources[i] for i in rows],
+            self.labels[rows],
+            self.mask[rows],
+            None if self.languages is None else [self.languages[i] for i in rows],
+        )
+
 
 def _cell(value: str) -> tuple[float, float]:
     value = value.strip()

@@ -14,11 +14,19 @@ from typing import Any
 
 import numpy as np
 
+from ..language import LANGUAGES, detect
 from ..normalize import is_latin_script
+from ..thresholds import Thresholds
 from .data import CATEGORIES, LabeledSet, read_labeled
 from .metrics import best_threshold, macro_f1
 
 HOLD_AT = 0.9  # the default policy holds comments with offensive at or above this
+# A language gets its own threshold on a category when dev has this many annotated rows of it, and
+# positives among them: fewer, and the threshold would follow a handful of comments.
+MIN_LANGUAGE_ROWS = 300
+MIN_LANGUAGE_POSITIVES = 30
+# A threshold per category, or one per row (``Thresholds.per_row``: the row's language's own).
+Limits = Mapping[str, "float | np.ndarray"]
 
 
 def clean_comments(data: LabeledSet) -> np.ndarray:
@@ -57,9 +65,7 @@ def groups(data: LabeledSet) -> dict[str, np.ndarray]:
     return out
 
 
-def report(
-    scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float], min_rows: int = 30
-) -> dict[str, dict[str, float]]:
+def report(scores: np.ndarray, data: LabeledSet, thresholds: Limits, min_rows: int = 30) -> dict[str, dict[str, float]]:
     """``{category: {"overall": f1, <source>: f1, …}}`` over the annotated rows of each category;
     sources with fewer than ``min_rows`` annotated rows or a single class are left out."""
     by_group = groups(data)
@@ -80,7 +86,7 @@ def report(
 
 
 def site_view(
-    scores: np.ndarray, data: LabeledSet, thresholds: Mapping[str, float], min_rows: int = 30
+    scores: np.ndarray, data: LabeledSet, thresholds: Limits, min_rows: int = 30
 ) -> dict[str, dict[str, float]]:
     """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive,
     and not labelled spam, that get a spam flag; ``hold_precision``/``hold_recall`` of
@@ -142,6 +148,36 @@ def calibrate(
         else:
             thresholds[category] = 0.5
     return thresholds
+
+
+def calibrate_by_language(
+    scores: np.ndarray,
+    data: LabeledSet,
+    max_false_spam: float | None = None,
+    max_insult_as_hate: float | None = None,
+) -> Thresholds:
+    """``calibrate`` over all rows, then again over each detected language's rows (what the service
+    will detect, not the annotated language): a language keeps its own threshold on a category
+    where it has enough annotated rows and positives and the threshold differs. The caps hold per
+    language either way."""
+    default = calibrate(scores, data, max_false_spam, max_insult_as_hate)
+    detected = np.asarray([detect(t) for t in data.texts])
+    by_language: dict[str, dict[str, float]] = {}
+    for language in LANGUAGES:
+        rows = np.flatnonzero(detected == language)
+        part = data.subset(rows)
+        own = calibrate(scores[rows], part, max_false_spam, max_insult_as_hate)
+        annotated, positives = part.mask.sum(axis=0), (part.mask * part.labels).sum(axis=0)
+        table = {
+            category: own[category]
+            for j, category in enumerate(CATEGORIES)
+            if annotated[j] >= MIN_LANGUAGE_ROWS
+            and positives[j] >= MIN_LANGUAGE_POSITIVES
+            and own[category] != default[category]
+        }
+        if table:
+            by_language[language] = table
+    return Thresholds(default, by_language)
 
 
 def flag_floor(scores: np.ndarray, rows: np.ndarray, share: float, languages: Sequence[str] | None = None) -> float:
@@ -218,16 +254,18 @@ def main(argv: Sequence[str] | None = None) -> None:
         name = "model" if len(args.model) <= 1 else classifier.path.name
         scores = classifier.predict_scores(data.texts)
         first = scores if first is None else first
-        results[name] = report(scores, data, classifier.thresholds)
-        views[name] = site_view(scores, data, classifier.thresholds)
+        limits = classifier.decisions.per_row(data.texts)
+        results[name] = report(scores, data, limits)
+        views[name] = site_view(scores, data, limits)
     if not args.no_baseline:
         from .baseline import calibrated_baseline
 
         train = read_labeled(args.train or args.data.with_name("train.csv"))
         base_scores, calibrated = calibrated_baseline(train, data)
+        base_limits = calibrated.per_row(data.texts)
         results["baseline@0.5"] = report(base_scores, data, {})
-        results["baseline@cal"] = report(base_scores, data, calibrated)
-        views["baseline@cal"] = site_view(base_scores, data, calibrated)
+        results["baseline@cal"] = report(base_scores, data, base_limits)
+        views["baseline@cal"] = site_view(base_scores, data, base_limits)
         if args.ensemble and first is not None:
             mean = (first + base_scores) / 2
             ensemble_thresholds = calibrate(mean, data)

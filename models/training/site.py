@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..categories import CATEGORIES
-from ..inference import load_classifier, read_meta
+from ..inference import load_classifier
 from .data import LabeledSet, read_labeled
 from .evaluate import report
 
@@ -65,9 +65,9 @@ def compare(current: Path, candidate: Path, sets: dict[str, LabeledSet]) -> dict
         out[name] = {}
         both = {c for j, c in enumerate(CATEGORIES) if len(np.unique(rows.labels[rows.mask[:, j] > 0, j])) == 2}
         for label, path in (("current", current), ("candidate", candidate)):
-            scores = load_classifier(path).predict_scores(rows.texts)
-            thresholds = read_meta(path).get("thresholds") or dict.fromkeys(CATEGORIES, 0.5)
-            figures = report(scores, rows, thresholds, min_rows=1)
+            classifier = load_classifier(path)
+            scores = classifier.predict_scores(rows.texts)
+            figures = report(scores, rows, classifier.decisions.per_row(rows.texts), min_rows=1)
             out[name][label] = {c: round(v["overall"], 4) for c, v in figures.items() if c in both}
     return out
 

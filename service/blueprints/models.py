@@ -11,6 +11,8 @@ from typing import Any
 
 from flask import Blueprint, current_app
 from pydantic import BaseModel, Field
+from raqib.models.language import detect
+from raqib.models.thresholds import Thresholds
 
 from ..api import documented, json_body, path
 from ..auth import require
@@ -133,10 +135,12 @@ def shadow_report(version: str) -> dict[str, Any]:
             {
                 "scores": json.loads(item.fields["scores"]),
                 "shadow_scores": json.loads(item.fields["shadow_scores"]),
+                "language": detect(item.fields.get("text", "")),
                 "labels": labels(final.get("action", ""), final.get("reason_code", "")) if final else {},
             }
         )
-    report = compare(rows, active.thresholds, record.get("thresholds", {}))
+    shadow = Thresholds.of_meta(record, record.get("categories") or list(active.categories))
+    report = compare(rows, active.decisions, shadow)
     return {"version": version, "against": model_version(), "shadow": store.models.shadow() == version, **report}
 
 

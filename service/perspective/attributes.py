@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 
-from raqib.models.normalize import ARABIC_LETTER, LATIN_LETTER
+from raqib.models.language import detect
 
 Scores = Mapping[str, float]
 
@@ -55,22 +55,10 @@ def attribute_score(name: str, scores: Scores) -> float:
     return round(min(1.0, max(0.0, ATTRIBUTES[name](scores))), 4)
 
 
-_ARABIZI = re.compile(r"(?i)\b[a-z]*[a-z][23579][a-z]*\b|\b[23579][a-z]+\b")
-_FRENCH = re.compile(r"(?i)\b(le|la|les|des|est|et|une|pas|je|tu|vous|nous|c'est|qui|que|pour|avec|très)\b")
-
-
 def detect_languages(text: str) -> list[str]:
-    """``ar`` for Arabic script or Arabizi (digits for letters), ``fr`` for French, else ``en``.
-    Clients (Coral) send ``languages: ["en"]`` whatever the text; Raqib scores the text anyway
-    and says what it found."""
-    arabic, latin = len(ARABIC_LETTER.findall(text)), len(LATIN_LETTER.findall(text))
-    if arabic >= latin and arabic:
-        return ["ar"]
-    if _ARABIZI.search(text):
-        return ["ar"]
-    if _FRENCH.search(text):
-        return ["fr"]
-    return ["en"]
+    """What the text is written in (``models/language.py``). Clients (Coral) send
+    ``languages: ["en"]`` whatever the text; Raqib scores the text anyway and says what it found."""
+    return [detect(text)]
 
 
 _SENTENCE_END = re.compile(r"[.!?؟\n]+|،\s")
