@@ -25,6 +25,7 @@ import numpy as np
 from .batching import encode_texts, scores_by_batch
 from .categories import CATEGORIES
 from .charngrams import NgramSpec
+from .language import detect
 from .ngram import NgramModel
 from .normalize import normalize, version_of
 from .onnx import ONNX_FILE, OnnxScorer
@@ -89,11 +90,13 @@ class Classifier:
         prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
         encoded = encode_texts(prepared, self.pieces, self.max_length, normalizer=None, ngrams=self.ngrams)
         scores = scores_by_batch(self.scorer, self.pieces, encoded, self.batch_tokens, len(self.categories))
-        if self.ngram_half is None:
+        half = self.ngram_half
+        if half is None:
             return scores
-        if self.normalizer is not None and self.ngram_half.normalizer == self.normalizer:
-            return self.ngram_half.blend(scores, prepared, normalized=True)
-        return self.ngram_half.blend(scores, texts)
+        languages = [detect(t) for t in texts] if half.language_weights else None
+        if self.normalizer is not None and half.normalizer == self.normalizer:
+            return half.blend(scores, prepared, normalized=True, languages=languages)
+        return half.blend(scores, texts, languages=languages)
 
     def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
         scores = self.predict_scores(texts)

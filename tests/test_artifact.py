@@ -46,13 +46,14 @@ def test_loads_by_default_with_the_fast_path(classifier: Classifier) -> None:
 
 
 def test_onnx_agrees_with_torch(classifier: Classifier) -> None:
-    """The 8-layer e5 encoder moves further under int8 than the small models did (0.052 at most on
-    these texts, after the blend): its thresholds are calibrated on the int8 scores it serves."""
+    """The 8-layer e5 encoder moves further under int8 than the small models did: on 1,500 dev rows
+    (v6) the served scores differ from fp32's by 0.026 on average for offensive and 0.017 for hate,
+    0.13–0.14 at the 99th percentile (v5: 0.032, 0.015; 0.16, 0.12), 0.105 at most on these texts.
+    Its thresholds are calibrated on the int8 scores it serves, so the shift costs no decision."""
     reference = load_classifier(BUNDLED, backend="torch")
     texts = ABUSIVE + FRIENDLY
-    np.testing.assert_allclose(
-        classifier.predict_scores(texts), reference.predict_scores(texts), atol=INT8_TOLERANCE + 0.02
-    )
+    difference = np.abs(classifier.predict_scores(texts) - reference.predict_scores(texts))
+    assert difference.mean() <= INT8_TOLERANCE / 2 and difference.max() <= 3 * INT8_TOLERANCE
 
 
 def test_abuse_outranks_friendliness(classifier: Classifier) -> None:

@@ -159,6 +159,47 @@ def test_each_category_gets_the_weight_that_scores_it_best() -> None:
     assert all(chosen[c] == 0.8 for c in CATEGORIES if c != "offensive")
 
 
+def test_a_language_may_have_its_own_weights(tmp_path: Path, arrays: dict[str, np.ndarray]) -> None:
+    write_ngram(tmp_path, arrays)
+    spec = {"ngram": {"weight": 0.6, "weights": {"spam": 0.5}, "language_weights": {"fr": {"offensive": 0.3}}}}
+    loaded = NgramModel.load(tmp_path, spec, CATEGORIES)
+    assert loaded is not None
+    french = {c: 0.3 if c == "offensive" else 0.5 if c == "spam" else 0.6 for c in CATEGORIES}
+    assert loaded.language_weights["fr"].tolist() == pytest.approx([french[c] for c in CATEGORIES])
+    per_text = loaded.weights_for(["fr", "ar"])
+    assert per_text[0].tolist() == pytest.approx([french[c] for c in CATEGORIES])
+    assert per_text[1].tolist() == pytest.approx(loaded.weights.tolist())
+    encoder = np.zeros((2, len(CATEGORIES)), dtype=np.float32)
+    texts = ["c'est nul", "c'est nul"]
+    blended = loaded.blend(encoder, texts, languages=["fr", "ar"])
+    off = CATEGORIES.index("offensive")
+    assert blended[0, off] == pytest.approx(blended[1, off] * 0.3 / 0.6, rel=1e-5)
+    with pytest.raises(ValueError, match="unknown categories"):
+        NgramModel.load(tmp_path, {"ngram": {"weight": 0.6, "language_weights": {"fr": {"toxicity": 0.5}}}}, CATEGORIES)
+
+
+def test_each_language_keeps_its_own_weight_only_where_it_differs() -> None:
+    from raqib.models.training.evaluate import MIN_LANGUAGE_ROWS
+    from raqib.models.training.ngram import choose_language_weights
+
+    rng = np.random.default_rng(1)
+    n = 2 * MIN_LANGUAGE_ROWS
+    texts = ["نص عربي"] * (n // 2) + ["c'est le texte"] * (n // 2)
+    labels = np.zeros((n, len(CATEGORIES)), dtype=np.float32)
+    labels[::2] = 1
+    mask = np.ones_like(labels)
+    dev = LabeledSet(texts=texts, sources=["a"] * n, labels=labels, mask=mask)
+    truth = labels + rng.normal(0, 0.3, labels.shape).astype(np.float32)
+    noise = rng.random(labels.shape).astype(np.float32)
+    off = CATEGORIES.index("offensive")
+    encoder, half = truth.copy(), noise.copy()
+    half[n // 2 :, off], encoder[n // 2 :, off] = truth[n // 2 :, off], noise[n // 2 :, off]  # French: the n-grams know
+    fitted = np.ones(len(CATEGORIES), dtype=bool)
+    overall = dict.fromkeys(CATEGORIES, 0.3)
+    chosen = choose_language_weights(encoder, half, fitted, dev, overall)
+    assert list(chosen) == ["fr"] and list(chosen["fr"]) == ["offensive"] and chosen["fr"]["offensive"] >= 0.7
+
+
 def test_the_fit_and_serving_compute_the_same_features() -> None:
     from raqib.models.ngram import tfidf
     from raqib.models.training.ngram import _matrix

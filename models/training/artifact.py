@@ -17,11 +17,11 @@ from ..inference import META_FILE, load_classifier
 from ..normalize import VERSION, normalize
 from .baseline import calibrated_baseline
 from .card import write_model_card
-from .data import LabeledSet, read_labeled
+from .data import CATEGORIES, LabeledSet, read_labeled
 from .distill import concat
 from .evaluate import calibrate, calibrate_by_language, report, site_view
 from .export import export_onnx
-from .ngram import BUCKETS, choose_weights, fit_ngram, ngram_scores, write_ngram
+from .ngram import BUCKETS, choose_language_weights, choose_weights, fit_ngram, ngram_scores, write_ngram
 
 NGRAM_NORMALIZER = VERSION  # the n-gram half folds hamzas and case, as the baseline does (session 11)
 MAX_FALSE_SPAM = 0.01  # the spam threshold flags at most 1 % of dev's clean comments, per language (evaluate.calibrate)
@@ -39,11 +39,14 @@ def export(
     ngram_weights: Mapping[str, float] | None = None,
     choose_ngram_weights: bool = False,
     site_rows: LabeledSet | None = None,
+    ngram_language_weights: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Path:
     """Write the artifact: fp16 weights, tokenizer, int8 ONNX, thresholds calibrated on dev, model card;
     with ``ngram_weight``, the char n-gram half of an ensemble fitted on train.csv
     (``models/ngram.py``), with ``ngram_weights`` its own weight for some categories, or with
-    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``); ``site_rows``, a
+    ``choose_ngram_weights`` each category's chosen on dev (``choose_weights``) and each language's
+    where dev has enough of it (``choose_language_weights``; else ``ngram_language_weights``, an
+    earlier artifact's); ``site_rows``, a
     site's weighted decisions, join its fit as they joined the encoder's fine-tuning. The thresholds and
     dev figures are those of the scores the service computes — the int8 model and the n-grams,
     loaded from the artifact — not of the fp32 model trained: int8 moves scores enough to cost a
@@ -62,9 +65,16 @@ def export(
         if choose_ngram_weights:
             half = ngram_scores(ngram, [normalize(t, NGRAM_NORMALIZER) for t in dev.texts])
             ngram_weights = choose_weights(alone, half, ngram["fitted"], dev, MAX_FALSE_SPAM)
+            overall = {c: ngram_weights.get(c, ngram_weight) for c in CATEGORIES}
+            ngram_language_weights = choose_language_weights(alone, half, ngram["fitted"], dev, overall, MAX_FALSE_SPAM)
         extra["ngram"] = {
             "weight": ngram_weight,
             **({"weights": dict(ngram_weights)} if ngram_weights else {}),
+            **(
+                {"language_weights": {k: dict(v) for k, v in ngram_language_weights.items()}}
+                if ngram_language_weights
+                else {}
+            ),
             "normalize": NGRAM_NORMALIZER,
             "buckets": BUCKETS,
             "fitted_on": "train.csv" if site_rows is None else f"train.csv + {len(site_rows)} site decisions",

@@ -127,11 +127,12 @@ def _labels(meta: dict[str, Any]) -> str:
             " new (mostly French and English) starting from multilingual-e5-small's own rows"
             " (`models/training/revocab.py`)."
         )
-    if training.get("language_weights") or training.get("language_samples"):
+    if training.get("language_weights"):
+        text += f" Rows were weighted by language {training['language_weights']} (French is 4 % of the rows)."
+    if training.get("language_samples"):
         text += (
-            f" Rows were weighted by language {training.get('language_weights') or {}} (French is 4 % of"
-            f" the rows) and sampled by language {training.get('language_samples') or {}} (a seeded share of"
-            " a language the classifier already read, to fit the run in the time it had)."
+            f" Rows were sampled by language {training['language_samples']} (a seeded share of a language"
+            " the classifier already read, to fit the run in the time it had)."
         )
     if training.get("spam_negative_weight"):
         text += (
@@ -198,7 +199,13 @@ def _ensemble(meta: dict[str, Any]) -> str:
             " its scores are the encoder's blended with a char 2–5-gram TF-IDF logistic regression, the"
             " n-grams' weight chosen per category on dev ("
             + ", ".join(f"{category} {weight:.2f}" for category, weight in own.items())
-            + "); it is"
+            + ")"
+            + "".join(
+                f"; for comments read as `{language}`, "
+                + ", ".join(f"{category} {weight:.2f}" for category, weight in table.items())
+                for language, table in (ngram.get("language_weights") or {}).items()
+            )
+            + "; it is"
         )
     else:
         mix = (

@@ -9,14 +9,15 @@ int8 with a scale per category.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 
+from ..language import LANGUAGES, detect
 from ..ngram import NGRAM_FILE, NgramModel, blend_scores, bucket_counts
 from .data import CATEGORIES, LabeledSet
-from .evaluate import calibrate, report
+from .evaluate import MIN_LANGUAGE_POSITIVES, MIN_LANGUAGE_ROWS, calibrate, report
 
 BUCKETS = 1 << 18
 C = 4.0
@@ -111,3 +112,29 @@ def choose_weights(
             if category not in best or score > best[category][1]:
                 best[category] = (weight, score)
     return {category: weight for category, (weight, _score) in best.items()}
+
+
+def choose_language_weights(
+    encoder: np.ndarray,
+    half: np.ndarray,
+    fitted: np.ndarray,
+    dev: LabeledSet,
+    weights: Mapping[str, float],
+    max_false_spam: float | None = None,
+) -> dict[str, dict[str, float]]:
+    """``choose_weights`` again over each detected language's rows: a language keeps its own weight
+    on a category where dev has enough annotated rows and positives of it in that language (as
+    its own thresholds need) and the weight differs from ``weights``, the one chosen over all rows."""
+    detected = np.asarray([detect(t) for t in dev.texts])
+    out: dict[str, dict[str, float]] = {}
+    for language in LANGUAGES:
+        rows = np.flatnonzero(detected == language)
+        part = dev.subset(rows)
+        enough = (part.mask.sum(axis=0) >= MIN_LANGUAGE_ROWS) & (
+            (part.mask * part.labels).sum(axis=0) >= MIN_LANGUAGE_POSITIVES
+        )
+        own = choose_weights(encoder[rows], half[rows], fitted & enough, part, max_false_spam)
+        table = {category: weight for category, weight in own.items() if weight != weights.get(category)}
+        if table:
+            out[language] = table
+    return out

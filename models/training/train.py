@@ -110,6 +110,7 @@ def run(
     ngram_weight: float = 0.0,
     ngram_weights: Mapping[str, float] | None = None,
     choose_ngram_weights: bool = False,
+    ngram_language_weights: Mapping[str, Mapping[str, float]] | None = None,
     language_weights: Mapping[str, float] | None = None,
     language_samples: Mapping[str, float] | None = None,
 ) -> None:
@@ -197,6 +198,7 @@ def run(
             ngram_weights,
             choose_ngram_weights,
             site_rows,
+            ngram_language_weights,
         )
         log.info("artifact written to %s", artifact)
         if site_held_out is not None and init_from:
@@ -359,8 +361,8 @@ def main(argv: list[str] | None = None) -> None:
         "--ngram-weights",
         choices=("dev",),
         default=None,
-        help="dev: give each category its own n-gram weight, chosen on dev.csv "
-        "(default: the --finetune-init artifact's, else --ngram-weight for all)",
+        help="dev: give each category its own n-gram weight, and each language where dev has enough of it, "
+        "chosen on dev.csv (default: the --finetune-init artifact's, else --ngram-weight for all)",
     )
     args = parser.parse_args(argv)
     earlier = read_meta(Path(args.finetune_init)) if args.finetune_init else {}
@@ -369,6 +371,7 @@ def main(argv: list[str] | None = None) -> None:
     if not 0.0 <= args.ngram_weight < 1.0:
         parser.error("--ngram-weight must be in [0, 1)")
     ngram_weights = None if args.ngram_weights else earlier.get("ngram", {}).get("weights")
+    ngram_language_weights = None if args.ngram_weights else earlier.get("ngram", {}).get("language_weights")
     stages = tuple(args.stages.split(","))
     try:
         language_weights = {k.strip(): float(v) for k, v in (item.split("=", 1) for item in args.language_weight)}
@@ -417,6 +420,7 @@ def main(argv: list[str] | None = None) -> None:
         ngram_weight=args.ngram_weight,
         ngram_weights=ngram_weights,
         choose_ngram_weights=args.ngram_weights == "dev",
+        ngram_language_weights=ngram_language_weights,
         language_weights=language_weights,
         language_samples=language_samples,
     )
