@@ -66,7 +66,6 @@ class Classifier:
         labels = {int(i): str(name) for i, name in config.get("id2label", {}).items()}
         self.categories: tuple[str, ...] = tuple(labels[i] for i in range(len(labels)))
         self.decisions = Thresholds.of_meta(meta, self.categories)
-        self.thresholds: dict[str, float] = self.decisions.default
         self.normalizer: int | None = version_of(meta.get("normalize"))
         model_max = int(tokenizer_config.get("model_max_length") or 512)
         self.max_length: int = int(meta.get("max_length", min(model_max, 512)))
@@ -85,6 +84,30 @@ class Classifier:
 
     def predict_scores(self, texts: Sequence[str]) -> np.ndarray:
         """A (len(texts), len(categories)) array of probabilities."""
+        return self._scores(texts, self._languages(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
+        languages = self._languages(texts)  # read once, for the blend and the thresholds
+        scores = self._scores(texts, languages)
+        results = []
+        for i, row in enumerate(scores):
+            by_category = {c: round(float(p), 4) for c, p in zip(self.categories, row, strict=True)}
+            thresholds = self.decisions.default if languages is None else self.decisions.for_language(languages[i])
+            flagged = [c for c in self.categories if by_category[c] >= thresholds[c]]
+            results.append({"scores": by_category, "flagged": flagged})
+        return results
+
+    @property
+    def thresholds(self) -> dict[str, float]:
+        """One threshold per category (a language may have its own: ``decisions``)."""
+        return self.decisions.default
+
+    def _languages(self, texts: Sequence[str]) -> list[str] | None:
+        """Each text's language, when the artifact has anything per language; else None."""
+        per_language = self.decisions.by_language or (self.ngram_half is not None and self.ngram_half.language_weights)
+        return [detect(t) for t in texts] if per_language else None
+
+    def _scores(self, texts: Sequence[str], languages: Sequence[str] | None) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.categories)), dtype=np.float32)
         prepared = list(texts) if self.normalizer is None else [normalize(t, self.normalizer) for t in texts]
@@ -93,20 +116,9 @@ class Classifier:
         half = self.ngram_half
         if half is None:
             return scores
-        languages = [detect(t) for t in texts] if half.language_weights else None
         if self.normalizer is not None and half.normalizer == self.normalizer:
             return half.blend(scores, prepared, normalized=True, languages=languages)
         return half.blend(scores, texts, languages=languages)
-
-    def predict(self, texts: Sequence[str]) -> list[dict[str, Any]]:
-        scores = self.predict_scores(texts)
-        results = []
-        for text, row in zip(texts, scores, strict=True):
-            by_category = {c: round(float(p), 4) for c, p in zip(self.categories, row, strict=True)}
-            thresholds = self.decisions.for_text(text)
-            flagged = [c for c in self.categories if by_category[c] >= thresholds[c]]
-            results.append({"scores": by_category, "flagged": flagged})
-        return results
 
 
 def load_classifier(path: str | Path | None = None, **kwargs: Any) -> Classifier:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -150,31 +150,34 @@ def calibrate(
     return thresholds
 
 
+def language_parts(data: LabeledSet) -> Iterator[tuple[str, np.ndarray, LabeledSet, np.ndarray]]:
+    """Per detected language (what the service will detect, not the annotated language): its row
+    indices, those rows, and which categories they have enough annotated rows and positives of to
+    be given a setting of their own (``MIN_LANGUAGE_ROWS``, ``MIN_LANGUAGE_POSITIVES``)."""
+    detected = np.asarray([detect(t) for t in data.texts])
+    for language in LANGUAGES:
+        rows = np.flatnonzero(detected == language)
+        part = data.subset(rows)
+        enough = (part.mask.sum(axis=0) >= MIN_LANGUAGE_ROWS) & (
+            (part.mask * part.labels).sum(axis=0) >= MIN_LANGUAGE_POSITIVES
+        )
+        yield language, rows, part, enough
+
+
 def calibrate_by_language(
     scores: np.ndarray,
     data: LabeledSet,
     max_false_spam: float | None = None,
     max_insult_as_hate: float | None = None,
 ) -> Thresholds:
-    """``calibrate`` over all rows, then again over each detected language's rows (what the service
-    will detect, not the annotated language): a language keeps its own threshold on a category
-    where it has enough annotated rows and positives and the threshold differs. The caps hold per
-    language either way."""
+    """``calibrate`` over all rows, then again over each detected language's rows: a language keeps
+    its own threshold on a category where it has enough of it (``language_parts``) and the threshold
+    differs. The caps hold per language either way."""
     default = calibrate(scores, data, max_false_spam, max_insult_as_hate)
-    detected = np.asarray([detect(t) for t in data.texts])
     by_language: dict[str, dict[str, float]] = {}
-    for language in LANGUAGES:
-        rows = np.flatnonzero(detected == language)
-        part = data.subset(rows)
+    for language, rows, part, enough in language_parts(data):
         own = calibrate(scores[rows], part, max_false_spam, max_insult_as_hate)
-        annotated, positives = part.mask.sum(axis=0), (part.mask * part.labels).sum(axis=0)
-        table = {
-            category: own[category]
-            for j, category in enumerate(CATEGORIES)
-            if annotated[j] >= MIN_LANGUAGE_ROWS
-            and positives[j] >= MIN_LANGUAGE_POSITIVES
-            and own[category] != default[category]
-        }
+        table = {c: own[c] for j, c in enumerate(CATEGORIES) if enough[j] and own[c] != default[c]}
         if table:
             by_language[language] = table
     return Thresholds(default, by_language)

@@ -14,10 +14,9 @@ from pathlib import Path
 
 import numpy as np
 
-from ..language import LANGUAGES, detect
 from ..ngram import NGRAM_FILE, NgramModel, blend_scores, bucket_counts
 from .data import CATEGORIES, LabeledSet
-from .evaluate import MIN_LANGUAGE_POSITIVES, MIN_LANGUAGE_ROWS, calibrate, report
+from .evaluate import calibrate, language_parts, report
 
 BUCKETS = 1 << 18
 C = 4.0
@@ -123,16 +122,10 @@ def choose_language_weights(
     max_false_spam: float | None = None,
 ) -> dict[str, dict[str, float]]:
     """``choose_weights`` again over each detected language's rows: a language keeps its own weight
-    on a category where dev has enough annotated rows and positives of it in that language (as
-    its own thresholds need) and the weight differs from ``weights``, the one chosen over all rows."""
-    detected = np.asarray([detect(t) for t in dev.texts])
+    on a category where it has enough of it (``evaluate.language_parts``, as its own thresholds need)
+    and the weight differs from ``weights``, the one chosen over all rows."""
     out: dict[str, dict[str, float]] = {}
-    for language in LANGUAGES:
-        rows = np.flatnonzero(detected == language)
-        part = dev.subset(rows)
-        enough = (part.mask.sum(axis=0) >= MIN_LANGUAGE_ROWS) & (
-            (part.mask * part.labels).sum(axis=0) >= MIN_LANGUAGE_POSITIVES
-        )
+    for language, rows, part, enough in language_parts(dev):
         own = choose_weights(encoder[rows], half[rows], fitted & enough, part, max_false_spam)
         table = {category: weight for category, weight in own.items() if weight != weights.get(category)}
         if table:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Callable
 from typing import Any, NamedTuple, TypeVar
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
@@ -35,6 +36,7 @@ from ..store import get_store, keys
 bp = Blueprint("perspective", __name__)
 GOOGLE_ERRORS = (400, 403, 429, 503)  # in Google's shape; 400 also for bad JSON, 413 and 415
 M = TypeVar("M", bound=BaseModel)
+View = TypeVar("View", bound=Callable[..., Any])
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -146,15 +148,25 @@ def _analyzed() -> _Analysis:
     return _Analysis(body, text, requested, parts, results)
 
 
-@bp.post(f"/{discovery.VERSION}/comments:analyze")
-@documented(
-    ("HTTP_200", None),
-    GOOGLE_ERRORS,
-    tags=["perspective"],
-    json=AnalyzeCommentRequest,
-    secured=False,
-    error_body=GoogleErrorBody,
-)
+def comments_method(name: str, body: type[BaseModel]) -> Callable[[View], View]:
+    """Route and document ``POST /<version>/comments:<name>`` as Google's: keyed by ``?key=``, not a
+    bearer token, and its errors in Google's shape."""
+
+    def register(view: View) -> View:
+        documented_view = documented(
+            ("HTTP_200", None),
+            GOOGLE_ERRORS,
+            tags=["perspective"],
+            json=body,
+            secured=False,
+            error_body=GoogleErrorBody,
+        )(view)
+        return bp.post(f"/{discovery.VERSION}/comments:{name}")(documented_view)
+
+    return register
+
+
+@comments_method("analyze", AnalyzeCommentRequest)
 def analyze() -> dict[str, Any]:
     """Perspective's ``comments:analyze``: scores for the requested attributes (the mapping is in
     ``perspective/attributes.py`` and the README). Authenticated by ``?key=``; errors in Google's
@@ -209,15 +221,7 @@ def _comment_id(body: SuggestCommentScoreRequest) -> str | None:
     return str(found["Coral_comment_id"]) if isinstance(found, dict) and "Coral_comment_id" in found else None
 
 
-@bp.post(f"/{discovery.VERSION}/comments:suggestscore")
-@documented(
-    ("HTTP_200", None),
-    GOOGLE_ERRORS,
-    tags=["perspective"],
-    json=SuggestCommentScoreRequest,
-    secured=False,
-    error_body=GoogleErrorBody,
-)
+@comments_method("suggestscore", SuggestCommentScoreRequest)
 def suggestscore() -> dict[str, Any]:
     """A moderator's verdict on a text, kept as a label for the learning loop: a known attribute's
     score labels its category (≥ 0.5: 1), Coral's ``APPROVED``/``DELETED`` label ``offensive``."""
