@@ -56,6 +56,14 @@ def test_onnx_agrees_with_torch(classifier: Classifier) -> None:
     assert difference.mean() <= INT8_TOLERANCE / 2 and difference.max() <= 3 * INT8_TOLERANCE
 
 
+def test_a_comments_score_is_its_own(classifier: Classifier) -> None:
+    """Not moved by the comments scored with it (int8 activations are quantized per run)."""
+    texts = [*ABUSIVE, *FRIENDLY, "شكرا " * 120]
+    alone = np.vstack([classifier.predict_scores([t]) for t in texts])
+    np.testing.assert_array_equal(classifier.predict_scores(texts), alone)
+    np.testing.assert_array_equal(classifier.predict_scores(texts[::-1]), alone[::-1])
+
+
 def test_abuse_outranks_friendliness(classifier: Classifier) -> None:
     offensive = classifier.predict_scores(ABUSIVE + FRIENDLY)[:, CATEGORIES.index("offensive")]
     assert offensive[: len(ABUSIVE)].min() > offensive[len(ABUSIVE) :].max()

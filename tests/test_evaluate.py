@@ -7,7 +7,8 @@ import numpy as np
 from raqib.models.categories import CATEGORIES
 from raqib.models.normalize import is_latin_script
 from raqib.models.training.data import LabeledSet
-from raqib.models.training.evaluate import calibrate, groups, report, site_view
+from raqib.models.training.evaluate import calibrate, groups, paired_differences, report, site_view
+from raqib.models.training.metrics import difference_interval, macro_f1
 
 OFF, SPAM = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
 
@@ -99,3 +100,32 @@ def test_the_false_spam_cap_holds_in_every_language() -> None:
     scores[n : n + 10, SPAM] = 0.7  # 10 % of the French clean comments look like spam
     threshold = calibrate(scores, data, max_false_spam=0.01)["spam"]
     assert threshold > 0.7  # an overall 5 % would have allowed it
+
+
+def test_the_bootstrap_interval_tells_a_real_gap_from_noise() -> None:
+    rng = np.random.default_rng(1)
+    labels = rng.random(600) < 0.4
+    good = np.where(rng.random(600) < 0.9, labels, ~labels)  # right nine times in ten
+    bad = np.where(rng.random(600) < 0.7, labels, ~labels)
+    low, high = difference_interval(labels, good, bad)
+    assert 0 < low < macro_f1(labels, good) - macro_f1(labels, bad) < high
+    as_good = np.where(rng.random(600) < 0.9, labels, ~labels)  # as often right, on other rows
+    low, high = difference_interval(labels, as_good, good)
+    assert low < 0 < high
+    assert difference_interval(labels, good, good) == (0.0, 0.0)
+    assert difference_interval(labels, good, bad) == difference_interval(labels, good, bad)  # seeded
+
+
+def test_paired_differences_cover_reports_groups() -> None:
+    data = dataset(["a", "b"] * 40, ["s1"] * 40 + ["s2"] * 40, [1, 0] * 40)
+    scores = np.zeros((80, len(CATEGORIES)), dtype=np.float32)
+    scores[::2, OFF] = 0.9  # always right
+    other = np.full_like(scores, 0.9)  # always offensive
+    differences = paired_differences(scores, {}, other, {}, data)
+    assert (
+        set(differences["offensive"])
+        == {"overall", "s1", "s2"}
+        == set(report(scores, data, {})["offensive"]) | {"overall"}
+    )
+    difference, low, high = differences["offensive"]["overall"]
+    assert difference == 1.0 - macro_f1(data.labels[:, OFF], np.ones(80)) and 0 < low <= high

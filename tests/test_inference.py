@@ -127,6 +127,21 @@ def test_evaluate_cli_reports_per_source(tiny_model: Path, tmp_path: Path) -> No
     assert set(written["site_view"]["model"]) == {"overall"}  # the sources: under the 30-row floor too
 
 
+def test_evaluate_cli_says_which_gaps_to_the_baseline_are_noise(tiny_model: Path, tmp_path: Path) -> None:
+    rows = ["text,source,offensive,hate,vulgar,violence,spam"]
+    rows += [f"{'يا حمار' if n % 2 else 'شكرا'} رقم {n},src,{n % 2},,,," for n in range(60)]
+    data = tmp_path / "dev.csv"
+    data.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    out = tmp_path / "figures.json"
+    command = [sys.executable, "-m", "raqib.service.cli", "evaluate", "--data", str(data), "--train", str(data)]
+    printed = subprocess.run(
+        [*command, "--model", str(tiny_model), "--json", str(out)], check=True, capture_output=True, text=True
+    ).stdout
+    assert "paired-bootstrap interval" in printed
+    difference, low, high = json.loads(out.read_text())["model_minus_baseline"]["offensive"]["src"]
+    assert low <= difference <= high
+
+
 def test_package_contract(tiny_model: Path) -> None:
     from raqib import models
 

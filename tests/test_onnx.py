@@ -32,6 +32,15 @@ def test_int8_matches_torch(onnx_model: Path) -> None:
     assert [r["scores"].keys() for r in fast.predict(TEXTS)] == [r["scores"].keys() for r in reference.predict(TEXTS)]
 
 
+def test_a_texts_int8_score_does_not_depend_on_its_neighbours(onnx_model: Path) -> None:
+    """int8 activations are quantized with one scale per run: each text gets a run of its own."""
+    classifier = load_classifier(onnx_model)
+    alone = np.vstack([classifier.predict_scores([t]) for t in TEXTS])
+    np.testing.assert_array_equal(classifier.predict_scores(TEXTS), alone)
+    beside_a_long_one = classifier.predict_scores([*TEXTS[::-1], "يا حمار " * 100])
+    np.testing.assert_array_equal(beside_a_long_one[: len(TEXTS)], alone[::-1])
+
+
 def test_fp32_export_matches_closely(onnx_model: Path, tmp_path: Path) -> None:
     path = export_onnx(onnx_model, tmp_path / "fp32.onnx", int8=False)
     reference = load_classifier(onnx_model, backend="torch")

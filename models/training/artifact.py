@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 from transformers import AutoModelForSequenceClassification, PreTrainedTokenizerFast
 
-from ..inference import META_FILE, load_classifier
+from ..inference import ALONE, META_FILE, load_classifier
 from ..normalize import VERSION, normalize
 from .baseline import calibrated_baseline
 from .card import write_model_card
@@ -105,11 +105,12 @@ def export(
     served = classifier.predict_scores(dev.texts)
     thresholds = calibrate_by_language(served, dev, MAX_FALSE_SPAM, MAX_INSULT_AS_HATE)
     limits = thresholds.per_row(dev.texts)
+    one_a_run = ", one comment a run" if classifier.batch_tokens == ALONE else ""
     meta.update(
         **thresholds.as_meta(),
         dev_macro_f1=report(served, dev, limits),
         dev_site_view=site_view(served, dev, limits),
-        calibrated_on=f"dev.csv as served ({classifier.backend})",
+        calibrated_on=f"dev.csv as served ({classifier.backend}{one_a_run})",
     )
     meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False), encoding="utf-8")
     write_model_card(artifact, meta, data_dir)

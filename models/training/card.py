@@ -250,6 +250,8 @@ people and for report counting, not a sole judge: do not remove content on its s
 ## Decision thresholds (calibrated on dev.csv for macro-F1)
 {thresholds}
 
+Calibrated on {meta.get("calibrated_on", "dev.csv")}: the scores `models/inference.py` serves.
+
 ## Dev results (macro-F1, thresholds above)
 Beside the reference: a char 2–5-gram TF-IDF logistic regression fitted on the same train.csv, its
 thresholds calibrated on dev too, per language as this model's, but not held to its caps on false
