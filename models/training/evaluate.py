@@ -65,23 +65,32 @@ def groups(data: LabeledSet) -> dict[str, np.ndarray]:
     return out
 
 
-def report(scores: np.ndarray, data: LabeledSet, thresholds: Limits, min_rows: int = 30) -> dict[str, dict[str, float]]:
-    """``{category: {"overall": f1, <source>: f1, …}}`` over the annotated rows of each category;
-    sources with fewer than ``min_rows`` annotated rows or a single class are left out."""
-    by_group = groups(data)
-    out: dict[str, dict[str, float]] = {}
+def scored_groups(
+    data: LabeledSet, by_group: Mapping[str, np.ndarray], min_rows: int
+) -> Iterator[tuple[int, str, dict[str, np.ndarray]]]:
+    """Per annotated category (index, name): the rows of "overall" and of each group with at
+    least ``min_rows`` annotated rows of both classes, the groups ``report`` scores."""
     for j, category in enumerate(CATEGORIES):
         annotated = data.mask[:, j] > 0
         if not annotated.any():
             continue
-        predicted = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
-        labels = data.labels[:, j].astype(int)
-        row = {"overall": macro_f1(labels[annotated], predicted[annotated])}
+        labels = data.labels[:, j]
+        chosen = {"overall": annotated}
         for name, members in by_group.items():
             rows = annotated & members
             if rows.sum() >= min_rows and len(np.unique(labels[rows])) == 2:
-                row[name] = macro_f1(labels[rows], predicted[rows])
-        out[category] = row
+                chosen[name] = rows
+        yield j, category, chosen
+
+
+def report(scores: np.ndarray, data: LabeledSet, thresholds: Limits, min_rows: int = 30) -> dict[str, dict[str, float]]:
+    """``{category: {"overall": f1, <source>: f1, …}}`` over the annotated rows of each category;
+    sources with fewer than ``min_rows`` annotated rows or a single class are left out."""
+    out: dict[str, dict[str, float]] = {}
+    for j, category, chosen in scored_groups(data, groups(data), min_rows):
+        predicted = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
+        labels = data.labels[:, j].astype(int)
+        out[category] = {name: macro_f1(labels[rows], predicted[rows]) for name, rows in chosen.items()}
     return out
 
 
@@ -94,21 +103,17 @@ def paired_differences(
     min_rows: int = 30,
 ) -> dict[str, dict[str, tuple[float, float, float]]]:
     """``{category: {group: (difference, low, high)}}``: macro-F1 of the first system minus the
-    other's over ``report``'s groups, with its 95 % paired-bootstrap interval (``difference_interval``)."""
-    by_group = {"overall": np.ones(len(data), dtype=bool), **groups(data)}
+    other's over ``report``'s groups (overall only where it has both classes), with its 95 %
+    paired-bootstrap interval (``difference_interval``)."""
     out: dict[str, dict[str, tuple[float, float, float]]] = {}
-    for j, category in enumerate(CATEGORIES):
-        annotated = data.mask[:, j] > 0
+    for j, category, chosen in scored_groups(data, groups(data), min_rows):
         labels = data.labels[:, j].astype(int)
-        mine = scores[:, j] >= thresholds.get(category, 0.5)
-        theirs = other[:, j] >= other_thresholds.get(category, 0.5)
+        mine = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
+        theirs = (other[:, j] >= other_thresholds.get(category, 0.5)).astype(int)
         row = {}
-        for name, members in by_group.items():
-            rows = annotated & members
-            if rows.sum() >= min_rows and len(np.unique(labels[rows])) == 2:
-                difference = macro_f1(labels[rows], mine[rows].astype(int)) - macro_f1(
-                    labels[rows], theirs[rows].astype(int)
-                )
+        for name, rows in chosen.items():
+            if len(np.unique(labels[rows])) == 2:
+                difference = macro_f1(labels[rows], mine[rows]) - macro_f1(labels[rows], theirs[rows])
                 row[name] = (difference, *difference_interval(labels[rows], mine[rows], theirs[rows]))
         if row:
             out[category] = row
