@@ -1,6 +1,7 @@
 """Classifier speed on real dev comments, in one run: batch throughput (comments/s) and the latency
-of one comment, for Raqib's path (ONNX Runtime int8 when the artifact has it, length-bucketed
-batches) and its torch path, against a plain ``transformers`` pipeline on the same artifact.
+of one comment, for Raqib's path (ONNX Runtime int8 when the artifact has it, a run per comment,
+``--threads`` runs at once) and its torch path (length batches), against a plain ``transformers``
+pipeline on the same artifact.
 
     python bench/classifier.py [--model DIR] [--data ../shared/data/labeled/dev.csv] [--threads 2]
 """
