@@ -36,12 +36,13 @@ class Thresholds:
         own = self.by_language.get(language)
         return {**self.default, **own} if own else self.default
 
-    def for_text(self, text: str) -> dict[str, float]:
-        return self.for_language(detect(text)) if self.by_language else self.default
-
-    def per_row(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
-        """Each category's threshold for every text, as ``evaluate.report`` takes them."""
-        languages = [detect(t) for t in texts] if self.by_language else ["-"] * len(texts)
+    def per_row(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Each category's threshold for every text, as ``evaluate.report`` takes them (``languages``:
+        the texts' detected languages, where the caller has them already)."""
+        if not self.by_language:
+            languages = ["-"] * len(texts)
+        elif languages is None:
+            languages = [detect(t) for t in texts]
         return {
             category: np.asarray([self.by_language.get(lang, {}).get(category, value) for lang in languages])
             for category, value in self.default.items()

@@ -24,10 +24,11 @@ def test_of_meta_reads_known_languages_and_categories() -> None:
 
 def test_a_text_gets_its_language_threshold() -> None:
     thresholds = Thresholds.of_meta(META, CATEGORIES)
-    assert thresholds.for_text("c'est une honte")["hate"] == 0.4
-    assert thresholds.for_text("يا حمار")["hate"] == 0.6
+    assert thresholds.for_language("fr")["hate"] == 0.4
+    assert thresholds.for_language("ar")["hate"] == 0.6
     rows = thresholds.per_row(["c'est une honte", "يا حمار"])
     assert rows["hate"].tolist() == [0.4, 0.6] and rows["offensive"].tolist() == [0.5, 0.5]
+    assert thresholds.per_row(["c'est une honte", "يا حمار"], ["ar", "fr"])["hate"].tolist() == [0.6, 0.4]
 
 
 def _rows(texts: list[str], hate: list[int]) -> LabeledSet:

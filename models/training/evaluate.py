@@ -297,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from ..inference import load_classifier
 
     data = read_labeled(args.data)
+    languages = [detect(t) for t in data.texts]
     results: dict[str, Any] = {}
     views: dict[str, Any] = {}
     first: np.ndarray | None = None
@@ -307,7 +308,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         classifier = load_classifier(path)
         name = "model" if len(args.model) <= 1 else classifier.path.name
         scores = classifier.predict_scores(data.texts)
-        limits = classifier.decisions.per_row(data.texts)
+        limits = classifier.decisions.per_row(data.texts, languages)
         if first is None:
             first, first_limits, first_name = scores, limits, name
         results[name] = report(scores, data, limits)
@@ -317,7 +318,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         train = read_labeled(args.train or args.data.with_name("train.csv"))
         base_scores, calibrated = calibrated_baseline(train, data)
-        base_limits = calibrated.per_row(data.texts)
+        base_limits = calibrated.per_row(data.texts, languages)
         if first is not None:
             comparison = paired_differences(first, first_limits, base_scores, base_limits, data)
         results["baseline@0.5"] = report(base_scores, data, {})
