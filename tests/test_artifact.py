@@ -84,8 +84,13 @@ def test_the_bundled_model_reads_its_normaliser_version(classifier: Classifier) 
 
 
 def test_arabizi_abuse_is_flagged(classifier: Classifier) -> None:
-    for result in classifier.predict(ARABIZI_ABUSE):
-        assert "offensive" in result["flagged"], result
+    """The plain «nta wa7ed l7mar» scores 0.45-0.46 in v6.1, v12 and v13, at the Arabic threshold
+    that each export calibrates anew (0.43-0.45): it must outrank every thanks, in any script; the
+    longer insult must be flagged."""
+    results = classifier.predict(ARABIZI_ABUSE + THANKS)
+    assert "offensive" in results[0]["flagged"], results[0]
+    offensive = [r["scores"]["offensive"] for r in results]
+    assert min(offensive[: len(ARABIZI_ABUSE)]) > max(offensive[len(ARABIZI_ABUSE) :])
 
 
 def test_thanks_in_any_script_are_not_spam(classifier: Classifier) -> None:
@@ -128,3 +133,19 @@ def test_clean_french_and_english_comments_are_not_spam(classifier: Classifier) 
     """v4 flagged 18 % of clean French and English comments as spam: Latin script meant spam to it."""
     for text, result in zip(FRENCH_ENGLISH_CLEAN, classifier.predict(FRENCH_ENGLISH_CLEAN), strict=True):
         assert "spam" not in result["flagged"], (text, result)
+
+
+PLAIN_INSULTS = ["يا حمار", "يلعن أبوك يا حيوان", "Shut up you stupid idiot"]  # the issue's examples
+
+
+def test_plain_insults_are_offensive_not_hate(classifier: Classifier) -> None:
+    """Hate attacks people for a shared trait; «يا حمار» scored hate 0.97 (and IDENTITY_ATTACK with
+    it) while a source that calls insults hate was read as published (``data.HATE_WITH_INSULTS``)."""
+    for text, result in zip(PLAIN_INSULTS, classifier.predict(PLAIN_INSULTS), strict=True):
+        assert "offensive" in result["flagged"] and "hate" not in result["flagged"], (text, result)
+
+
+def test_an_attack_on_a_group_outranks_a_plain_insult_for_hate(classifier: Classifier) -> None:
+    group = "Ces migrants sont des parasites, qu'ils retournent chez eux"
+    hate = classifier.predict_scores([group, *PLAIN_INSULTS])[:, CATEGORIES.index("hate")]
+    assert hate[0] > hate[1:].max()

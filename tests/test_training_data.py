@@ -4,14 +4,15 @@ learning a script or a platform; the corpus sample that distillation labels."""
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 from raqib.models.categories import CATEGORIES
-from raqib.models.training.data import read_labeled, spam_negatives, weigh_languages
+from raqib.models.training.data import LabeledSet, read_labeled, sample_languages, spam_negatives, weigh_languages
 from raqib.models.training.distill import corpus_texts
 
-SPAM, OFFENSIVE = CATEGORIES.index("spam"), CATEGORIES.index("offensive")
+SPAM, OFFENSIVE, HATE = CATEGORIES.index("spam"), CATEGORIES.index("offensive"), CATEGORIES.index("hate")
 
 
 def write(path: Path) -> Path:
@@ -34,6 +35,24 @@ def test_an_empty_cell_is_masked_not_negative(tmp_path: Path) -> None:
     data = read_labeled(write(tmp_path / "d.csv"))
     assert data.mask[3, SPAM] == 0 and data.mask[3, OFFENSIVE] == 1
     assert data.labels[0, SPAM] == 1
+
+
+def test_a_source_whose_hate_marks_insults_keeps_its_offensive_and_its_hate_negatives(tmp_path: Path) -> None:
+    path = tmp_path / "h.csv"
+    rows = [
+        {"text": "يا حمار", "source": "alhazmi_saudi", "offensive": "1", "hate": "1"},
+        {"text": "مباراة جميلة", "source": "alhazmi_saudi", "hate": "0"},
+        {"text": "يا حمار", "source": "osact2022", "offensive": "1", "hate": "1"},
+    ]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["text", "source", *CATEGORIES], restval="")
+        writer.writeheader()
+        writer.writerows(rows)
+    strict = read_labeled(path)
+    assert strict.mask[:, HATE].tolist() == [0, 1, 1] and strict.labels[:, HATE].tolist() == [0, 0, 1]
+    assert strict.mask[0, OFFENSIVE] == 1 and strict.labels[0, OFFENSIVE] == 1
+    published = read_labeled(path, hate_as_published=True)
+    assert published.mask[:, HATE].tolist() == [1, 1, 1] and published.labels[:, HATE].tolist() == [1, 0, 1]
 
 
 def test_comments_of_sources_without_spam_labels_become_weighted_negatives(tmp_path: Path) -> None:
@@ -73,3 +92,21 @@ def test_rows_carry_their_language_and_french_can_weigh_more(tmp_path: Path) -> 
     weighted = weigh_languages(spam_negatives(data, 0.3), {"french": 3.0})
     assert weighted.languages == data.languages
     assert weighted.mask[:, 0].tolist() == [1.0, 3.0, 1.0, 1.0]
+
+
+def test_a_seeded_share_by_language_and_by_source() -> None:
+    n = 2000
+    sources = ["osact2022" if i % 2 else "omcd" for i in range(n)]
+    data = LabeledSet(
+        [f"t{i}" for i in range(n)],
+        sources,
+        np.zeros((n, len(CATEGORIES)), dtype=np.float32),
+        np.ones((n, len(CATEGORIES)), dtype=np.float32),
+        ["arabic"] * (n - 10) + ["french"] * 10,
+    )
+    sample = sample_languages(data, {"arabic": 0.1, "osact2022": 1.0})
+    assert sample.texts == sample_languages(data, {"arabic": 0.1, "osact2022": 1.0}).texts  # seeded
+    kept = Counter(sample.sources)
+    assert kept["osact2022"] == n // 2  # its own share, whatever its language's
+    assert 50 < kept["omcd"] < 150
+    assert sample.texts == sorted(sample.texts, key=data.texts.index)  # in their order

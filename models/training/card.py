@@ -7,6 +7,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from .data import HATE_WITH_INSULTS
+
 
 def provenance(data_dir: Path) -> list[tuple[str, str, str]]:
     """(data set, licence, citation) for every data set described in ``data_dir/provenance``: the
@@ -239,7 +241,10 @@ def write_model_card(artifact: Path, meta: dict[str, Any], data_dir: Path | None
 
 {describe_encoder(artifact, meta)} Fine-tuned multi-label on five heads: `offensive` (covers the
 others), `hate`, `vulgar`, `violence`, `spam`. Texts pass through `models.normalize.normalize`
-(version {meta.get("normalize")}) first.
+(version {meta.get("normalize")}) first. `hate` is an attack on people for a shared trait (origin,
+religion, gender, ideology…), not a plain insult: the hate positives of the sources that also mark
+insults as hate ({", ".join(sorted(HATE_WITH_INSULTS))}) are read as not annotated for hate, in
+training and in every figure below; `raqib evaluate --hate-as-published` reads them as published.
 
 ## Intended use
 Scoring reader comments on Arabic news sites and forums (MSA and dialects: Darija, Levantine, Gulf,

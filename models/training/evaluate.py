@@ -293,10 +293,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="also the mean of the first model and the baseline",
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--hate-as-published",
+        action="store_true",
+        help="read hate as each source published it, insults some sources call hate included (data.HATE_WITH_INSULTS)",
+    )
     args = parser.parse_args(argv)
     from ..inference import load_classifier
 
-    data = read_labeled(args.data)
+    data = read_labeled(args.data, hate_as_published=args.hate_as_published)
     languages = [detect(t) for t in data.texts]
     results: dict[str, Any] = {}
     views: dict[str, Any] = {}
@@ -316,7 +321,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     if not args.no_baseline:
         from .baseline import calibrated_baseline
 
-        train = read_labeled(args.train or args.data.with_name("train.csv"))
+        train = read_labeled(args.train or args.data.with_name("train.csv"), hate_as_published=args.hate_as_published)
         base_scores, calibrated = calibrated_baseline(train, data)
         base_limits = calibrated.per_row(data.texts, languages)
         if first is not None:

@@ -348,7 +348,8 @@ def main(argv: list[str] | None = None) -> None:
         action="append",
         default=[],
         metavar="LANG=F",
-        help="train on a seeded share F of a language's rows, e.g. arabic=0.4 (continuing a classifier that knows it)",
+        help="train on a seeded share F of a language's rows, e.g. arabic=0.4 (continuing a classifier that knows "
+        "it); a source's name instead of a language's gives that source its own share, e.g. sohateful=1",
     )
     parser.add_argument(
         "--ngram-weight",
