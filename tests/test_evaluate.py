@@ -8,7 +8,7 @@ from raqib.models.categories import CATEGORIES
 from raqib.models.normalize import is_latin_script
 from raqib.models.training.data import LabeledSet
 from raqib.models.training.evaluate import calibrate, groups, paired_differences, report, site_view
-from raqib.models.training.metrics import difference_interval, macro_f1
+from raqib.models.training.metrics import difference_interval, macro_f1, precision_at_recall
 
 OFF, SPAM = CATEGORIES.index("offensive"), CATEGORIES.index("spam")
 
@@ -129,3 +129,14 @@ def test_paired_differences_cover_reports_groups() -> None:
     )
     difference, low, high = differences["offensive"]["overall"]
     assert difference == 1.0 - macro_f1(data.labels[:, OFF], np.ones(80)) and 0 < low <= high
+
+
+def test_precision_at_recall_takes_the_best_threshold_that_keeps_the_recall() -> None:
+    labels = np.array([1, 1, 0, 1, 0, 0, 1, 0])
+    scores = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4, 0.3, 0.2])
+    assert precision_at_recall(labels, scores, 0.75) == 0.75  # the top four: three of the four positives
+    assert precision_at_recall(labels, scores, 0.5) == 1.0
+    assert precision_at_recall(labels, scores, 1.0) == 4 / 7
+    tied = np.array([0.9, 0.5, 0.5, 0.5, 0.1, 0.1, 0.1, 0.1])  # ties are flagged together
+    assert precision_at_recall(labels, tied, 0.5) == 0.75  # not 1.0: the first two 0.5s cannot go alone
+    assert precision_at_recall(np.zeros(3), np.ones(3), 0.75) == 0.0

@@ -18,9 +18,10 @@ from ..language import LANGUAGES, detect
 from ..normalize import is_latin_script
 from ..thresholds import Thresholds
 from .data import CATEGORIES, LabeledSet, read_labeled
-from .metrics import best_threshold, difference_interval, macro_f1
+from .metrics import best_threshold, difference_interval, macro_f1, precision_at_recall
 
 HOLD_AT = 0.9  # the default policy holds comments with offensive at or above this
+HATE_RECALL = 0.75  # the recall at which site_view reads the hate flag's best precision
 # A language gets its own threshold on a category when dev has this many annotated rows of it, and
 # positives among them: fewer, and the threshold would follow a handful of comments.
 MIN_LANGUAGE_ROWS = 300
@@ -139,7 +140,9 @@ def site_view(
     """Per group (and ``overall``): ``false_spam`` — the share of comments annotated not offensive,
     and not labelled spam, that get a spam flag; ``hold_precision``/``hold_recall`` of
     ``offensive ≥ 0.9``; ``hate_precision``/``hate_recall`` of the hate flag and ``insult_as_hate``,
-    the share of comments annotated offensive but not hate that get it. Figures over fewer than
+    the share of comments annotated offensive but not hate that get it; ``hate_precision_at_recall``,
+    the best precision of any hate threshold with recall ≥ ``HATE_RECALL`` (issue 42's target reads
+    precision ≥ 0.85 there). Figures over fewer than
     ``min_rows`` rows are left out."""
     offensive, spam, hate = (CATEGORIES.index(c) for c in ("offensive", "spam", "hate"))
     annotated = data.mask[:, offensive] > 0
@@ -165,6 +168,8 @@ def site_view(
             row["hate_recall"] = float(flagged_hate[hateful & members].mean())
             if (flagged_hate & hate_annotated & members).any():
                 row["hate_precision"] = float(hateful[flagged_hate & hate_annotated & members].mean())
+            rows = hate_annotated & members
+            row["hate_precision_at_recall"] = precision_at_recall(hateful[rows], scores[rows, hate], HATE_RECALL)
         if (insult & members).sum() >= min_rows:
             row["insult_as_hate"] = float(flagged_hate[insult & members].mean())
         if row:
@@ -255,7 +260,12 @@ def format_table(results: Mapping[str, Mapping[str, Mapping[str, float]]]) -> st
 
 
 SITE_METRICS = {"false_spam": "fspam", "hold_precision": "hold P", "hold_recall": "hold R"}
-HATE_METRICS = {"hate_precision": "hate P", "hate_recall": "hate R", "insult_as_hate": "ins>hate"}
+HATE_METRICS = {
+    "hate_precision": "hate P",
+    "hate_recall": "hate R",
+    "insult_as_hate": "ins>hate",
+    "hate_precision_at_recall": "P@R75",
+}
 
 
 def format_site_view(
@@ -341,7 +351,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     print(format_site_view(views))
     print()
     print("hate P / hate R: precision and recall (%) of the hate flag; ins>hate: % of comments annotated")
-    print("offensive but not hate that get a hate flag")
+    print(f"offensive but not hate that get a hate flag; P@R75: the best hate precision at recall >= {HATE_RECALL}")
     print(format_site_view(views, HATE_METRICS))
     if comparison:
         print()
