@@ -17,6 +17,7 @@ from ..categories import CATEGORIES
 # for hate (their offensive label stands): in training, calibration and every figure. Their hate
 # negatives stand. ``read_labeled(..., hate_as_published=True)`` reads them as published.
 HATE_WITH_INSULTS = frozenset({"alhazmi_saudi"})
+HATE = CATEGORIES.index("hate")
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,6 @@ class LabeledSet:
             self.mask[rows],
             None if self.languages is None else [self.languages[i] for i in rows],
         )
-
-
-HATE = CATEGORIES.index("hate")
 
 
 def _cell(value: str) -> tuple[float, float]:

@@ -66,6 +66,11 @@ def groups(data: LabeledSet) -> dict[str, np.ndarray]:
     return out
 
 
+def flags(scores: np.ndarray, thresholds: Limits, category: str) -> np.ndarray:
+    """Whether each row's score of ``category`` reaches its threshold (0.5 where none is given)."""
+    return scores[:, CATEGORIES.index(category)] >= thresholds.get(category, 0.5)
+
+
 def scored_groups(
     data: LabeledSet, by_group: Mapping[str, np.ndarray], min_rows: int
 ) -> Iterator[tuple[int, str, dict[str, np.ndarray]]]:
@@ -89,7 +94,7 @@ def report(scores: np.ndarray, data: LabeledSet, thresholds: Limits, min_rows: i
     sources with fewer than ``min_rows`` annotated rows or a single class are left out."""
     out: dict[str, dict[str, float]] = {}
     for j, category, chosen in scored_groups(data, groups(data), min_rows):
-        predicted = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
+        predicted = flags(scores, thresholds, category).astype(int)
         labels = data.labels[:, j].astype(int)
         out[category] = {name: macro_f1(labels[rows], predicted[rows]) for name, rows in chosen.items()}
     return out
@@ -109,8 +114,8 @@ def paired_differences(
     out: dict[str, dict[str, tuple[float, float, float]]] = {}
     for j, category, chosen in scored_groups(data, groups(data), min_rows):
         labels = data.labels[:, j].astype(int)
-        mine = (scores[:, j] >= thresholds.get(category, 0.5)).astype(int)
-        theirs = (other[:, j] >= other_thresholds.get(category, 0.5)).astype(int)
+        mine = flags(scores, thresholds, category).astype(int)
+        theirs = flags(other, other_thresholds, category).astype(int)
         row = {}
         for name, rows in chosen.items():
             if len(np.unique(labels[rows])) == 2:
@@ -144,15 +149,15 @@ def site_view(
     the best precision of any hate threshold with recall ≥ ``HATE_RECALL`` (issue 42's target reads
     precision ≥ 0.85 there). Figures over fewer than
     ``min_rows`` rows are left out."""
-    offensive, spam, hate = (CATEGORIES.index(c) for c in ("offensive", "spam", "hate"))
+    offensive, hate = CATEGORIES.index("offensive"), CATEGORIES.index("hate")
     annotated = data.mask[:, offensive] > 0
     clean = clean_comments(data)
     hurtful = annotated & (data.labels[:, offensive] == 1)
-    flagged_spam = scores[:, spam] >= thresholds.get("spam", 0.5)
+    flagged_spam = flags(scores, thresholds, "spam")
     held = scores[:, offensive] >= HOLD_AT
     hate_annotated = data.mask[:, hate] > 0
     hateful = hate_annotated & (data.labels[:, hate] == 1)
-    flagged_hate = scores[:, hate] >= thresholds.get("hate", 0.5)
+    flagged_hate = flags(scores, thresholds, "hate")
     insult = insults(data)
     out: dict[str, dict[str, float]] = {}
     for name, members in {"overall": np.ones(len(data), dtype=bool), **groups(data)}.items():
@@ -164,12 +169,13 @@ def site_view(
                 row["hold_precision"] = float(hurtful[held & annotated & members].mean())
             if (hurtful & members).any():
                 row["hold_recall"] = float(held[hurtful & members].mean())
-        if (hate_annotated & members).sum() >= min_rows and (hateful & members).any():
+        hate_rows = hate_annotated & members
+        if hate_rows.sum() >= min_rows and (hateful & members).any():
             row["hate_recall"] = float(flagged_hate[hateful & members].mean())
-            if (flagged_hate & hate_annotated & members).any():
-                row["hate_precision"] = float(hateful[flagged_hate & hate_annotated & members].mean())
-            rows = hate_annotated & members
-            row["hate_precision_at_recall"] = precision_at_recall(hateful[rows], scores[rows, hate], HATE_RECALL)
+            if (flagged_hate & hate_rows).any():
+                row["hate_precision"] = float(hateful[flagged_hate & hate_rows].mean())
+            best = precision_at_recall(hateful[hate_rows], scores[hate_rows, hate], HATE_RECALL)
+            row["hate_precision_at_recall"] = best
         if (insult & members).sum() >= min_rows:
             row["insult_as_hate"] = float(flagged_hate[insult & members].mean())
         if row:

@@ -30,9 +30,6 @@ def best_threshold(labels: np.ndarray, scores: np.ndarray, grid: int = 99, floor
     return best
 
 
-DRAWS_AT_ONCE = 100  # bootstrap draws held in memory at once: 100 × 17,600 dev rows ≈ 14 MB
-
-
 def precision_at_recall(labels: np.ndarray, scores: np.ndarray, recall: float) -> float:
     """The best precision of any threshold that keeps at least ``recall`` of the positives (a
     threshold sits between distinct scores: tied rows are flagged together); 0 without positives."""
@@ -45,6 +42,9 @@ def precision_at_recall(labels: np.ndarray, scores: np.ndarray, recall: float) -
     cut = np.append(ranked[1:] != ranked[:-1], True)  # the last row of each run of equal scores
     precision = hits / np.arange(1, len(order) + 1)
     return float(precision[cut & (hits >= recall * positives)].max())
+
+
+DRAWS_AT_ONCE = 100  # bootstrap draws held in memory at once: 100 × 17,600 dev rows ≈ 14 MB
 
 
 def difference_interval(
